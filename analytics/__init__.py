@@ -1,0 +1,1 @@
+"""ASB & crime performance analytics: store, loaders and figures. Never imports streamlit."""
