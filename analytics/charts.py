@@ -1,0 +1,275 @@
+"""Plotly figure builders: an analytics DataFrame in, a figure out. No queries, no Streamlit.
+
+Every builder draws what the frame holds and nothing more, so the figure data can be checked against the frame.
+Signals (changes beyond normal variation) are marked by a diamond marker and the words "◆ signal", and rises
+and falls by ▲/▼ in the labels, so nothing depends on colour alone. Colours are from a colour-blind-safe
+palette (blue/orange).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics import formatting as fmt
+
+ROOT = Path(__file__).resolve().parent.parent
+GEOJSON_PATH = ROOT / "data" / "geography" / "kent-districts-2013.geojson"
+
+THIS_YEAR = "#1f4e79"
+LAST_YEAR = "#9aa5b1"
+FALL = "#2b83ba"
+RISE = "#e66101"
+SIGNAL_SYMBOL = "diamond"
+FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13)
+
+
+def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360, **extra: Any) -> go.Figure:
+    settings: dict[str, Any] = dict(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)) if title else None,
+        height=height,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        font=FONT,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+        plot_bgcolor="white",
+        hovermode="x unified",
+    )
+    fig.update_layout(**{**settings, **extra})
+    fig.update_xaxes(showgrid=False, linecolor="#cccccc")
+    fig.update_yaxes(gridcolor="#eeeeee", zeroline=True, zerolinecolor="#cccccc", rangemode="tozero")
+    return fig
+
+
+def _numbers(series: pd.Series) -> list[float | None]:
+    """Plotly gaps for <NA>: a month the source does not cover is drawn as a break, not as zero."""
+    return [None if fmt.is_missing(v) else float(v) for v in series]
+
+
+def trend(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorded") -> go.Figure:
+    """monthly_series frame (month, label, count, last_year): this year as a solid line, last year dotted."""
+    fig = go.Figure()
+    fig.add_scatter(
+        x=list(df["label"]), y=_numbers(df["count"]), name="Recorded", mode="lines+markers",
+        line=dict(color=THIS_YEAR, width=3), marker=dict(size=6),
+    )
+    fig.add_scatter(
+        x=list(df["label"]), y=_numbers(df["last_year"]), name="Same month last year", mode="lines",
+        line=dict(color=LAST_YEAR, width=2, dash="dot"),
+    )
+    _layout(fig, title=title, yaxis_title=y_title)
+    return fig
+
+
+def comparison_bars(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """comparison frame: this year against last year for each month of the period (the Total row is left out).
+
+    Months with a signal get a diamond above the bars.
+    """
+    months = df[df["month"] != "Total"]
+    fig = go.Figure()
+    fig.add_bar(x=list(months["label"]), y=_numbers(months["last_year"]), name="Same month last year",
+                marker_color=LAST_YEAR)
+    fig.add_bar(x=list(months["label"]), y=_numbers(months["count"]), name="Recorded", marker_color=THIS_YEAR,
+                text=[f"{fmt.arrow(c)} {fmt.fmt_pct(p)}" for c, p in _zip(months["change"], months["pct_change"])],
+                textposition="outside", cliponaxis=False)
+    flagged = months[_flags(months)]
+    if len(flagged):
+        tops = [max(v for v in pair if not fmt.is_missing(v)) for pair in _zip(flagged["count"], flagged["last_year"])]
+        fig.add_scatter(x=list(flagged["label"]), y=[t * 1.12 for t in tops], mode="markers+text", name="Signal",
+                        marker=dict(symbol=SIGNAL_SYMBOL, size=12, color="black"), text=["signal"] * len(flagged),
+                        textposition="top center", hoverinfo="skip")
+    _layout(fig, title=title, barmode="group", yaxis_title="Recorded")
+    return fig
+
+
+def diverging_change(
+    df: pd.DataFrame, *, title: str | None = None, top: int = 6, fall_is_good: bool = True
+) -> go.Figure:
+    """breakdown frame (name, count, change, pct_change, signal): the `top` largest reductions and increases as
+    horizontal bars of number change, reductions to the left. Labels carry ▲/▼, % change and "◆ signal"."""
+    rows = df.dropna(subset=["change"])
+    falls = rows[rows["change"] < 0].sort_values("change").head(top)
+    rises = rows[rows["change"] > 0].sort_values("change", ascending=False).head(top)
+    # Plotly draws the first bar at the bottom: largest reduction at the bottom, largest increase at the top
+    shown = pd.concat([falls, rises]).sort_values("change", kind="stable")
+    good, bad = (FALL, RISE) if fall_is_good else (RISE, FALL)
+    colours = [good if c < 0 else bad for c in shown["change"]]
+    text = [
+        f"{fmt.arrow(c)} {fmt.fmt_change(c)} ({fmt.fmt_pct(p)}){'  ◆ signal' if bool(s) else ''}"
+        for c, p, s in _zip(shown["change"], shown["pct_change"], _flags(shown))
+    ]
+    fig = go.Figure()
+    fig.add_bar(
+        y=list(shown["name"]), x=[float(v) for v in shown["change"]], orientation="h", marker_color=colours,
+        text=text, textposition="outside", cliponaxis=False, name="Change on last year",
+        customdata=[fmt.fmt_int(v) for v in shown["count"]],
+        hovertemplate="%{y}: %{customdata} recorded, change %{x:+,}<extra></extra>",
+    )
+    flagged = shown[_flags(shown)]
+    if len(flagged):
+        fig.add_scatter(y=list(flagged["name"]), x=[0.0] * len(flagged), mode="markers", name="Signal",
+                        marker=dict(symbol=SIGNAL_SYMBOL, size=11, color="black"), hoverinfo="skip")
+    span = max([abs(float(v)) for v in shown["change"]] or [1.0])
+    _layout(fig, title=title, height=max(220, 40 + 34 * len(shown)), showlegend=False, hovermode="closest",
+            xaxis_title="Change on last year (number)")
+    fig.update_xaxes(range=[-span * 1.7, span * 1.7], zeroline=True, zerolinecolor="#555555")
+    fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def share_bars(df: pd.DataFrame, *, name: str, value: str, title: str | None = None,
+               text: list[str] | None = None) -> go.Figure:
+    """Horizontal bars of one value per name, largest at the top (outcomes by group, crime types, categories)."""
+    ordered = df.iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(y=list(ordered[name]), x=_numbers(ordered[value]), orientation="h", marker_color=THIS_YEAR,
+                text=text[::-1] if text is not None else None, textposition="outside", cliponaxis=False)
+    _layout(fig, title=title, height=max(220, 40 + 30 * len(df)), showlegend=False, hovermode="closest")
+    fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def rolling(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """rolling_12 frame: the 12-month total ending each month, with the 12 months before it dotted."""
+    labels = [fmt.month_short(m) for m in df["month"]]
+    fig = go.Figure()
+    fig.add_scatter(x=labels, y=_numbers(df["rolling_12"]), name="12 months to here", mode="lines+markers",
+                    line=dict(color=THIS_YEAR, width=3))
+    fig.add_scatter(x=labels, y=_numbers(df["previous_12"]), name="Previous 12 months", mode="lines",
+                    line=dict(color=LAST_YEAR, width=2, dash="dot"))
+    flagged = df[_flags(df)]
+    if len(flagged):
+        fig.add_scatter(x=[fmt.month_short(m) for m in flagged["month"]], y=_numbers(flagged["rolling_12"]),
+                        mode="markers", name="Signal", marker=dict(symbol=SIGNAL_SYMBOL, size=12, color="black"))
+    _layout(fig, title=title, yaxis_title="Recorded in 12 months")
+    fig.update_yaxes(rangemode="normal")
+    return fig
+
+
+def solved_rate_trend(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """solved_rate_series frame (month, label, solved, total, rate): the solved rate (%) each month."""
+    fig = go.Figure()
+    fig.add_scatter(
+        x=list(df["label"]), y=_numbers(df["rate"]), name="Solved rate", mode="lines+markers",
+        line=dict(color=THIS_YEAR, width=3),
+        customdata=[[fmt.fmt_int(s), fmt.fmt_int(t)] for s, t in _zip(df["solved"], df["total"])],
+        hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
+    )
+    _layout(fig, title=title, yaxis_title="Solved rate (%)", hovermode="closest")
+    return fig
+
+
+@lru_cache(maxsize=1)
+def kent_geojson() -> dict:
+    """The 13 Kent districts (2013 boundaries; LAD13CD is the district code). Bundled: no map tiles are fetched."""
+    return json.loads(GEOJSON_PATH.read_text(encoding="utf-8"))
+
+
+def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: str | None = None) -> go.Figure:
+    """rates_per_1000 frame (code, district, rate_per_1000, pct_change, signal) as a choropleth of the districts.
+
+    color_by is 'rate_per_1000' or 'pct_change'. The base map is hidden and the view fits the districts, so
+    nothing is fetched from the internet. Districts with a signal get a ◆ in their label.
+    """
+    if color_by not in ("rate_per_1000", "pct_change"):
+        raise ValueError(f"color_by must be rate_per_1000 or pct_change, not {color_by!r}")
+    z = _numbers(df[color_by])
+    if color_by == "pct_change":
+        span = max([abs(v) for v in z if v is not None] or [1.0])
+        colour = dict(colorscale="RdBu_r", zmin=-span, zmax=span, colorbar_title="% change")
+    else:
+        colour = dict(colorscale="Blues", colorbar_title="Per 1,000")
+    hover = [
+        f"{d}<br>Rate per 1,000: {fmt.fmt_decimal(r)}<br>Change on last year: {fmt.fmt_pct(p)}"
+        + ("<br>◆ signal" if bool(s) else "")
+        for d, r, p, s in _zip(df["district"], df["rate_per_1000"], df["pct_change"], _flags(df))
+    ]
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=kent_geojson(), featureidkey="properties.LAD13CD", locations=list(df["code"]), z=z,
+            text=hover, hoverinfo="text", marker_line_color="white", marker_line_width=1, **colour,
+        )
+    )
+    fig.update_geos(fitbounds="locations", visible=False)
+    fig.update_layout(height=460, margin=dict(l=0, r=0, t=40 if title else 0, b=0), font=FONT,
+                      title=dict(text=title, x=0) if title else None)
+    return fig
+
+
+def district_bars(df: pd.DataFrame, *, value: str = "rate_per_1000", title: str | None = None) -> go.Figure:
+    """rates_per_1000 frame: districts side by side, this period's value with the change and signal as labels."""
+    ordered = df.sort_values(value, ascending=True)
+    text = [
+        f"{fmt.fmt_decimal(v) if value == 'rate_per_1000' else fmt.fmt_int(v)}  {fmt.arrow(c)} {fmt.fmt_pct(p)}"
+        + ("  ◆ signal" if bool(s) else "")
+        for v, c, p, s in _zip(ordered[value], ordered["change"], ordered["pct_change"], _flags(ordered))
+    ]
+    fig = go.Figure()
+    fig.add_bar(y=list(ordered["district"]), x=_numbers(ordered[value]), orientation="h", marker_color=THIS_YEAR,
+                text=text, textposition="outside", cliponaxis=False)
+    _layout(fig, title=title, height=40 + 30 * len(df), showlegend=False, hovermode="closest")
+    fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
+    fig.update_xaxes(range=[0, max(_numbers(ordered[value]) or [0], key=lambda v: v or 0) * 1.45 or 1])
+    return fig
+
+
+def coverage_heatmap(
+    df: pd.DataFrame, flags: Mapping[str, Sequence[Any]] | None = None, *, title: str | None = None
+) -> go.Figure:
+    """coverage frame (source, measure, month, count) as a heat map: one row per source and measure, one column
+    per month. Months with no rows are blank; `flags` (source -> quality_flags) write 'missing' or 'partial'
+    in the cell, so gaps read without colour."""
+    if df.empty:
+        return _layout(go.Figure(), title=title)
+    months = sorted(set(df["month"]))
+    first, last = months[0], months[-1]
+    all_months = _month_range(first, last)
+    rows = sorted(set(_zip(df["source"], df["measure"])), key=lambda r: (r[0] != "police.uk", r))
+    names = {"asb": "ASB", "crime": "Crime"}
+    row_labels = [f"{s} · {names.get(m, m)}" for s, m in rows]
+    counts = {(s, m, mo): c for s, m, mo, c in _zip(df["source"], df["measure"], df["month"], df["count"])}
+    z = [[_or_none(counts.get((s, m, mo))) for mo in all_months] for s, m in rows]
+    marks: dict[tuple[str, str, str], str] = {}
+    for source, source_flags in (flags or {}).items():
+        for flag in source_flags:
+            marks[(source, flag.measure, flag.month)] = "missing" if flag.issue == "missing" else "partial"
+    text = [[marks.get((s, m, mo), "") for mo in all_months] for s, m in rows]
+    fig = go.Figure(
+        go.Heatmap(
+            x=[fmt.month_short(m) for m in all_months], y=row_labels, z=z, text=text, texttemplate="%{text}",
+            colorscale="Blues", colorbar_title="Rows", xgap=2, ygap=2, hoverongaps=False,
+            hovertemplate="%{y}, %{x}: %{z:,} rows<extra></extra>",
+        )
+    )
+    _layout(fig, title=title, height=120 + 45 * len(rows), hovermode="closest")
+    fig.update_yaxes(autorange="reversed", rangemode="normal", gridcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def _flags(df: pd.DataFrame) -> list[bool]:
+    return [bool(v) and not fmt.is_missing(v) for v in df["signal"]]
+
+
+def _zip(*columns: Any) -> Any:
+    return zip(*columns, strict=True)
+
+
+def _or_none(value: Any) -> float | None:
+    return None if value is None or fmt.is_missing(value) else float(value)
+
+
+def _month_range(first: str, last: str) -> list[str]:
+    y, m = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        m += 1
+        if m > 12:
+            y, m = y + 1, 1
+    return out
