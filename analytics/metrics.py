@@ -1,0 +1,634 @@
+"""Every figure of the performance report, from the views ``asb`` and ``crime`` (definitions: DESIGN.md §3–4).
+
+Measures: ``asb`` (ASB incidents by reported month), ``vbc`` (victim-based crime by recorded month) and
+``all_crime``. Every figure is for one source; figures from different sources are never added together.
+
+Coverage. A month is *covered* by a source for a kind (ASB or crime) when the source has at least one live row
+of that kind in the month, in any district. An uncovered month has no count (``<NA>``), never 0, and carries no
+change; a covered month with no rows in the chosen district counts 0.
+
+Year-on-year cells. For a month m: ``count`` = rows in m, ``last_year`` = rows in m − 12 months, ``change`` =
+count − last_year, ``pct_change`` = change ÷ last_year × 100 rounded once to one decimal place, half away from
+zero, from the exact integers (NaN when last year is 0 or either side is not covered). ``z`` = 2(√count −
+√last_year), the variance-stabilised difference of two Poisson counts; ``signal`` is |z| ≥ 3 (False when z
+cannot be computed).
+
+Period totals compare like with like: the Total row sums only the months of the period where both the month
+and the same month last year are covered (all of them, when the source covers both years). With no such month
+the Total is ``<NA>``. Breakdowns, rates per 1,000 and solved rates use the same months as the Total.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics import definitions
+from analytics.errors import NotFound
+from analytics.periods import (
+    Period,
+    financial_year_label,
+    make_period,
+    month_date,
+    month_range,
+    parse_month,
+    shift_month,
+    short_label,
+)
+
+SQL_DIR = Path(__file__).with_name("sql")
+SIGNAL_Z = 3.0
+# A covered month is "partial" when its count is below this share of the median of its nearest covered months.
+PARTIAL_SHARE = 0.6
+PARTIAL_NEIGHBOURS = 6
+PARTIAL_MIN_NEIGHBOURS = 3
+
+MEASURES: dict[str, tuple[str, str]] = {
+    # measure: (view, filter on that view) — the only identifiers that reach SQL text
+    "asb": ("asb", "TRUE"),
+    "vbc": ("crime", "vbc"),
+    "all_crime": ("crime", "TRUE"),
+}
+KIND = {"asb": "asb", "vbc": "crime", "all_crime": "crime"}
+BREAKDOWN_KEYS: dict[str, tuple[str, frozenset[str]]] = {
+    # by: (expression, measures it applies to)
+    "call_type": ("call_type", frozenset({"asb"})),
+    "category": ("CASE WHEN call_type IS NULL THEN NULL ELSE category END", frozenset({"asb"})),
+    "crime_type": ("crime_type", frozenset({"vbc", "all_crime"})),
+    "district": ("district", frozenset(MEASURES)),
+}
+NOT_RECORDED = "Not recorded"
+OTHER_DISTRICTS = (definitions.OUTSIDE_FORCE_AREA, definitions.UNKNOWN_DISTRICT)
+
+Con = duckdb.DuckDBPyConnection
+
+
+# ---------------------------------------------------------------------------------------------- arithmetic
+
+
+def round_half_away(numerator: int, denominator: int, places: int = 1) -> float:
+    """numerator ÷ denominator rounded once to `places` decimals, half away from zero, in integer arithmetic."""
+    if denominator == 0:
+        raise ZeroDivisionError("round_half_away: denominator is 0")
+    sign = -1 if (numerator < 0) != (denominator < 0) else 1
+    scaled = abs(numerator) * 10**places
+    quotient, remainder = divmod(scaled, abs(denominator))
+    if 2 * remainder >= abs(denominator):
+        quotient += 1
+    return sign * quotient / 10**places if quotient else 0.0
+
+
+def pct_change(count: int | None, last_year: int | None) -> float:
+    """Percentage change rounded once to 1 dp; NaN when last year is 0 or either count is missing."""
+    if count is None or last_year is None or last_year == 0:
+        return math.nan
+    return round_half_away((count - last_year) * 100, last_year)
+
+
+def z_score(count: int | None, last_year: int | None) -> float:
+    """2(√count − √last_year); NaN when either count is missing."""
+    if count is None or last_year is None:
+        return math.nan
+    return 2.0 * (math.sqrt(count) - math.sqrt(last_year))
+
+
+def is_signal(z: float) -> bool:
+    return not math.isnan(z) and abs(z) >= SIGNAL_Z
+
+
+def _cells(count: int | None, last_year: int | None) -> dict[str, Any]:
+    change = None if count is None or last_year is None else count - last_year
+    z = z_score(count, last_year)
+    return {
+        "count": count,
+        "last_year": last_year,
+        "change": change,
+        "pct_change": pct_change(count, last_year),
+        "z": z,
+        "signal": is_signal(z),
+    }
+
+
+def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=list(columns))
+    for col in columns:
+        if col in {"count", "last_year", "change", "rolling_12", "previous_12", "solved", "total", "population",
+                   "months_covered"}:
+            df[col] = df[col].astype("Int64")
+        elif col in {"pct_change", "z", "rate", "rate_per_1000", "share_pct"}:
+            df[col] = df[col].astype("float64")
+        elif col in {"signal", "complete"}:
+            df[col] = df[col].astype(bool)
+    return df
+
+
+COMPARISON_COLUMNS = ("month", "label", "count", "last_year", "change", "pct_change", "z", "signal")
+
+
+# ---------------------------------------------------------------------------------------------- SQL helpers
+
+
+@cache
+def _sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _measure(measure: str) -> tuple[str, str]:
+    try:
+        return MEASURES[measure]
+    except KeyError:
+        raise ValueError(f"unknown measure {measure!r}: use one of {', '.join(MEASURES)}") from None
+
+
+def check_district(district: str | None) -> str | None:
+    """The canonical district name, or NotFound naming the valid ones. None means the whole force."""
+    if district is None:
+        return None
+    for other in OTHER_DISTRICTS:
+        if definitions.normalise_key(district) == definitions.normalise_key(other):
+            return other
+    name = definitions.match_district(district)
+    if name is None:
+        valid = ", ".join([d.name for d in definitions.districts()] + list(OTHER_DISTRICTS))
+        raise NotFound("Unknown district", f"There is no district called {district!r}. Valid districts: {valid}.")
+    return name
+
+
+def _fetch(con: Con, sql: str, params: dict[str, Any]) -> list[tuple]:
+    return con.execute(sql, params).fetchall()
+
+
+def _month_counts(
+    con: Con, measure: str, source: str, months: Iterable[str], district: str | None
+) -> dict[str, int | None]:
+    """Count for each month asked; None where the source does not cover the month for the measure's kind."""
+    months = sorted(set(months))
+    if not months:
+        return {}
+    view, where = _measure(measure)
+    rows = _fetch(
+        con,
+        _sql("month_counts").format(view=view, measure_filter=where),
+        {"source": source, "first": month_date(months[0]), "last": month_date(months[-1]),
+         "district": check_district(district)},
+    )
+    found = {m: n for m, rows_any, n in rows if rows_any}
+    return {m: found.get(m) for m in months}
+
+
+def _covered_months(con: Con, kind: str, source: str, months: Iterable[str]) -> set[str]:
+    """The months asked that the source covers for a kind ('asb' or 'crime')."""
+    months = sorted(set(months))
+    if not months:
+        return set()
+    counts = _month_counts(con, "asb" if kind == "asb" else "all_crime", source, months, None)
+    return {m for m, n in counts.items() if n is not None}
+
+
+def _compared_months(period: Period, covered: set[str]) -> list[str]:
+    """The period's months where both the month and the same month last year are covered."""
+    return [m for m in period.months if m in covered and shift_month(m, -12) in covered]
+
+
+# ---------------------------------------------------------------------------------------------- comparisons
+
+
+def comparison(con: Con, *, measure: str, period: Period, source: str, district: str | None = None) -> pd.DataFrame:
+    """Each month of the period against the same month last year, then the period 'Total' row.
+
+    Columns: month, label, count, last_year, change (Int64, <NA> where not covered), pct_change, z (float, NaN
+    where not computable), signal (bool). The Total sums the months where both years are covered (see module).
+    """
+    wanted = list(period.months) + list(period.last_year)
+    counts = _month_counts(con, measure, source, wanted, district)
+    rows = []
+    for month in period.months:
+        rows.append({"month": month, "label": short_label(month),
+                     **_cells(counts[month], counts[shift_month(month, -12)])})
+    both = [m for m in period.months if counts[m] is not None and counts[shift_month(m, -12)] is not None]
+    if both:
+        total = _cells(sum(counts[m] for m in both), sum(counts[shift_month(m, -12)] for m in both))
+    else:
+        total = _cells(None, None)
+    rows.append({"month": "Total", "label": "Total", **total})
+    return _frame(rows, COMPARISON_COLUMNS)
+
+
+def year_to_date(
+    con: Con, *, measure: str, source: str, end: str, basis: str = "financial", district: str | None = None
+) -> pd.DataFrame:
+    """Year to date (financial: from April; calendar: from January) to `end` against the same months last year.
+
+    One row shaped like a comparison Total row; month is 'YTD' and label names the months.
+    """
+    if basis not in {"financial", "calendar"}:
+        raise ValueError("basis must be 'financial' or 'calendar'")
+    period = make_period(end, "fytd" if basis == "financial" else "cytd")
+    total = comparison(con, measure=measure, period=period, source=source, district=district).iloc[[-1]].copy()
+    total["month"] = "YTD"
+    total["label"] = period.label
+    return total.reset_index(drop=True)
+
+
+def monthly_series(
+    con: Con, *, measure: str, source: str, end: str, months: int = 25, district: str | None = None
+) -> pd.DataFrame:
+    """month, label, count, last_year (Int64, <NA> where not covered) for the `months` months ending at `end`."""
+    shown = month_range(shift_month(end, 1 - months), end)
+    counts = _month_counts(con, measure, source, list(shown) + [shift_month(m, -12) for m in shown], district)
+    rows = [{"month": m, "label": short_label(m), "count": counts[m], "last_year": counts[shift_month(m, -12)]}
+            for m in shown]
+    return _frame(rows, ("month", "label", "count", "last_year"))
+
+
+def rolling_12(
+    con: Con, *, measure: str, source: str, end: str, months: int = 13, district: str | None = None
+) -> pd.DataFrame:
+    """For each of the `months` months ending at `end`: the 12 months ending there against the 12 before.
+
+    rolling_12 / previous_12 are <NA> when any of their 12 months is not covered.
+    """
+    shown = month_range(shift_month(end, 1 - months), end)
+    counts = _month_counts(con, measure, source, month_range(shift_month(shown[0], -23), end), district)
+
+    def window(last: str) -> int | None:
+        values = [counts[shift_month(last, -i)] for i in range(12)]
+        return None if any(v is None for v in values) else sum(values)
+
+    rows = []
+    for m in shown:
+        cells = _cells(window(m), window(shift_month(m, -12)))
+        rows.append({"month": m, "label": short_label(m), "rolling_12": cells["count"],
+                     "previous_12": cells["last_year"], "change": cells["change"],
+                     "pct_change": cells["pct_change"], "z": cells["z"], "signal": cells["signal"]})
+    return _frame(rows, ("month", "label", "rolling_12", "previous_12", "change", "pct_change", "z", "signal"))
+
+
+def _all_month_counts(con: Con, measure: str, source: str, district: str | None) -> dict[str, int | None]:
+    """Counts for every month from the source's first to its last month of the measure's kind."""
+    view, _ = _measure(measure)
+    rows = _fetch(con, _sql("kind_months").format(view=view), {"source": source})
+    if not rows:
+        return {}
+    return _month_counts(con, measure, source, month_range(rows[0][0], rows[-1][0]), district)
+
+
+def annual_totals(
+    con: Con, *, measure: str, source: str, basis: str = "calendar", district: str | None = None
+) -> pd.DataFrame:
+    """Totals per calendar year ('2025') or financial year ('2024/25') the source covers.
+
+    count sums the year's covered months (months_covered of 12; complete when all 12). last_year is the previous
+    year over the same months, <NA> unless all of them are covered, so an incomplete year is compared like with
+    like.
+    """
+    if basis not in {"calendar", "financial"}:
+        raise ValueError("basis must be 'calendar' or 'financial'")
+    counts = _all_month_counts(con, measure, source, district)
+
+    def year_of(month: str) -> int:
+        year, number = parse_month(month)
+        return year if basis == "calendar" or number >= 4 else year - 1
+
+    years: dict[int, list[str]] = {}
+    for m, n in counts.items():
+        if n is not None:
+            years.setdefault(year_of(m), []).append(m)
+    rows = []
+    for year, covered in sorted(years.items()):
+        before = [counts.get(shift_month(m, -12)) for m in covered]
+        last = None if any(v is None for v in before) else sum(before)
+        cells = _cells(sum(counts[m] for m in covered), last)
+        rows.append({"year": str(year) if basis == "calendar" else financial_year_label(year),
+                     "months_covered": len(covered), **cells, "complete": len(covered) == 12})
+    return _frame(rows, ("year", "months_covered", "count", "last_year", "change", "pct_change", "z", "signal",
+                         "complete"))
+
+
+# ---------------------------------------------------------------------------------------------- breakdowns
+
+
+def _grouped(
+    con: Con, measure: str, key: str, source: str, months: Sequence[str], district: str | None
+) -> dict[str | None, dict[str, int]]:
+    """{group: {month: count}} over the months asked."""
+    view, where = _measure(measure)
+    if not months:
+        return {}
+    ordered = sorted(months)
+    rows = _fetch(
+        con,
+        _sql("grouped_counts").format(key=key, view=view, measure_filter=where),
+        {"source": source, "first": month_date(ordered[0]), "last": month_date(ordered[-1]),
+         "district": check_district(district)},
+    )
+    wanted = set(months)
+    out: dict[str | None, dict[str, int]] = {}
+    for name, month, n in rows:
+        if month in wanted:
+            out.setdefault(name, {})[month] = n
+    return out
+
+
+def _period_groups(
+    con: Con, measure: str, key: str, period: Period, source: str, district: str | None
+) -> tuple[dict[str | None, tuple[int, int]], list[str]]:
+    """{group: (count this period, count last year)} over the compared months, and those months."""
+    covered = _covered_months(con, KIND[_measure_name(measure)], source, period.months + period.last_year)
+    compared = _compared_months(period, covered)
+    before = [shift_month(m, -12) for m in compared]
+    grouped = _grouped(con, measure, key, source, compared + before, district)
+    totals = {
+        name: (sum(by_month.get(m, 0) for m in compared), sum(by_month.get(m, 0) for m in before))
+        for name, by_month in grouped.items()
+    }
+    return totals, compared
+
+
+def _measure_name(measure: str) -> str:
+    _measure(measure)
+    return measure
+
+
+BREAKDOWN_COLUMNS = ("name", "count", "last_year", "change", "pct_change", "z", "signal")
+
+
+def breakdown(
+    con: Con, *, measure: str, by: str, period: Period, source: str, district: str | None = None
+) -> pd.DataFrame:
+    """Counts by call type, ASB category, crime type or district over the period's compared months against last
+    year, ordered by change ascending (largest reductions first, largest increases last).
+
+    Call types and categories are empty for a source that records none (police.uk); rows of a force source
+    without a call type show as 'Not recorded'. The district breakdown lists all 13 force districts (0 when none)
+    plus 'Outside force area' / 'Unknown' when they have rows.
+    """
+    if by not in BREAKDOWN_KEYS:
+        raise ValueError(f"unknown breakdown {by!r}: use one of {', '.join(BREAKDOWN_KEYS)}")
+    key, applies = BREAKDOWN_KEYS[by]
+    if _measure_name(measure) not in applies:
+        raise ValueError(f"breakdown by {by} does not apply to {measure}")
+    totals, compared = _period_groups(con, measure, key, period, source, district)
+    if by in {"call_type", "category"}:
+        if not any(name is not None for name in totals):
+            return _frame([], BREAKDOWN_COLUMNS)
+        totals = {(NOT_RECORDED if name is None else name): v for name, v in totals.items()}
+    if by == "district" and compared:
+        wanted = [check_district(district)] if district else [d.name for d in definitions.districts()]
+        for name in wanted:
+            totals.setdefault(name, (0, 0))
+    rows = [{"name": name, **_cells(*values)} for name, values in totals.items()]
+    rows.sort(key=lambda r: (r["change"], r["name"]))
+    return _frame(rows, BREAKDOWN_COLUMNS)
+
+
+def rates_per_1000(con: Con, *, measure: str, period: Period, source: str) -> pd.DataFrame:
+    """Per force district: count over the period's compared months, rate per 1,000 residents (ONS mid-2023,
+    ref_districts.population; 2 dp, half away from zero), and last year's count with its change.
+
+    Only the 13 force districts: rows outside the force area or without a district are in no district's rate.
+    Resident population is a poor denominator for town centres and the night-time economy.
+    """
+    totals, compared = _period_groups(con, measure, "district", period, source, None)
+    population = dict(con.execute("SELECT name, population FROM ref_districts").fetchall())
+    rows = []
+    for d in definitions.districts():
+        pop = population.get(d.name, d.population)
+        count, last = totals.get(d.name, (0, 0)) if compared else (None, None)
+        cells = _cells(count, last)
+        rate = math.nan if count is None else round_half_away(count * 1000, pop, 2)
+        rows.append({"code": d.code, "district": d.name, "population": pop, "count": count,
+                     "rate_per_1000": rate, "last_year": last, "change": cells["change"],
+                     "pct_change": cells["pct_change"], "z": cells["z"], "signal": cells["signal"]})
+    return _frame(rows, ("code", "district", "population", "count", "rate_per_1000", "last_year", "change",
+                         "pct_change", "z", "signal"))
+
+
+def outcome_breakdown(con: Con, *, period: Period, source: str, district: str | None = None) -> pd.DataFrame:
+    """Victim-based crimes recorded in the period's covered months by Home Office outcome group (their latest
+    outcome): outcome_group, count, share_pct (of all VBC in those months, 1 dp), solved; largest first.
+    """
+    covered = sorted(_covered_months(con, "crime", source, period.months))
+    rows_in: dict[tuple[str, bool], int] = {}
+    if covered:
+        grouped = _grouped(con, "vbc", "outcome_group || '|' || solved", source, covered, district)
+        for name, by_month in grouped.items():
+            group, solved = name.rsplit("|", 1)
+            rows_in[(group, solved == "true")] = sum(by_month.values())
+    total = sum(rows_in.values())
+    rows = [{"outcome_group": g, "count": n, "share_pct": round_half_away(n * 100, total), "solved": s}
+            for (g, s), n in rows_in.items()]
+    rows.sort(key=lambda r: (-r["count"], r["outcome_group"]))
+    df = _frame(rows, ("outcome_group", "count", "share_pct", "solved"))
+    df["solved"] = df["solved"].astype(bool)
+    return df
+
+
+# ---------------------------------------------------------------------------------------------- solved rate
+
+
+@dataclass(frozen=True)
+class SolvedRate:
+    """The VBC solved rate for a period and the same months last year.
+
+    Cohort basis (default): victim-based crimes recorded in the months with a positive outcome ÷ victim-based
+    crimes recorded in the months. Outcome-date basis: victim-based crimes given a positive outcome in the months
+    (whenever recorded) ÷ victim-based crimes recorded in the months. Rates and pp_change come from the exact
+    counts, each rounded once to 1 dp half away from zero. Counts are None when no month can be compared.
+    """
+
+    solved: int | None
+    total: int | None
+    rate: float
+    last_year_solved: int | None
+    last_year_total: int | None
+    last_year_rate: float
+    pp_change: float
+    basis: str
+    signal: bool
+    z: float = math.nan
+    months: tuple[str, ...] = ()
+
+
+def _rate(solved: int | None, total: int | None) -> float:
+    if solved is None or not total:
+        return math.nan
+    return round_half_away(solved * 100, total)
+
+
+def _pp_change(s1: int | None, t1: int | None, s0: int | None, t0: int | None) -> float:
+    if None in (s1, t1, s0, t0) or not t1 or not t0:
+        return math.nan
+    # s1/t1 − s0/t0 in percentage points over the common denominator, rounded once
+    return round_half_away((s1 * t0 - s0 * t1) * 100, t1 * t0)
+
+
+def _solved_by_month(
+    con: Con, source: str, months: Sequence[str], district: str | None, basis: str
+) -> dict[str, tuple[int, int] | None]:
+    """{month: (solved, total)} or None where the source has no crime rows in the month."""
+    if not months:
+        return {}
+    ordered = sorted(set(months))
+    params = {"source": source, "first": month_date(ordered[0]), "last": month_date(ordered[-1]),
+              "district": check_district(district)}
+    rows = {m: (solved, total) for m, rows_any, total, solved in _fetch(con, _sql("solved_counts"), params)
+            if rows_any}
+    if basis == "outcome_date":
+        params = {"source": source, "first": month_date(ordered[0]),
+                  "after": month_date(shift_month(ordered[-1], 1)), "district": params["district"]}
+        by_outcome = dict(_fetch(con, _sql("solved_by_outcome_date"), params))
+        rows = {m: (by_outcome.get(m, 0), total) for m, (_, total) in rows.items()}
+    elif basis != "cohort":
+        raise ValueError("basis must be 'cohort' or 'outcome_date'")
+    return {m: rows.get(m) for m in ordered}
+
+
+def solved_rate(
+    con: Con, *, period: Period, source: str, district: str | None = None, basis: str = "cohort"
+) -> SolvedRate:
+    """The VBC solved rate over the period's compared months against the same months last year."""
+    by_month = _solved_by_month(con, source, period.months + period.last_year, district, basis)
+    compared = [m for m in period.months if by_month[m] is not None and by_month[shift_month(m, -12)] is not None]
+    if not compared:
+        return SolvedRate(None, None, math.nan, None, None, math.nan, math.nan, basis, False)
+    s1 = sum(by_month[m][0] for m in compared)
+    t1 = sum(by_month[m][1] for m in compared)
+    s0 = sum(by_month[shift_month(m, -12)][0] for m in compared)
+    t0 = sum(by_month[shift_month(m, -12)][1] for m in compared)
+    z = z_score(s1, s0)
+    return SolvedRate(s1, t1, _rate(s1, t1), s0, t0, _rate(s0, t0), _pp_change(s1, t1, s0, t0), basis,
+                      is_signal(z), z, tuple(compared))
+
+
+def solved_rate_series(
+    con: Con, *, source: str, end: str, months: int = 25, district: str | None = None, basis: str = "cohort"
+) -> pd.DataFrame:
+    """month, label, solved, total (Int64, <NA> where not covered), rate (1 dp) for the months ending at `end`."""
+    shown = month_range(shift_month(end, 1 - months), end)
+    by_month = _solved_by_month(con, source, shown, district, basis)
+    rows = []
+    for m in shown:
+        solved, total = by_month[m] if by_month[m] is not None else (None, None)
+        rows.append({"month": m, "label": short_label(m), "solved": solved, "total": total,
+                     "rate": _rate(solved, total)})
+    return _frame(rows, ("month", "label", "solved", "total", "rate"))
+
+
+# ---------------------------------------------------------------------------------------------- completeness
+
+
+@dataclass(frozen=True)
+class QualityFlag:
+    month: str  # 'YYYY-MM'
+    measure: str  # 'asb' | 'crime' (coverage is a property of the kind, so VBC and all crime share it)
+    issue: str  # 'missing' | 'partial'
+    detail: str
+
+
+KIND_WORDS = {"asb": "ASB", "crime": "crime"}
+
+
+def _kind_counts(con: Con, kind: str, source: str) -> dict[str, int]:
+    return dict(_fetch(con, _sql("kind_months").format(view=kind), {"source": source}))
+
+
+def _partial(month: str, counts: dict[str, int]) -> tuple[float, int] | None:
+    """(median of the nearest covered months, how many) when `month` looks partial, else None.
+
+    Rule: count < 60% of the median of the (up to) 6 covered months nearest in time (ties: the earlier first),
+    needing at least 3 of them.
+    """
+    def distance(other: str) -> tuple[int, str]:
+        (y1, m1), (y2, m2) = parse_month(month), parse_month(other)
+        return abs((y1 * 12 + m1) - (y2 * 12 + m2)), other
+
+    neighbours = sorted((m for m in counts if m != month), key=distance)[:PARTIAL_NEIGHBOURS]
+    if len(neighbours) < PARTIAL_MIN_NEIGHBOURS:
+        return None
+    median = statistics.median(counts[m] for m in neighbours)
+    if counts[month] < PARTIAL_SHARE * median:
+        return median, len(neighbours)
+    return None
+
+
+def quality_flags(con: Con, *, source: str, months: Sequence[str] | None = None) -> list[QualityFlag]:
+    """Months that would distort a comparison, for ASB and crime separately.
+
+    missing: a month with no rows of that kind from the source — inside the source's span (its first to last
+    month of either kind) or, when `months` is given, any month asked for. partial: a covered month whose count
+    is below 60% of the median of its 6 nearest covered months (at least 3 needed): probably a partial extract.
+    With `months`, only those months are reported. Ordered by month, then ASB before crime.
+    """
+    per_kind = {kind: _kind_counts(con, kind, source) for kind in ("asb", "crime")}
+    every = sorted(set(per_kind["asb"]) | set(per_kind["crime"]))
+    flags: list[QualityFlag] = []
+    if months is None:
+        if not every:
+            return []
+        asked = month_range(every[0], every[-1])
+    else:
+        asked = sorted(set(months))
+    for kind, counts in per_kind.items():
+        if months is None and not counts:
+            continue
+        word = KIND_WORDS[kind]
+        first, last = (min(counts), max(counts)) if counts else (None, None)
+        for m in asked:
+            if m not in counts:
+                if first is None:
+                    where = f"{source} has no {word} rows at all"
+                elif m < first:
+                    where = f"before its first {word} month ({first})"
+                elif m > last:
+                    where = f"after its last {word} month ({last})"
+                else:
+                    where = "a gap in its months"
+                flags.append(QualityFlag(m, kind, "missing", f"No {word} rows from {source} for {m}: {where}."))
+                continue
+            partial = _partial(m, counts)
+            if partial:
+                median, n = partial
+                flags.append(QualityFlag(
+                    m, kind, "partial",
+                    f"{counts[m]:,} {word} rows from {source} for {m}, {counts[m] / median:.0%} of the median "
+                    f"({median:,.0f}) of its {n} nearest months: probably a partial extract.",
+                ))
+    flags.sort(key=lambda f: (f.month, f.measure))
+    return flags
+
+
+def coverage(con: Con) -> pd.DataFrame:
+    """source, measure ('asb' | 'crime'), month, count: the rows each source holds per month."""
+    rows = con.execute(_sql("coverage")).fetchall()
+    df = pd.DataFrame(rows, columns=["source", "measure", "month", "count"])
+    df["count"] = df["count"].astype("Int64")
+    return df
+
+
+def latest_month(con: Con, *, source: str) -> str | None:
+    """The latest month with both ASB and crime rows for the source; for a source holding only one kind, the
+    latest month of that kind; None when the source has no rows."""
+    asb = set(_kind_counts(con, "asb", source))
+    crime = set(_kind_counts(con, "crime", source))
+    both = asb & crime if asb and crime else asb | crime
+    return max(both) if both else None
+
+
+def district_names(con: Con) -> list[str]:
+    """The force's 13 districts, alphabetical."""
+    return [r[0] for r in con.execute("SELECT name FROM ref_districts ORDER BY name").fetchall()]
+
+
+def month_of(value: date) -> str:
+    """'YYYY-MM' of a date."""
+    return f"{value.year:04d}-{value.month:02d}"
