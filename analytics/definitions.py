@@ -97,7 +97,8 @@ class OffenceGroup:
 
 @lru_cache(maxsize=1)
 def offence_groups() -> tuple[OffenceGroup, ...]:
-    return tuple(OffenceGroup(r["name"], r["crime_type"], _truth(r["victim_based"])) for r in _read("offence_groups.csv"))
+    rows = _read("offence_groups.csv")
+    return tuple(OffenceGroup(r["name"], r["crime_type"], _truth(r["victim_based"])) for r in rows)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,41 @@
+"""The bundled demo: the real police.uk Kent files, and on request a synthetic force extract."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from analytics.ingest.load import LoadResult, Progress, load_files
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
+SYNTHETIC_SOURCE = "synthetic"
+
+
+def demo_files() -> list[Path]:
+    return sorted((DEMO_DIR / "police-uk").glob("*.csv.gz"))
+
+
+def load_demo(
+    con: duckdb.DuckDBPyConnection, *, synthetic: bool = False, progress: Progress | None = None,
+    loaded_by: str | None = None,
+) -> list[LoadResult]:
+    """Load the real police.uk demo files (already-loaded files are skipped), and the synthetic extract if asked."""
+    results = load_files(con, demo_files(), source_format="police-uk", progress=progress, loaded_by=loaded_by)
+    if synthetic:
+        from analytics.ingest.synthetic import write_synthetic_extracts
+
+        with tempfile.TemporaryDirectory() as folder:
+            extracts = write_synthetic_extracts(Path(folder))
+            results += load_files(con, sorted(extracts.values()), source_name=SYNTHETIC_SOURCE, progress=progress,
+                                  loaded_by=loaded_by)
+    return results
+
+
+def ensure_demo(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = None) -> bool:
+    """Load the real demo into a database that has never had a load; True if it did."""
+    if con.execute("SELECT count(*) FROM batches").fetchone()[0]:
+        return False
+    load_demo(con, progress=progress, loaded_by="demo")
+    return True

@@ -1,0 +1,398 @@
+"""Loading staged files into the store: batches, month replacement, roll-back and the audit trail.
+
+The rules (DESIGN §3): a command's files load in one transaction, all or none; loading the same file again adds
+nothing; months already loaded for a source and kind are refused unless ``replace`` is asked for, and then the
+old rows are kept but marked replaced (so rolling back the new batch brings them back); invalid rows refuse the
+whole file unless ``accept_valid_rows``, when they are kept in ``rejected_rows``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+from analytics.ingest.readers import Problem, Staged, read_file
+
+from analytics import definitions, store
+from analytics.errors import DashboardError, InputRefused, NotFound
+
+Progress = Callable[[float, str], None]
+
+# Fact table and its staged columns for each kind; the staged tables hold exactly these columns.
+FACT_COLUMNS: dict[str, tuple[str, list[str]]] = {
+    "asb": (
+        "asb_incidents",
+        ["source_row", "incident_ref", "reported_date", "month", "district", "call_type", "location", "lsoa_code",
+         "latitude", "longitude", "caller_ref", "vulnerable", "repeat_caller"],
+    ),
+    "crime": (
+        "crimes",
+        ["source_row", "crime_ref", "recorded_date", "month", "district", "offence_group", "victim_based", "outcome",
+         "outcome_code", "outcome_date", "location", "lsoa_code", "latitude", "longitude"],
+    ),
+}
+KIND_LABEL = {"asb": "ASB", "crime": "crime"}
+PROBLEMS_SHOWN = 20
+
+
+@dataclass
+class LoadResult:
+    """What happened to one file."""
+
+    file: str
+    status: str  # 'loaded' | 'already loaded'
+    batch_id: int | None
+    source: str
+    format: str
+    kind: str
+    sha256: str
+    size_bytes: int
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    months: list[str] = field(default_factory=list)
+    replaced_batches: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        if self.status == "already loaded":
+            return (f"{self.file} is already loaded (batch {self.batch_id}, source {self.source}); "
+                    "nothing was added.")
+        text = (f"{self.file}: loaded as batch {self.batch_id} (source {self.source}, {describe_months(self.months)}): "
+                f"{self.rows_read:,} rows read, {self.rows_loaded:,} loaded, {self.rows_rejected:,} rejected.")
+        if self.replaced_batches:
+            text += " Replaced the same months from batch " + ", ".join(map(str, self.replaced_batches)) + "."
+        return text
+
+
+class RowsRefused(InputRefused):
+    """A file refused for invalid rows; ``problems`` holds every one of them, for the screen and a CSV download."""
+
+    def __init__(self, title: str, message: str, problems: list[Problem]) -> None:
+        super().__init__(title, message)
+        self.problems = problems
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """The file's sha256 (hex) and size in bytes, read in blocks so memory stays flat."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def describe_months(months: Sequence[str]) -> str:
+    """'2025-01' -> 'January 2025'; several -> 'January 2025 – March 2025 (3 months)'."""
+    if not months:
+        return "no months"
+    names = [datetime.strptime(m, "%Y-%m").strftime("%B %Y") for m in sorted(months)]
+    if len(names) == 1:
+        return names[0]
+    return f"{names[0]} – {names[-1]} ({len(names)} months)"
+
+
+def format_problems(problems: Sequence[Problem], limit: int = PROBLEMS_SHOWN) -> str:
+    lines = []
+    for p in problems[:limit]:
+        where = f"row {p.row}" if p.row is not None else "file"
+        column = f", column '{p.column}'" if p.column else ""
+        value = f", value '{p.value}'" if p.value not in (None, "") else ""
+        lines.append(f"  {where}{column}{value}: {p.reason}")
+    if len(problems) > limit:
+        lines.append(f"  ... and {len(problems) - limit:,} more problems.")
+    return "\n".join(lines)
+
+
+def default_source(fmt: str) -> str:
+    return definitions.POLICE_UK_SOURCE if fmt == "police-uk" else definitions.FORCE_SOURCE
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str, source_name: str | None) -> tuple | None:
+    row = con.execute(
+        "SELECT id, source, format, kind FROM batches WHERE sha256 = ? AND status IN ('loaded', 'partly replaced') "
+        "AND (? IS NULL OR source = ?) ORDER BY id LIMIT 1",
+        [sha256, source_name, source_name],
+    ).fetchall()
+    return row[0] if row else None
+
+
+def _conflicts(con: duckdb.DuckDBPyConnection, source: str, months: dict[str, list[str]]) -> dict[str, list[tuple]]:
+    """Live rows of this source in the file's months, per kind: [(batch_id, month, file_name)]."""
+    found: dict[str, list[tuple]] = {}
+    for kind, kind_months in months.items():
+        if not kind_months:
+            continue
+        table = FACT_COLUMNS[kind][0]
+        rows = con.execute(
+            f"SELECT DISTINCT f.batch_id, strftime(f.month, '%Y-%m') AS m, b.file_name FROM {table} f "
+            "JOIN batches b ON b.id = f.batch_id "
+            "WHERE f.source = ? AND f.replaced_by IS NULL AND list_contains(?, strftime(f.month, '%Y-%m')) "
+            "ORDER BY m, f.batch_id",
+            [source, kind_months],
+        ).fetchall()
+        if rows:
+            found[kind] = rows
+    return found
+
+
+def _refresh_status(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[int]) -> None:
+    """Set 'loaded' / 'partly replaced' / 'replaced' from how many of each batch's rows are still live."""
+    for batch_id in batch_ids:
+        live, total = con.execute(
+            "SELECT count(*) FILTER (WHERE replaced_by IS NULL), count(*) FROM ("
+            "SELECT replaced_by FROM asb_incidents WHERE batch_id = ? "
+            "UNION ALL SELECT replaced_by FROM crimes WHERE batch_id = ?)",
+            [batch_id, batch_id],
+        ).fetchone()
+        status = "loaded" if live == total else ("replaced" if live == 0 else "partly replaced")
+        con.execute("UPDATE batches SET status = ? WHERE id = ? AND status <> 'rolled back'", [status, batch_id])
+
+
+def _load_one(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    display_name: str,
+    source_format: str,
+    source_name: str | None,
+    sheet: str | None,
+    replace: bool,
+    accept_valid_rows: bool,
+    loaded_by: str,
+    mapping: dict[str, str] | None,
+    progress: Progress,
+) -> LoadResult:
+    sha256, size = file_digest(path)
+    previous = _already_loaded(con, sha256, source_name)
+    if previous:
+        batch_id, source, fmt, kind = previous
+        return LoadResult(display_name, "already loaded", batch_id, source, fmt, kind, sha256, size)
+
+    staged: Staged = read_file(con, path, source_format=source_format, sheet=sheet, mapping=mapping,
+                               progress=lambda f, m: progress(0.8 * f, m))
+    source = source_name or default_source(staged.format)
+    rows_valid = staged.rows_read - staged.rows_rejected
+    if staged.problems and not accept_valid_rows:
+        raise RowsRefused(
+            "File refused: invalid rows",
+            f"{display_name} has {staged.rows_rejected:,} invalid rows of {staged.rows_read:,}; nothing was loaded.\n"
+            f"{format_problems(staged.problems)}\n"
+            "Correct the file and load it again, or load the valid rows only (--accept-valid-rows) and keep the "
+            "invalid ones in the rejects table.",
+            staged.problems,
+        )
+    if rows_valid == 0:
+        raise RowsRefused(
+            "File refused: no valid rows",
+            f"{display_name} has no rows that can be loaded ({staged.rows_read:,} read, all invalid).\n"
+            f"{format_problems(staged.problems)}",
+            staged.problems,
+        )
+
+    months = {kind: m for kind, m in staged.months.items() if m}
+    conflicts = _conflicts(con, source, months)
+    if conflicts and not replace:
+        lines = [
+            f"  {KIND_LABEL[kind]} {describe_months([m])}: batch {batch_id} ({file_name})"
+            for kind, rows in conflicts.items()
+            for batch_id, m, file_name in rows
+        ]
+        raise InputRefused(
+            "Months already loaded",
+            f"{display_name} holds months already loaded for source '{source}':\n" + "\n".join(lines) + "\n"
+            "Nothing was loaded. To replace those months with this file, load it again with --replace "
+            "(the old batches stay in the audit trail and come back if this load is rolled back).",
+        )
+
+    all_months = sorted({m for kind_months in months.values() for m in kind_months})
+    batch_id = con.execute(
+        "INSERT INTO batches (file_name, sha256, size_bytes, source, kind, format, sheet, loaded_by, loaded_at, "
+        "rows_read, rows_loaded, rows_rejected, months, status, warnings) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?) RETURNING id",
+        [display_name, sha256, size, source, staged.kind, staged.format, staged.sheet, loaded_by,
+         datetime.now().replace(microsecond=0), staged.rows_read, rows_valid, staged.rows_rejected, all_months,
+         staged.warnings],
+    ).fetchone()[0]
+
+    replaced = sorted({batch for rows in conflicts.values() for batch, _, _ in rows})
+    progress(0.85, "Storing rows")
+    for kind, staged_table in (("asb", staged.asb_table), ("crime", staged.crime_table)):
+        if not staged_table:
+            continue
+        table, columns = FACT_COLUMNS[kind]
+        if kind in conflicts:
+            con.execute(
+                f"UPDATE {table} SET replaced_by = ? WHERE source = ? AND replaced_by IS NULL "
+                "AND list_contains(?, strftime(month, '%Y-%m'))",
+                [batch_id, source, months[kind]],
+            )
+        names = ", ".join(columns)
+        con.execute(
+            f"INSERT INTO {table} (batch_id, source, {names}) SELECT ?, ?, {names} FROM {staged_table}",
+            [batch_id, source],
+        )
+    if replaced:
+        con.execute("UPDATE batches SET replaces = ? WHERE id = ?", [replaced, batch_id])
+        _refresh_status(con, replaced)
+    if staged.problems:
+        con.executemany(
+            "INSERT INTO rejected_rows VALUES (?, ?, ?, ?, ?)",
+            [[batch_id, p.row or 0, p.column, p.value, p.reason] for p in staged.problems],
+        )
+    loaded = _count_batch_rows(con, batch_id)
+    if loaded != rows_valid:
+        raise DashboardError(
+            "Row count mismatch",
+            f"{display_name}: {rows_valid:,} valid rows were read but {loaded:,} were stored; nothing was loaded.",
+        )
+    progress(1.0, "Loaded")
+    return LoadResult(display_name, "loaded", batch_id, source, staged.format, staged.kind, sha256, size,
+                      staged.rows_read, rows_valid, staged.rows_rejected, all_months, replaced, staged.warnings,
+                      staged.problems)
+
+
+def _count_batch_rows(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
+    return con.execute(
+        "SELECT (SELECT count(*) FROM asb_incidents WHERE batch_id = ?) "
+        "+ (SELECT count(*) FROM crimes WHERE batch_id = ?)",
+        [batch_id, batch_id],
+    ).fetchone()[0]
+
+
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    source_format: str = "auto",
+    source_name: str | None = None,
+    sheet: str | None = None,
+    replace: bool = False,
+    accept_valid_rows: bool = False,
+    loaded_by: str | None = None,
+    progress: Progress | None = None,
+    mapping: dict[str, str] | None = None,
+    display_names: Sequence[str] | None = None,
+) -> list[LoadResult]:
+    """Load files in one transaction: every file loads, or (on any refusal or error) none does.
+
+    ``display_names`` gives the name recorded for each file (an upload's original name); ``mapping`` (file column
+    -> canonical column) is used for force extracts and remembered for the source.
+    """
+    files = [Path(p) for p in paths]
+    for path in files:
+        if not path.is_file():
+            raise InputRefused("File not found", f"{path} does not exist or is not a file. Nothing was loaded.")
+    names = list(display_names) if display_names else [p.name for p in files]
+    user = loaded_by or store.current_user()
+    report = progress or (lambda fraction, message: None)
+    results: list[LoadResult] = []
+    with store.transaction(con):
+        for i, (path, name) in enumerate(zip(files, names, strict=True)):
+            def step(fraction: float, message: str, i: int = i, name: str = name) -> None:
+                report((i + fraction) / len(files), f"{name}: {message}")
+
+            try:
+                results.append(_load_one(
+                    con, path, display_name=name, source_format=source_format, source_name=source_name,
+                    sheet=sheet, replace=replace, accept_valid_rows=accept_valid_rows, loaded_by=user,
+                    mapping=mapping, progress=step,
+                ))
+            except duckdb.Error as e:
+                raise DashboardError("Load failed", f"{name} could not be stored: {e}. Nothing was loaded.") from e
+        if mapping:
+            loaded = [r for r in results if r.status == "loaded" and r.format in ("asb", "crime")]
+            for result in loaded:
+                remember_mapping(con, result.source, result.format, mapping, user)
+    return results
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str], **options: object) -> LoadResult:
+    """Load one file in its own transaction (see load_files)."""
+    display_name = options.pop("display_name", None)
+    if display_name:
+        options["display_names"] = [display_name]
+    return load_files(con, [path], **options)[0]  # type: ignore[arg-type]
+
+
+def remember_mapping(con: duckdb.DuckDBPyConnection, source: str, fmt: str, mapping: dict[str, str], user: str) -> None:
+    """Store the analyst's column mapping so the source's next file maps itself."""
+    now = datetime.now().replace(microsecond=0)
+    for file_column, canonical in mapping.items():
+        con.execute(
+            "INSERT OR REPLACE INTO column_mappings VALUES (?, ?, ?, ?, ?, ?)",
+            [source, fmt, file_column, canonical, user, now],
+        )
+
+
+def remembered_mapping(con: duckdb.DuckDBPyConnection, source: str, fmt: str) -> dict[str, str]:
+    rows = con.execute(
+        "SELECT file_column, canonical FROM column_mappings WHERE source = ? AND format = ? ORDER BY file_column",
+        [source, fmt],
+    ).fetchall()
+    return dict(rows)
+
+
+def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, user: str | None = None) -> dict:
+    """Undo a batch: delete its rows and bring back the rows it replaced. The batch stays in the audit trail."""
+    row = con.execute("SELECT status, file_name FROM batches WHERE id = ?", [batch_id]).fetchall()
+    if not row:
+        raise NotFound("No such batch", f"There is no batch {batch_id}. `python -m analytics batches` lists them.")
+    status, file_name = row[0]
+    if status == "rolled back":
+        raise InputRefused("Already rolled back", f"Batch {batch_id} ({file_name}) was already rolled back.")
+    with store.transaction(con):
+        restored = []
+        for table, _ in FACT_COLUMNS.values():
+            # Rows this batch replaced come back, unless a later batch has since replaced this batch's rows in the
+            # same month: then they stay replaced, by that later batch, so no month is ever counted twice.
+            restored += [r[0] for r in con.execute(
+                f"UPDATE {table} t SET replaced_by = m.replacer FROM "
+                f"(SELECT month, any_value(replaced_by) AS replacer FROM {table} WHERE batch_id = ? GROUP BY month) m "
+                "WHERE t.replaced_by = ? AND t.month = m.month RETURNING t.batch_id",
+                [batch_id, batch_id],
+            ).fetchall()]
+            con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+        con.execute(
+            "UPDATE batches SET status = 'rolled back', rolled_back_by = ?, rolled_back_at = ? WHERE id = ?",
+            [user or store.current_user(), datetime.now().replace(microsecond=0), batch_id],
+        )
+        _refresh_status(con, sorted(set(restored)))
+    return {"id": batch_id, "file": file_name, "restored_batches": sorted(set(restored))}
+
+
+BATCH_FIELDS = ("id", "file", "sha256", "size_bytes", "source", "kind", "format", "sheet", "rows_read", "rows_loaded",
+                "rows_rejected", "rows_live", "months", "status", "loaded_by", "loaded_at", "replaces",
+                "rolled_back_by", "rolled_back_at", "warnings")
+
+
+def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The audit trail, newest first; ``rows_live`` counts the batch's rows that are not replaced."""
+    rows = con.execute(
+        "WITH live AS (SELECT batch_id, count(*) AS n FROM ("
+        "  SELECT batch_id FROM asb_incidents WHERE replaced_by IS NULL"
+        "  UNION ALL SELECT batch_id FROM crimes WHERE replaced_by IS NULL) GROUP BY batch_id) "
+        "SELECT b.id, b.file_name, b.sha256, b.size_bytes, b.source, b.kind, b.format, b.sheet, b.rows_read, "
+        "b.rows_loaded, b.rows_rejected, coalesce(live.n, 0), b.months, b.status, b.loaded_by, "
+        "strftime(b.loaded_at, '%Y-%m-%dT%H:%M:%S'), b.replaces, b.rolled_back_by, "
+        "strftime(b.rolled_back_at, '%Y-%m-%dT%H:%M:%S'), b.warnings "
+        "FROM batches b LEFT JOIN live ON live.batch_id = b.id ORDER BY b.id DESC"
+    ).fetchall()
+    return [dict(zip(BATCH_FIELDS, r, strict=True)) for r in rows]
+
+
+def rejected_rows(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[dict]:
+    rows = con.execute(
+        "SELECT source_row, column_name, value, reason FROM rejected_rows WHERE batch_id = ? ORDER BY source_row",
+        [batch_id],
+    ).fetchall()
+    return [dict(zip(("row", "column", "value", "reason"), r, strict=True)) for r in rows]

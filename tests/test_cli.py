@@ -1,0 +1,93 @@
+"""The command-line contract: exit statuses, messages on stderr, batches --json, and a busy database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from analytics import store
+from tests.test_load import police_uk_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, db: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", *args, "--db", str(db)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def table_rows(db: Path) -> tuple[int, int, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT (SELECT count(*) FROM batches), (SELECT count(*) FROM asb_incidents), "
+                           "(SELECT count(*) FROM crimes)").fetchone()
+    finally:
+        con.close()
+
+
+def test_ingest_batches_rollback_exit_codes(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    jan = police_uk_csv(tmp_path / "2025-01-kent-street.csv", "2025-01", 3, 2)
+
+    done = cli("ingest", str(jan), db=db)
+    assert done.returncode == 0, done.stderr
+    assert "loaded as batch 1" in done.stderr and "5 rows read, 5 loaded, 0 rejected" in done.stderr
+
+    again = cli("ingest", str(jan), db=db)
+    assert again.returncode == 0 and "already loaded" in again.stderr
+    assert table_rows(db) == (1, 3, 2)
+
+    clash = police_uk_csv(tmp_path / "other-jan.csv", "2025-01", 1, 1, tag="z")
+    refused = cli("ingest", str(clash), db=db)
+    assert refused.returncode == 2 and "Months already loaded" in refused.stderr and "--replace" in refused.stderr
+    assert table_rows(db) == (1, 3, 2)
+
+    listed = cli("batches", "--json", db=db)
+    [batch] = json.loads(listed.stdout)
+    for key in ("id", "file", "sha256", "source", "kind", "rows_read", "rows_loaded", "rows_rejected", "months",
+                "status", "loaded_by", "loaded_at"):
+        assert key in batch
+    assert (batch["file"], batch["rows_read"], batch["months"]) == ("2025-01-kent-street.csv", 5, ["2025-01"])
+    assert batch["loaded_by"] == store.current_user()
+
+    assert cli("rollback", "7", db=db).returncode == 2
+    undone = cli("rollback", "1", db=db)
+    assert undone.returncode == 0 and "Rolled back batch 1" in undone.stderr
+    assert table_rows(db) == (1, 0, 0)
+
+
+def test_refused_file_exit_2_names_row(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    bad = police_uk_csv(tmp_path / "bad.csv", "2025-01", 1, 0,
+                        extra=",31/02/2025,Kent Police,Kent Police,,,,,,Anti-social behaviour,,\n")
+    refused = cli("ingest", str(bad), db=db)
+    assert refused.returncode == 2
+    assert "row 3" in refused.stderr and "31/02/2025" in refused.stderr and "--accept-valid-rows" in refused.stderr
+    assert table_rows(db) == (0, 0, 0)
+
+
+def test_busy_database_gives_a_clear_message(tmp_path):
+    db = tmp_path / "busy.duckdb"
+    store.connect(db).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); "
+                               "time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        jan = police_uk_csv(tmp_path / "jan.csv", "2025-01", 1, 1)
+        busy = cli("ingest", str(jan), db=db)
+        assert busy.returncode == 2
+        assert "in use" in busy.stderr and f"PID {holder.pid}" not in busy.stderr  # our wording, not DuckDB's
+        assert f"process {holder.pid}" in busy.stderr and "Upload page" in busy.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.2)
+    assert table_rows(db) == (0, 0, 0)
