@@ -1,0 +1,177 @@
+"""Which kind of extract a header belongs to, where the header row is, and how its columns map to ours.
+
+Header names match case-, space- and punctuation-insensitively ("Date/Time Reported" = "date time reported").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analytics.definitions import normalise_key
+
+POLICE_UK = "police-uk"
+FORMATS = (POLICE_UK, "asb", "crime")
+
+POLICE_UK_COLUMNS = (
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+)  # fmt: skip
+POLICE_UK_REQUIRED = ("Crime ID", "Month", "Crime type")
+
+_SHARED: dict[str, tuple[bool, tuple[str, ...]]] = {
+    "district": (True, ("district", "district name", "csu", "community safety unit", "csp", "local authority",
+                        "local authority name", "borough", "district borough", "council", "lad", "lad name")),
+    "location": (False, ("location", "address", "street", "location description", "street name")),
+    "lsoa_code": (False, ("lsoa code", "lsoa", "lsoa11cd", "lsoa21cd", "lsoa 2011", "lsoa 2021")),
+    "latitude": (False, ("latitude", "lat")),
+    "longitude": (False, ("longitude", "long", "lon", "lng")),
+}
+
+# canonical column -> (required?, header synonyms). The canonical name itself always matches.
+COLUMNS: dict[str, dict[str, tuple[bool, tuple[str, ...]]]] = {
+    "asb": {
+        "incident_ref": (True, ("incident number", "incident no", "incident num", "incident ref", "incident reference",
+                                "incident id", "urn", "asb ref", "asb reference", "reference", "ref", "log number",
+                                "cad number", "cad ref", "occurrence number", "incident")),
+        "reported_date": (True, ("date reported", "reported", "date time reported", "reported date time",
+                                 "reported datetime", "created date", "date created", "created", "reported on",
+                                 "incident date", "date of incident", "received date", "date received", "call date",
+                                 "date")),
+        "call_type": (True, ("call type", "opening code", "incident type", "asb type", "asb category",
+                             "asb call type", "incident category", "type", "category", "nature")),
+        **{k: v for k, v in _SHARED.items() if k == "district"},
+        **{k: v for k, v in _SHARED.items() if k != "district"},
+        "caller_ref": (False, ("caller ref", "caller id", "caller reference", "caller", "caller number")),
+        "vulnerable": (False, ("vulnerable", "vulnerable caller", "vulnerable victim", "vulnerability",
+                               "vulnerable flag")),
+        "repeat_caller": (False, ("repeat caller", "repeat", "repeat victim", "repeat flag")),
+    },
+    "crime": {
+        "crime_ref": (True, ("crime number", "crime no", "crime num", "crn", "crime ref", "crime reference",
+                             "crime id", "urn", "occurrence number", "reference", "ref")),
+        "recorded_date": (True, ("recorded date", "date recorded", "recorded", "crime recorded date",
+                                 "date time recorded", "recorded date time", "date")),
+        **{k: v for k, v in _SHARED.items() if k == "district"},
+        "offence_group": (True, ("offence group", "crime group", "ho offence group", "crime type", "offence type",
+                                 "offence category", "crime category", "offence", "ho group")),
+        "victim_based": (False, ("victim based", "vbc", "victim based crime", "victim based flag")),
+        "outcome": (False, ("outcome", "outcome code", "ho outcome", "ho outcome code", "outcome type",
+                            "outcome number", "last outcome", "last outcome category", "outcome category")),
+        "outcome_date": (False, ("outcome date", "date of outcome", "outcome recorded date", "date outcome")),
+        **{k: v for k, v in _SHARED.items() if k != "district"},
+    },
+}
+
+
+def canonical_columns(format: str) -> dict[str, bool]:
+    """Canonical column -> required?, for the force formats 'asb' and 'crime'."""
+    if format not in COLUMNS:
+        raise ValueError(f"no canonical columns for format {format!r}")
+    return {name: required for name, (required, _) in COLUMNS[format].items()}
+
+
+def _synonym_index(format: str) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for canonical, (_, synonyms) in COLUMNS[format].items():
+        for name in (canonical, *synonyms):
+            index.setdefault(normalise_key(name), canonical)
+    return index
+
+
+_INDEX = {f: _synonym_index(f) for f in COLUMNS}
+_POLICE_UK_KEYS = {normalise_key(c) for c in POLICE_UK_COLUMNS}
+
+
+def suggest_mapping(header: list[str], format: str) -> dict[str, str]:
+    """File column -> canonical column for every header name a synonym recognises (first column wins a tie)."""
+    index = _INDEX[format]
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for name in header:
+        canonical = index.get(normalise_key(name))
+        if canonical and canonical not in taken and name not in out:
+            out[name] = canonical
+            taken.add(canonical)
+    return out
+
+
+def _score(header: list[str], format: str) -> tuple[int, int]:
+    """(required columns matched, all columns matched) for one format."""
+    if format == POLICE_UK:
+        keys = {normalise_key(h) for h in header}
+        required = sum(normalise_key(c) in keys for c in POLICE_UK_REQUIRED)
+        return required, len(keys & _POLICE_UK_KEYS)
+    mapped = set(suggest_mapping(header, format).values())
+    required = sum(1 for c, (req, _) in COLUMNS[format].items() if req and c in mapped)
+    return required, len(mapped)
+
+
+def is_police_uk(header: list[str]) -> bool:
+    return _score(header, POLICE_UK)[0] == len(POLICE_UK_REQUIRED)
+
+
+def detect_format(header: list[str]) -> str | None:
+    """'police-uk', 'asb' or 'crime' from a header, or None when no format is recognisable."""
+    if is_police_uk(header):
+        return POLICE_UK
+    asb, crime = _score(header, "asb"), _score(header, "crime")
+    if max(asb[0], crime[0]) < 2:
+        return None
+    if asb == crime:
+        return None
+    return "asb" if asb > crime else "crime"
+
+
+def header_score(row: list[str], formats: tuple[str, ...] = FORMATS) -> int:
+    """How many of a row's cells name a known column (of the best-matching format)."""
+    cells = [c for c in row if c and c.strip()]
+    if not cells:
+        return 0
+    return max(_score(cells, f)[1] for f in formats)
+
+
+@dataclass
+class HeaderChoice:
+    index: int  # 0-based index of the (last) header row among the rows given
+    header: list[str]
+    rows_used: int = 1  # 2 when a group label row above is combined with the header
+    notes: list[str] = field(default_factory=list)
+
+
+def _combine(above: list[str], below: list[str]) -> list[str]:
+    """A header split over two rows: merged cells leave values only in their first cell, so fill them right."""
+    width = max(len(above), len(below))
+    above = above + [""] * (width - len(above))
+    below = below + [""] * (width - len(below))
+    filled, last = [], ""
+    for cell in above:
+        last = cell.strip() or last
+        filled.append(last)
+    out = []
+    for a, b in zip(filled, below, strict=True):
+        b = b.strip()
+        out.append(f"{a} {b}".strip() if b else a)
+    return out
+
+
+def find_header(rows: list[list[str]], formats: tuple[str, ...] = FORMATS, scan: int = 30) -> HeaderChoice | None:
+    """The header among the first rows: the first row naming the most known columns (at least two).
+
+    A row above the header is read as part of it when combining the two names more known columns: that is a
+    group label merged over several columns ("Incident" over "Number" and "Date") or a header split over two rows.
+    """
+    best: HeaderChoice | None = None
+    best_score = 1
+    for i, row in enumerate(rows[:scan]):
+        score = header_score(row, formats)
+        if score > best_score:
+            best, best_score = HeaderChoice(i, [c.strip() for c in row]), score
+    if best is None:
+        return None
+    i = best.index
+    if i > 0 and any(c.strip() for c in rows[i - 1]):
+        combined = _combine([str(c) for c in rows[i - 1]], [str(c) for c in rows[i]])
+        if header_score(combined, formats) > best_score and len(rows[i - 1]) > 1:
+            return HeaderChoice(i, combined, rows_used=2)
+    # Trailing unnamed columns beyond the last named one carry nothing: keep them so field counts stay right.
+    return best

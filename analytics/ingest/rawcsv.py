@@ -1,0 +1,206 @@
+"""A CSV file as a raw relation: one VARCHAR column per header column, the row number, and any extra fields.
+
+DuckDB's reader does the work (explicit dialect, no auto-detection). Two cases go through Python's csv module
+instead, because DuckDB would lose track of row numbers: empty lines between data rows (DuckDB skips them) and
+nothing else. Row numbers count records, as a spreadsheet shows them: the header is row 1 unless title rows sit
+above it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import mmap
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from analytics.errors import InputRefused
+from analytics.ingest import detect, sniff
+
+EXTRA_FIELDS = 4  # spare columns that catch fields beyond the header's
+MAX_FIELD_BYTES = 4 * 1024 * 1024
+_NULLSTR = "\x01"  # never matches, so blank fields stay '' and fields beyond the end of a short row are NULL
+
+
+@dataclass
+class Raw:
+    relation: str  # a relation to SELECT FROM (a temp table name or a read_csv call)
+    header: list[str]
+    columns: list[str]  # raw column per header column
+    warnings: list[str] = field(default_factory=list)
+    retry: str | None = None  # the same relation read sequentially, for files with quoted newlines
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _raw_columns(n: int) -> list[str]:
+    return [f"c{i}" for i in range(n)]
+
+
+def _check_utf8(path: Path) -> bool:
+    """Whether the whole file is valid UTF-8, checked in chunks (ASCII-heavy text decodes at memory speed)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as f:
+        try:
+            while chunk := f.read(16 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _has_interior_blank_lines(path: Path) -> bool:
+    """Whether an empty line is followed by more content (DuckDB skips empty lines, shifting row numbers)."""
+    with open(path, "rb") as f:
+        try:
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:
+            return False
+        with mm:
+            for pattern in (b"\n\n", b"\n\r\n", b"\r\r"):
+                at = mm.find(pattern)
+                while at != -1:
+                    if mm[at : at + 65536].strip():
+                        return True
+                    at = mm.find(pattern, at + 65536)
+    return False
+
+
+def _physical_lines(records: list[list[str]]) -> int:
+    return sum(1 + sum(f.count("\n") for f in r) for r in records)
+
+
+def open_csv(con: duckdb.DuckDBPyConnection, path: Path, *, formats: tuple[str, ...], display_name: str) -> Raw:
+    with open(path, "rb") as f:
+        sample = f.read(sniff.SAMPLE_BYTES)
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputRefused(
+            "Unsupported text encoding",
+            f"{display_name} is saved as UTF-16 (Excel's 'Unicode text'). Save it as 'CSV UTF-8' and try again.",
+        )
+    dialect = sniff.sniff(sample)
+    if not any(any(c.strip() for c in r) for r in dialect.records):
+        raise InputRefused("Empty file", f"{display_name} holds no header and no data (only blank lines).")
+    choice = detect.find_header(dialect.records, formats)
+    if choice is None:
+        first = next(i for i, r in enumerate(dialect.records) if any(c.strip() for c in r))
+        choice = detect.HeaderChoice(first, [c.strip() for c in dialect.records[first]])
+    header = choice.header
+    n = len(header)
+    warnings = []
+    encoding = dialect.encoding
+    if encoding == "utf-8" and not _check_utf8(path):
+        encoding = "latin-1"
+    if encoding == "latin-1":
+        warnings.append(f"{display_name} is not UTF-8: it was read as Latin-1 (Windows) text.")
+    skip_records = choice.index + 1
+    if _has_interior_blank_lines(path):
+        table = _python_read(path, dialect, encoding, skip_records, n, display_name)
+        con.register("_csv_arrow", table)
+        con.execute("CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM _csv_arrow")
+        con.unregister("_csv_arrow")
+        return Raw("_raw", header, _raw_columns(n), warnings)
+    skip_lines = _physical_lines(dialect.records[:skip_records])
+    relation = _duckdb_relation(path, dialect.delimiter, encoding, skip_lines, skip_records, n, parallel=True)
+    retry = _duckdb_relation(path, dialect.delimiter, encoding, skip_lines, skip_records, n, parallel=False)
+    return Raw(relation, header, _raw_columns(n), warnings, retry)
+
+
+def _duckdb_relation(
+    path: Path, delimiter: str, encoding: str, skip_lines: int, skip_records: int, n: int, *, parallel: bool
+) -> str:
+    cols = _raw_columns(n) + [f"x{i}" for i in range(1, EXTRA_FIELDS + 1)]
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
+    extras = [f"x{i}" for i in range(1, EXTRA_FIELDS + 1)]
+    # Blank trailing fields are harmless; anything else beyond the header (or a run of fields long enough to be
+    # cut off by the spare columns) is a row with too many fields.
+    extra_bad = " OR ".join([f"coalesce(trim({x}), '') <> ''" for x in extras] + [f"{extras[-1]} IS NOT NULL"])
+    extra = f"CASE WHEN {extra_bad} THEN concat_ws({_lit(delimiter)}, {', '.join(extras)}) END"
+    data = ", ".join(_raw_columns(n))
+    read = (
+        f"read_csv({_lit(str(path))}, auto_detect = false, header = false, skip = {skip_lines}, "
+        f"delim = {_lit(delimiter)}, quote = '\"', escape = '\"', columns = {columns}, null_padding = true, "
+        f"strict_mode = false, nullstr = {_lit(_NULLSTR)}, encoding = {_lit(encoding)}, "
+        f"max_line_size = {MAX_FIELD_BYTES}, parallel = {str(parallel).lower()})"
+    )
+    return (
+        f"(SELECT CAST(row_number() OVER () + {skip_records} AS INTEGER) AS source_row, {data}, {extra} AS _extra "
+        f"FROM {read})"
+    )
+
+
+def _python_read(path: Path, dialect: sniff.Dialect, encoding: str, skip: int, n: int, name: str) -> pa.Table:
+    """The slow, exact path: every record counted, empty lines included."""
+    py_encoding = "utf-8-sig" if encoding == "utf-8" else "cp1252" if _is_cp1252(path) else "latin-1"
+    cols: list[list[str | None]] = [[] for _ in range(n)]
+    rows: list[int] = []
+    extras: list[str | None] = []
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_FIELD_BYTES)
+    try:
+        with open(path, encoding=py_encoding, newline="") as f:
+            reader = csv.reader(f, delimiter=dialect.delimiter, quotechar='"', doublequote=True)
+            number = 0
+            try:
+                for number, record in enumerate(reader, start=1):
+                    if number <= skip or not record:
+                        continue
+                    rows.append(number)
+                    for i in range(n):
+                        cols[i].append(record[i] if i < len(record) else None)
+                    extra = record[n:]
+                    extras.append(dialect.delimiter.join(extra) if any(e.strip() for e in extra) else None)
+            except csv.Error as e:
+                raise _too_long(name, number + 1) if "field larger" in str(e) else InputRefused(
+                    "Unreadable CSV", f"{name} could not be read as CSV near row {number + 1}: {e}."
+                ) from e
+    finally:
+        csv.field_size_limit(old_limit)
+    arrays = {"source_row": pa.array(rows, pa.int32())}
+    arrays.update({f"c{i}": pa.array(cols[i], pa.string()) for i in range(n)})
+    arrays["_extra"] = pa.array(extras, pa.string())
+    return pa.table(arrays)
+
+
+def _is_cp1252(path: Path) -> bool:
+    """Windows-1252 rather than Latin-1: its printable characters (curly quotes, euro) sit in 0x80-0x9F."""
+    data = path.read_bytes()
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return any(0x80 <= b <= 0x9F for b in data)
+
+
+def _too_long(name: str, row: int | None) -> InputRefused:
+    where = f" at or near row {row}" if row else ""
+    return InputRefused(
+        "Value too long",
+        f"{name} has a field{where} longer than {MAX_FIELD_BYTES // 1024 // 1024} MB. No incident or crime record "
+        "holds that much text: the file is probably damaged or not an extract (an unclosed quote can swallow the "
+        "rest of the file). Check the row and export again.",
+    )
+
+
+def translate_error(e: duckdb.Error, name: str) -> InputRefused:
+    """A DuckDB CSV error as a message an analyst can act on."""
+    text = str(e)
+    first = text.strip().splitlines()[0] if text.strip() else type(e).__name__
+    if "maximum line size" in text.lower() or "line size" in text.lower():
+        m = re.search(r"Line: (\d+)", text)
+        return _too_long(name, int(m.group(1)) if m else None)
+    if "unicode" in text.lower():
+        return InputRefused("Unreadable text", f"{name} has text that is neither UTF-8 nor Latin-1: {first}")
+    return InputRefused("Unreadable CSV", f"{name} could not be read as CSV: {first}")
+
+
+def is_quoted_newline_error(e: duckdb.Error) -> bool:
+    return "quoted new lines" in str(e)
+

@@ -1,0 +1,267 @@
+"""Read an extract (police.uk CSV, force ASB or crime extract as CSV, CSV.GZ or XLSX) into staged TEMP tables.
+
+``read_file`` never writes to the real tables: it leaves the valid rows in TEMP tables in the exact layout of
+``asb_incidents`` / ``crimes`` and reports every problem with the row number the analyst sees in the file.
+Files it cannot read at all raise InputRefused with a message that names the problem and what to do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from analytics.errors import InputRefused
+from analytics.ingest import detect, rawcsv, validate, xlsx
+from analytics.ingest.detect import POLICE_UK, POLICE_UK_COLUMNS, canonical_columns
+
+__all__ = ["Problem", "Progress", "Staged", "canonical_columns", "read_file"]
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+
+@dataclass
+class Staged:
+    format: str
+    kind: str
+    asb_table: str | None
+    crime_table: str | None
+    rows_read: int
+    rows_rejected: int
+    problems: list[Problem]
+    warnings: list[str]
+    months: dict[str, list[str]]
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    suggestions: dict[str, str] = field(default_factory=dict)
+
+
+def _limit_mb(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _noop(fraction: float, message: str) -> None:
+    return None
+
+
+def read_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    source_format: str = "auto",
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> Staged:
+    """Read, check and stage one extract. See the module docstring; raises InputRefused for unreadable files."""
+    progress = progress or _noop
+    path = Path(path)
+    if source_format not in ("auto", *detect.FORMATS):
+        choices = ", ".join(("auto", *detect.FORMATS))
+        raise InputRefused("Unknown format", f"Format {source_format!r} is not one of: {choices}.")
+    if not path.is_file():
+        raise InputRefused("File not found", f"{path} does not exist or is not a file.")
+    size = path.stat().st_size
+    max_mb = _limit_mb("ASB_MAX_UPLOAD_MB", 200)
+    if size > max_mb * 1024 * 1024:
+        raise InputRefused(
+            "File too large",
+            f"{path.name} is {size / 1024 / 1024:.0f} MB, over the {max_mb} MB limit (ASB_MAX_UPLOAD_MB). "
+            "Split the extract by month and load the parts.",
+        )
+    if size == 0:
+        raise InputRefused("Empty file", f"{path.name} is empty (0 bytes): there is no header and no data to load.")
+    formats = detect.FORMATS if source_format == "auto" else (source_format,)
+    progress(0.0, f"Reading {path.name}")
+    with open(path, "rb") as f:
+        head = f.read(8)
+    name = path.name.lower()
+    if xlsx.is_workbook(head, name):
+        table = xlsx.read_workbook(path, sheet=sheet, formats=formats, progress=progress)
+        con.register("_xlsx_arrow", table.arrow)
+        con.execute("CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM _xlsx_arrow")
+        con.unregister("_xlsx_arrow")
+        raw = rawcsv.Raw("_raw", table.header, table.columns)
+        sheet_name, sheets = table.sheet, table.sheets
+    else:
+        if sheet is not None:
+            raise InputRefused("Not a workbook", f"{path.name} is a text file, so it has no sheet {sheet!r} to read.")
+        with _maybe_gunzip(path) as csv_path:
+            raw = rawcsv.open_csv(con, csv_path, formats=formats, display_name=path.name)
+            sheet_name, sheets = None, []
+            return _stage(con, raw, path, source_format, mapping, progress, sheet_name, sheets)
+    return _stage(con, raw, path, source_format, mapping, progress, sheet_name, sheets)
+
+
+class _maybe_gunzip:
+    """A .csv.gz decompressed to a private temporary file (with a size cap), else the path itself."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tmp: str | None = None
+
+    def __enter__(self) -> Path:
+        with open(self.path, "rb") as f:
+            gz = f.read(2) == b"\x1f\x8b"
+        if not gz:
+            return self.path
+        cap = _limit_mb("ASB_MAX_XLSX_UNCOMPRESSED_MB", 1000) * 1024 * 1024
+        fd, self.tmp = tempfile.mkstemp(suffix=".csv")
+        try:
+            with gzip.open(self.path, "rb") as src, os.fdopen(fd, "wb") as dst:
+                written = 0
+                while chunk := src.read(1 << 20):
+                    written += len(chunk)
+                    if written > cap:
+                        raise InputRefused(
+                            "Compressed file too large",
+                            f"{self.path.name} unpacks to more than {cap // 1024 // 1024} MB "
+                            "(ASB_MAX_XLSX_UNCOMPRESSED_MB). Split the extract and load the parts.",
+                        )
+                    dst.write(chunk)
+                shutil.copystat(self.path, self.tmp)
+        except (OSError, EOFError, gzip.BadGzipFile) as e:
+            raise InputRefused("Corrupt compressed file", f"{self.path.name} is not a readable .gz file: {e}") from e
+        return Path(self.tmp)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.tmp:
+            os.unlink(self.tmp)
+
+
+def _columns_found(header: list[str]) -> str:
+    named = [h for h in header if h.strip()]
+    return ", ".join(f'"{h}"' for h in named) if named else "(none)"
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    raw: rawcsv.Raw,
+    path: Path,
+    source_format: str,
+    mapping: dict[str, str] | None,
+    progress: Progress,
+    sheet: str | None,
+    sheets: list[str],
+) -> Staged:
+    header = raw.header
+    fmt = source_format if source_format != "auto" else detect.detect_format(header)
+    if fmt is None:
+        raise InputRefused(
+            "Unknown format",
+            f"{path.name} is not a police.uk street-level file, a force ASB extract or a force crime extract: "
+            f"its columns are {_columns_found(header)}. Check that this is the right file, or choose the format "
+            "and map its columns on the upload page.",
+        )
+    progress(0.3, "Checking rows")
+    if fmt == POLICE_UK:
+        keys = {detect.normalise_key(h): col for h, col in zip(header, raw.columns, strict=True)}
+        cols = {name: keys.get(detect.normalise_key(name)) for name in POLICE_UK_COLUMNS}
+        missing = [n for n in detect.POLICE_UK_REQUIRED if cols[n] is None]
+        if missing:
+            raise InputRefused(
+                "Required column missing",
+                f"{path.name} has no {', '.join(repr(m) for m in missing)} column, which a police.uk street-level "
+                f"file always has. Columns found: {_columns_found(header)}.",
+            )
+        result = _run(lambda rel: validate.stage_police_uk(con, rel, cols, raw.columns), raw, path.name)
+        names = {n: n for n in POLICE_UK_COLUMNS}
+        used = {h: h for h in header if h in POLICE_UK_COLUMNS}
+        suggestions: dict[str, str] = {}
+        kind = "asb+crime"
+    else:
+        suggestions = detect.suggest_mapping(header, fmt)
+        used = _resolve_mapping(header, fmt, suggestions, mapping, path.name)
+        by_canonical = {canon: raw.columns[header.index(col)] for col, canon in used.items()}
+        ignored = [h for h in header if h.strip() and h not in used]
+        result = _run(lambda rel: validate.stage_force(con, rel, fmt, by_canonical, raw.columns), raw, path.name)
+        if ignored:
+            result.warnings.append(
+                f"{len(ignored)} column(s) not used and ignored: {', '.join(repr(h) for h in ignored)}."
+            )
+        names = {canon: col for col, canon in used.items()}
+        kind = fmt
+    progress(0.9, "Checked")
+    problems = [Problem(p.row, names.get(p.key, p.key) if p.key else None,
+                        p.value, p.reason) for p in result.problems]
+    staged = Staged(
+        format=fmt, kind=kind, asb_table=result.asb_table, crime_table=result.crime_table,
+        rows_read=result.rows_read, rows_rejected=result.rows_rejected, problems=problems,
+        warnings=raw.warnings + result.warnings, months=result.months, sheet=sheet, sheets=sheets,
+        header=header, mapping=used, suggestions=suggestions,
+    )  # fmt: skip
+    if staged.rows_read == 0:
+        raise InputRefused(
+            "No data rows",
+            f"{path.name} has a header but no data rows under it. Check that the export finished and holds "
+            "the months you expect.",
+        )
+    progress(1.0, f"{staged.rows_read} rows read, {staged.rows_rejected} with problems")
+    return staged
+
+
+def _run(stage: Callable[[str], validate.StageResult], raw: rawcsv.Raw, name: str) -> validate.StageResult:
+    """Run a staging step; DuckDB's CSV errors become refusals (after one sequential retry for quoted newlines)."""
+    try:
+        return stage(raw.relation)
+    except duckdb.Error as e:
+        if raw.retry is None or not rawcsv.is_quoted_newline_error(e):
+            raise rawcsv.translate_error(e, name) from e
+    try:
+        return stage(raw.retry)
+    except duckdb.Error as e:
+        raise rawcsv.translate_error(e, name) from e
+
+
+def _resolve_mapping(
+    header: list[str], fmt: str, suggestions: dict[str, str], mapping: dict[str, str] | None, name: str
+) -> dict[str, str]:
+    """File column -> canonical column: the suggestions, overridden by an explicit mapping."""
+    allowed = canonical_columns(fmt)
+    used = dict(suggestions)
+    if mapping:
+        for col, canon in mapping.items():
+            if col not in header:
+                continue  # a remembered mapping may name a column this month's file does not have
+            if not canon:
+                used.pop(col, None)
+                continue
+            if canon not in allowed:
+                raise InputRefused(
+                    "Unknown column in mapping",
+                    f"Column {col!r} is mapped to {canon!r}, which is not one of: {', '.join(allowed)}.",
+                )
+            used = {c: k for c, k in used.items() if k != canon}
+            used[col] = canon
+        clashes = [c for c in set(mapping.values()) if c and sum(1 for v in used.values() if v == c) > 1]
+        if clashes:
+            raise InputRefused("Mapping clash", f"Two columns are mapped to {clashes[0]!r}: map only one.")
+    missing = [c for c, required in allowed.items() if required and c not in used.values()]
+    if missing:
+        kind = "ASB" if fmt == "asb" else "crime"
+        raise InputRefused(
+            "Required column missing",
+            f"{name} looks like a force {kind} extract but has no column for {', '.join(missing)}. "
+            f"Columns found: {_columns_found(header)}. Add the column to the export or map an existing column "
+            "to it on the upload page.",
+        )
+    return {c: used[c] for c in header if c in used}
