@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from analytics import definitions
-from analytics.errors import DatabaseBusy, DashboardError
+from analytics.errors import DashboardError, DatabaseBusy
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "asb.duckdb"
@@ -26,7 +26,10 @@ SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 # Each entry upgrades a file from the version before it; schema.sql (idempotent) then adds anything new.
 SCHEMA_VERSION = 2
 MIGRATIONS: dict[int, list[str]] = {
-    2: ["ALTER TABLE batches ADD COLUMN IF NOT EXISTS warnings VARCHAR[] NOT NULL DEFAULT []"],
+    2: [
+        "ALTER TABLE batches ADD COLUMN warnings VARCHAR[] DEFAULT []",
+        "ALTER TABLE batches ALTER COLUMN warnings SET NOT NULL",
+    ],
 }
 
 
