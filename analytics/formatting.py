@@ -149,6 +149,7 @@ def headline_delta(pct_change: Any, change: Any) -> str:
 # Screen words for analytics columns. Anything not listed is dropped from display tables.
 COLUMN_LABELS: Mapping[str, str] = {
     "label": "Month",
+    "month": "Month",
     "name": "Name",
     "district": "District",
     "year": "Year",
@@ -170,7 +171,13 @@ COLUMN_LABELS: Mapping[str, str] = {
     "rate": "Solved rate",
 }
 
+def _month_cell(value: Any) -> str:
+    text = str(value)
+    return month_short(text) if len(text) == 7 and text[4] == "-" else text
+
+
 _FORMATTERS = {
+    "month": _month_cell,
     "count": fmt_int,
     "last_year": fmt_int,
     "change": fmt_change,

@@ -1,0 +1,310 @@
+"""What the dashboard's pages show beyond the report's tables: headline tiles, data freshness, the months a
+period can end at, the batch history as a table, and one-line text alternatives for every chart.
+
+Every number here comes from analytics.metrics (the functions `python -m analytics summary` uses), so the
+screen and the report cannot disagree; this module only picks and words them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics import formatting as fmt
+from analytics import metrics
+from analytics.periods import Period, month_range
+
+Con = duckdb.DuckDBPyConnection
+
+MEASURE_NAMES = {"asb": "ASB incidents", "vbc": "Victim-based crime", "all_crime": "All crime"}
+SOLVED_BASIS_TEXT = {
+    "cohort": "Solved rate: crimes recorded in the period with a positive outcome (charge or summons, caution, "
+    "taken into consideration, penalty notice, cannabis/khat warning, community resolution) ÷ victim-based "
+    "crimes recorded in the period (cohort basis, as the Home Office outcomes statistics).",
+    "outcome_date": "Solved rate: victim-based crimes given a positive outcome in the period, whenever recorded "
+    "÷ victim-based crimes recorded in the period (outcome-date basis).",
+}
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One headline tile: st.metric's label, value and delta, and the signal line under it."""
+
+    key: str  # 'asb' | 'vbc' | 'solved'
+    label: str
+    value: str
+    delta: str
+    delta_color: str  # 'inverse' where a fall is good, 'normal' for the solved rate
+    signal: bool
+    signal_text: str
+    help: str
+
+
+def _total(df: pd.DataFrame) -> pd.Series:
+    return df[df["month"] == "Total"].iloc[0]
+
+
+def count_tile(key: str, df: pd.DataFrame) -> Tile:
+    """A tile from a metrics.comparison frame's Total row."""
+    total = _total(df)
+    return Tile(
+        key=key,
+        label=MEASURE_NAMES[key],
+        value=fmt.fmt_int(total["count"]),
+        delta=fmt.headline_delta(total["pct_change"], total["change"]),
+        delta_color="inverse",
+        signal=bool(total["signal"]),
+        signal_text=fmt.signal_text(total["signal"]),
+        help=f"Same months last year: {fmt.fmt_int(total['last_year'])}",
+    )
+
+
+def solved_tile(rate: metrics.SolvedRate) -> Tile:
+    """The solved-rate tile: rate now, the change in percentage points, a signal on the solved counts."""
+    delta = "no comparison" if fmt.is_missing(rate.pp_change) else f"{fmt.fmt_pp(rate.pp_change)} on last year"
+    return Tile(
+        key="solved",
+        label="Victim-based crime solved rate",
+        value=fmt.fmt_rate(rate.rate),
+        delta=delta,
+        delta_color="normal",
+        signal=bool(rate.signal),
+        signal_text=fmt.signal_text(rate.signal),
+        help=(
+            f"{fmt.fmt_int(rate.solved)} solved of {fmt.fmt_int(rate.total)}; same months last year "
+            f"{fmt.fmt_rate(rate.last_year_rate)} ({fmt.fmt_int(rate.last_year_solved)} of "
+            f"{fmt.fmt_int(rate.last_year_total)}). {basis_text(rate.basis)}"
+        ),
+    )
+
+
+def headline_tiles(con: Con, *, period: Period, source: str, district: str | None = None) -> list[Tile]:
+    """ASB incidents, victim-based crime and the solved rate for the period against the same months last year."""
+    asb = metrics.comparison(con, measure="asb", period=period, source=source, district=district)
+    vbc = metrics.comparison(con, measure="vbc", period=period, source=source, district=district)
+    rate = metrics.solved_rate(con, period=period, source=source, district=district)
+    return [count_tile("asb", asb), count_tile("vbc", vbc), solved_tile(rate)]
+
+
+def basis_text(basis: str) -> str:
+    return SOLVED_BASIS_TEXT.get(basis, basis)
+
+
+def end_month_options(con: Con, *, source: str) -> list[str]:
+    """Months a period can end at, newest first: every month from the source's first to its latest month
+    (metrics.latest_month), gaps included so a gap can still be chosen and shown as not covered."""
+    latest = metrics.latest_month(con, source=source)
+    if latest is None:
+        return []
+    cov = metrics.coverage(con)
+    months = sorted(set(cov.loc[cov["source"] == source, "month"]))
+    first = months[0] if months else latest
+    return list(reversed(month_range(first, latest)))
+
+
+def default_end_month(con: Con, *, source: str) -> str | None:
+    """The latest complete month: metrics.latest_month, stepping back over trailing months that
+    metrics.quality_flags marks partial or missing (for ASB or crime)."""
+    latest = metrics.latest_month(con, source=source)
+    if latest is None:
+        return None
+    flagged = {f.month for f in metrics.quality_flags(con, source=source)}
+    for candidate in end_month_options(con, source=source):
+        if candidate not in flagged:
+            return candidate
+    return latest
+
+
+@dataclass(frozen=True)
+class Freshness:
+    latest: str | None
+    first: str | None
+    missing: tuple[str, ...]  # 'January 2025 (ASB)'
+    partial: tuple[str, ...]
+    flags: tuple[metrics.QualityFlag, ...]
+
+    @property
+    def sentence(self) -> str:
+        if self.latest is None:
+            return "No data loaded for this source."
+        parts = [f"Data from {fmt.month_label(self.first)} to {fmt.month_label(self.latest)}."]
+        parts.append(f"Gaps: {', '.join(self.missing)}." if self.missing else "No gaps.")
+        parts.append(
+            f"Partial months (far fewer rows than the months around them): {', '.join(self.partial)}."
+            if self.partial else "No partial months."
+        )
+        return " ".join(parts)
+
+
+def freshness(con: Con, *, source: str) -> Freshness:
+    """How fresh and complete the source is: latest month, its span, gaps and partial months (metrics rules)."""
+    latest = metrics.latest_month(con, source=source)
+    cov = metrics.coverage(con)
+    months = sorted(set(cov.loc[cov["source"] == source, "month"]))
+    flags = tuple(metrics.quality_flags(con, source=source))
+    words = {"asb": "ASB", "crime": "crime"}
+
+    def listed(issue: str) -> tuple[str, ...]:
+        return tuple(f"{fmt.month_label(f.month)} ({words.get(f.measure, f.measure)})" for f in flags
+                     if f.issue == issue)
+
+    return Freshness(latest, months[0] if months else None, listed("missing"), listed("partial"), flags)
+
+
+BATCH_COLUMNS = {
+    "id": "Batch",
+    "file": "File",
+    "source": "Source",
+    "kind": "Holds",
+    "loaded_at": "Loaded at",
+    "loaded_by": "Loaded by",
+    "rows_loaded": "Rows loaded",
+    "rows_rejected": "Rows refused",
+    "rows_live": "Rows in use",
+    "months": "Months",
+    "status": "Status",
+}
+
+
+def batch_history(con: Con) -> pd.DataFrame:
+    """The audit trail of loads, newest first, with plain column names (no file hashes, no personal data)."""
+    from analytics.ingest.load import list_batches
+
+    rows: list[dict[str, Any]] = list_batches(con)
+    out = pd.DataFrame([{label: r.get(key) for key, label in BATCH_COLUMNS.items()} for r in rows],
+                       columns=list(BATCH_COLUMNS.values()))
+    if len(out):
+        out["Months"] = [_months_text(m) for m in out["Months"]]
+        out["Loaded at"] = [str(v).replace("T", " ") if v else "" for v in out["Loaded at"]]
+        out["Holds"] = [{"asb": "ASB", "crime": "Crime", "asb+crime": "ASB and crime"}.get(k, k) for k in out["Holds"]]
+    return out
+
+
+def _months_text(months: Any) -> str:
+    months = sorted(months or [])
+    if not months:
+        return ""
+    if len(months) == 1:
+        return fmt.month_short(months[0])
+    return f"{fmt.month_short(months[0])} – {fmt.month_short(months[-1])} ({len(months)})"
+
+
+# ------------------------------------------------------------------------------------------ text alternatives
+
+
+def _direction(change: Any, pct: Any) -> str:
+    if fmt.is_missing(change):
+        return "no comparison with last year (a month is not covered)"
+    if change == 0:
+        return "the same as the same months last year"
+    word = "up" if change > 0 else "down"
+    return f"{word} {fmt.fmt_int(abs(int(change)))} ({fmt.fmt_pct(pct)}) on the same months last year"
+
+
+def comparison_sentence(measure: str, df: pd.DataFrame, period: Period) -> str:
+    """'ASB incidents: 4,321 in November 2024 – January 2025, down 491 (−10.2%) …; within normal variation.'"""
+    total = _total(df)
+    signal = "a signal: beyond normal variation" if bool(total["signal"]) else "within normal variation"
+    return (f"{MEASURE_NAMES[measure]}: {fmt.fmt_int(total['count'])} in {period.label}, "
+            f"{_direction(total['change'], total['pct_change'])}; {signal}.")
+
+
+def trend_sentence(measure: str, df: pd.DataFrame) -> str:
+    """The 25-month trend in one line: the latest month against the same month last year, and the peak."""
+    covered = df.dropna(subset=["count"])
+    if covered.empty:
+        return f"{MEASURE_NAMES[measure]}: no months covered in this window."
+    last = covered.iloc[-1]
+    peak = covered.loc[covered["count"].astype("int64").idxmax()]
+    return (f"{MEASURE_NAMES[measure]} by month, {df['label'].iloc[0]} to {df['label'].iloc[-1]}: "
+            f"{fmt.fmt_int(last['count'])} in {last['label']} against {fmt.fmt_int(last['last_year'])} a year "
+            f"earlier; highest {fmt.fmt_int(peak['count'])} in {peak['label']}. "
+            f"{len(df) - len(covered)} of {len(df)} months not covered.")
+
+
+def breakdown_sentence(df: pd.DataFrame, what: str) -> str:
+    """The largest reduction and the largest increase of a metrics.breakdown frame."""
+    rows = df.dropna(subset=["change"])
+    if rows.empty:
+        return f"No {what} recorded in this period for this source."
+    falls, rises = rows[rows["change"] < 0], rows[rows["change"] > 0]
+    parts = []
+    if len(falls):
+        r = falls.sort_values("change").iloc[0]
+        parts.append(f"largest reduction {r['name']}: {fmt.fmt_int(r['count'])}, {fmt.fmt_pct(r['pct_change'])}, "
+                     f"down {fmt.fmt_int(-int(r['change']))}")
+    if len(rises):
+        r = rises.sort_values("change", ascending=False).iloc[0]
+        parts.append(f"largest increase {r['name']}: {fmt.fmt_int(r['count'])}, {fmt.fmt_pct(r['pct_change'])}, "
+                     f"up {fmt.fmt_int(int(r['change']))}")
+    signals = int(sum(bool(s) for s in rows["signal"]))
+    text = "; ".join(parts) if parts else "no change in any"
+    return f"{len(rows)} {what}: {text}. {signals} with a signal."
+
+
+def solved_sentence(rate: metrics.SolvedRate, period: Period) -> str:
+    if rate.total is None:
+        return "Solved rate: no months of this period can be compared with last year."
+    signal = "a signal" if rate.signal else "within normal variation"
+    return (f"Solved rate {fmt.fmt_rate(rate.rate)} in {period.label} ({fmt.fmt_int(rate.solved)} of "
+            f"{fmt.fmt_int(rate.total)} victim-based crimes), {fmt.fmt_pp(rate.pp_change)} against "
+            f"{fmt.fmt_rate(rate.last_year_rate)} a year earlier; {signal}.")
+
+
+def rate_series_sentence(df: pd.DataFrame) -> str:
+    covered = df.dropna(subset=["rate"])
+    if covered.empty:
+        return "Solved rate by month: no months covered."
+    lo = covered.loc[covered["rate"].idxmin()]
+    hi = covered.loc[covered["rate"].idxmax()]
+    last = covered.iloc[-1]
+    return (f"Solved rate by month: {fmt.fmt_rate(last['rate'])} in {last['label']}; lowest "
+            f"{fmt.fmt_rate(lo['rate'])} ({lo['label']}), highest {fmt.fmt_rate(hi['rate'])} ({hi['label']}).")
+
+
+def rolling_sentence(measure: str, df: pd.DataFrame) -> str:
+    covered = df.dropna(subset=["rolling_12"])
+    if covered.empty:
+        return f"{MEASURE_NAMES[measure]}, rolling 12 months: not enough months loaded for a 12-month total."
+    last = covered.iloc[-1]
+    return (f"{MEASURE_NAMES[measure]} in the 12 months to {fmt.month_label(last['month'])}: "
+            f"{fmt.fmt_int(last['rolling_12'])}, {_direction(last['change'], last['pct_change'])} "
+            f"(12 months before: {fmt.fmt_int(last['previous_12'])}).")
+
+
+def outcome_sentence(df: pd.DataFrame) -> str:
+    if df.empty:
+        return "No victim-based crimes recorded in this period."
+    top = df.iloc[0]
+    solved = df[df["solved"].astype(bool)]
+    return (f"{len(df)} outcome groups; the largest is {top['outcome_group']} ({fmt.fmt_rate(top['share_pct'])} of "
+            f"victim-based crime). Solved outcomes together: {fmt.fmt_rate(solved['share_pct'].sum())}.")
+
+
+def district_sentence(df: pd.DataFrame, measure: str) -> str:
+    rows = df.dropna(subset=["rate_per_1000"])
+    if rows.empty:
+        return "No district figures for this period."
+    hi = rows.loc[rows["rate_per_1000"].idxmax()]
+    lo = rows.loc[rows["rate_per_1000"].idxmin()]
+    signals = [d for d, s in zip(rows["district"], rows["signal"], strict=True) if bool(s)]
+    return (f"{MEASURE_NAMES[measure]} per 1,000 residents: highest {hi['district']} "
+            f"({fmt.fmt_decimal(hi['rate_per_1000'])}), lowest {lo['district']} "
+            f"({fmt.fmt_decimal(lo['rate_per_1000'])}). Signals: {', '.join(signals) if signals else 'none'}.")
+
+
+def coverage_sentence(df: pd.DataFrame, flags: dict[str, list[metrics.QualityFlag]]) -> str:
+    if df.empty:
+        return "No data loaded."
+    parts = []
+    for source in sorted(set(df["source"]), key=lambda s: (s != "police.uk", s)):
+        months = sorted(set(df.loc[df["source"] == source, "month"]))
+        issues = flags.get(source, [])
+        missing = sum(1 for f in issues if f.issue == "missing")
+        partial = sum(1 for f in issues if f.issue == "partial")
+        parts.append(f"{source}: {fmt.month_label(months[0])} to {fmt.month_label(months[-1])}, {len(months)} months "
+                     f"with rows, {missing} missing and {partial} partial month flags")
+    return "; ".join(parts) + "."

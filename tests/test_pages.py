@@ -1,0 +1,271 @@
+"""Every page run with AppTest on a seeded database file: real figures, filters changed, pages switched.
+
+The seed (worked out by hand): 25 months, January 2023 – January 2025, month index i = 0..24.
+- ASB: Ashford 10 + i incidents a month, Medway 20 a month.
+- Crime: Ashford 30 burglaries a month (victim-based), 6 solved (outcome 1) each month except January 2025 with 9;
+  Medway 5 drugs offences a month (not victim-based).
+So for January 2025 (i = 24) against January 2024 (i = 12): ASB 54 against 42, +12, +28.6%; victim-based crime
+30 against 30; solved rate 30.0% against 20.0%, +10.0 pp. For November 2024 – January 2025: ASB 159 against 123,
++36, +29.3%. Ashford alone in January 2025: ASB 34 against 22, +12, +54.5%.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import formatting as fmt
+from analytics import metrics, overview, store
+from analytics.periods import make_period, shift_month
+from tests.conftest import insert_batch
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard.py")
+MONTHS = [shift_month("2023-01", i) for i in range(25)]
+
+
+def _seed(path: Path, *, source: str = "police.uk", call_types: bool = False) -> None:
+    con = store.connect(path)
+    asb, crime = [], []
+    for i, month in enumerate(MONTHS):
+        noise, tipping = ("Noise nuisance", "Fly-tipping") if call_types else (None, None)
+        asb += [{"month": month, "district": "Ashford", "call_type": noise}] * (10 + i)
+        asb += [{"month": month, "district": "Medway", "call_type": tipping}] * 20
+        solved = 9 if month == "2025-01" else 6
+        crime += [{"month": month, "district": "Ashford", "offence_group": "Burglary", "outcome": "1"}] * solved
+        crime += [{"month": month, "district": "Ashford", "offence_group": "Burglary",
+                   "outcome": "Investigation complete; no suspect identified"}] * (30 - solved)
+        crime += [{"month": month, "district": "Medway", "offence_group": "Drugs"}] * 5
+    insert_batch(con, "asb", asb, source=source)
+    insert_batch(con, "crime", crime, source=source)
+    con.close()
+
+
+@pytest.fixture
+def seeded(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "seeded.duckdb"
+    _seed(path)
+    monkeypatch.setenv("ASB_DB", str(path))
+    return path
+
+
+def _entry(tmp_path: Path) -> str:
+    """A one-line script that runs dashboard.py unchanged.
+
+    AppTest re-checks, before every run, whether the main script sits next to a folder named `pages`, and if so
+    reruns the current page file alone (Streamlit's old multipage mode), skipping dashboard.py's navigation and
+    sidebar. A running server decides this once per process and the app's st.navigation switches it off, so the
+    tests start the app from a folder without `pages`.
+    """
+    entry = tmp_path / "run_dashboard.py"
+    entry.write_text(
+        f"import runpy, sys\nsys.path.insert(0, {str(ROOT)!r})\nrunpy.run_path({APP!r}, run_name='__main__')\n",
+        encoding="utf-8",
+    )
+    return str(entry)
+
+
+@pytest.fixture
+def app_path(tmp_path) -> str:
+    return _entry(tmp_path)
+
+
+def _app(entry: str) -> AppTest:
+    at = AppTest.from_file(entry, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _switch(at: AppTest, page: str) -> AppTest:
+    at.switch_page(str(ROOT / "pages" / f"{page}.py"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _expected(path: Path, name: str, **kwargs):
+    con = store.connect(path)
+    try:
+        return getattr(metrics, name)(con, **kwargs)
+    finally:
+        con.close()
+
+
+def _metric(at: AppTest, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert found, [m.label for m in at.metric]
+    return found[0]
+
+
+def _captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def test_overview_tiles_default_to_latest_month_and_equal_analytics(seeded, app_path):
+    at = _app(app_path)
+    assert at.title[0].value == "Overview"
+    # sidebar defaults: latest complete month, 3 months, all Kent; one source, so no source picker
+    assert at.sidebar.selectbox(key="f_end").value == "2025-01"
+    assert at.sidebar.radio(key="f_kind").value == "3m"
+    assert at.sidebar.selectbox(key="f_district").value == "All Kent"
+    assert not [s for s in at.sidebar.selectbox if s.key == "f_source"]
+    assert "November 2024 – January 2025 compared with the same months a year earlier" in at.markdown[0].value
+
+    asb = _metric(at, "ASB incidents")
+    assert asb.value == "159"
+    assert asb.delta == "+29.3% (+36) on last year"
+    period = make_period("2025-01", "3m")
+    total = _expected(seeded, "comparison", measure="asb", period=period, source="police.uk").iloc[-1]
+    assert asb.value == fmt.fmt_int(total["count"]) and total["last_year"] == 123
+
+    vbc = _metric(at, "Victim-based crime")
+    assert vbc.value == "90" and vbc.delta == "0.0% (0) on last year"
+    solved = _metric(at, "Victim-based crime solved rate")
+    # 21 of 90 (6 + 6 + 9) against 18 of 90
+    assert solved.value == "23.3%" and solved.delta == "+3.3 pp on last year"
+    assert "Within normal variation" in _captions(at)
+    assert "cohort basis" in _captions(at)
+    assert "January 2025" in " ".join(m.value for m in at.markdown)  # freshness names the latest month
+
+
+def test_sidebar_filters_change_the_figures_and_survive_page_switches(seeded, app_path):
+    at = _app(app_path)
+    at.sidebar.radio(key="f_kind").set_value("1m").run()
+    assert _metric(at, "ASB incidents").value == "54"
+    assert _metric(at, "ASB incidents").delta == "+28.6% (+12) on last year"
+    assert _metric(at, "Victim-based crime solved rate").value == "30.0%"
+    assert _metric(at, "Victim-based crime solved rate").delta == "+10.0 pp on last year"
+    assert "January 2025 compared with the same month a year earlier" in at.markdown[0].value
+
+    at.sidebar.selectbox(key="f_district").set_value("Ashford").run()
+    assert _metric(at, "ASB incidents").value == "34"
+    assert _metric(at, "ASB incidents").delta == "+54.5% (+12) on last year"
+
+    at.sidebar.selectbox(key="f_end").set_value("2024-12").run()
+    # Ashford December 2024 (i = 23): 33 against 21
+    assert _metric(at, "ASB incidents").value == "33"
+
+    _switch(at, "asb")
+    assert at.sidebar.selectbox(key="f_district").value == "Ashford"
+    assert at.sidebar.radio(key="f_kind").value == "1m"
+    assert at.sidebar.selectbox(key="f_end").value == "2024-12"
+    report = at.dataframe[0].value
+    assert report.iloc[0].tolist()[:5] == ["Dec 2024", "33", "21", "+57.1%", "+12"]
+
+
+def test_asb_page_report_table_equals_analytics(seeded, app_path):
+    at = _switch(_app(app_path), "asb")
+    assert at.title[0].value == "Anti-social behaviour"
+    period = make_period("2025-01", "3m")
+    comp = _expected(seeded, "comparison", measure="asb", period=period, source="police.uk")
+    table = at.dataframe[0].value
+    pd.testing.assert_frame_equal(table.reset_index(drop=True), fmt.comparison_table(comp), check_dtype=False)
+    assert table["Month"].tolist() == ["Nov 2024", "Dec 2024", "Jan 2025", "Total"]
+    assert table["Recorded"].tolist() == ["52", "53", "54", "159"]
+    assert table["% change"].iloc[-1] == "+29.3%"
+    assert "Same month last year" in table.columns
+    # police.uk has no call types: said in words, not an empty chart
+    assert any("no ASB call types" in i.value for i in at.info)
+    # the district breakdown: Ashford up 36, Medway unchanged
+    dists = _expected(seeded, "breakdown", measure="asb", by="district", period=period, source="police.uk")
+    shown = [d.value for d in at.dataframe if "District" in d.value.columns][0]
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), fmt.breakdown_table(dists, name_label="District"),
+                                  check_dtype=False)
+    assert dict(zip(shown["District"], shown["Change"], strict=True))["Ashford"] == "+36"
+    assert any(b.label == "Download CSV" for b in at.get("download_button"))
+
+
+def test_crime_page_tables_and_solved_rate(seeded, app_path):
+    at = _switch(_app(app_path), "crime")
+    assert at.title[0].value == "Crime & outcomes"
+    period = make_period("2025-01", "3m")
+    vbc = _expected(seeded, "comparison", measure="vbc", period=period, source="police.uk")
+    pd.testing.assert_frame_equal(at.dataframe[0].value.reset_index(drop=True), fmt.comparison_table(vbc),
+                                  check_dtype=False)
+    rate = _expected(seeded, "solved_rate", period=period, source="police.uk")
+    tile = _metric(at, "Victim-based crime solved rate")
+    assert tile.value == fmt.fmt_rate(rate.rate) == "23.3%"
+    all_crime = [d.value for d in at.dataframe if d.value.columns[0] == "Month"][-1]
+    # all crime adds Medway's 5 drugs offences a month: 105 against 105
+    assert all_crime["Recorded"].tolist() == ["35", "35", "35", "105"]
+    types = [d.value for d in at.dataframe if "Crime type" in d.value.columns][0]
+    assert sorted(types["Crime type"]) == ["Burglary", "Drugs"]
+    outcomes = [d.value for d in at.dataframe if "Outcome" in d.value.columns][0]
+    expected = _expected(seeded, "outcome_breakdown", period=period, source="police.uk")
+    assert outcomes["Outcome"].tolist() == expected["outcome_group"].tolist()
+    assert outcomes["Victim-based crimes"].tolist() == ["69", "21"]
+
+
+def test_districts_page_table_and_measure_switch(seeded, app_path):
+    at = _switch(_app(app_path), "districts")
+    assert at.title[0].value == "Districts"
+    table = at.dataframe[0].value
+    assert len(table) == 13
+    rows = dict(zip(table["District"], table["Recorded"], strict=True))
+    assert rows["Ashford"] == "99" and rows["Medway"] == "60" and rows["Dover"] == "0"
+    rates = _expected(seeded, "rates_per_1000", measure="asb", period=make_period("2025-01", "3m"),
+                      source="police.uk")
+    ashford = rates[rates["district"] == "Ashford"].iloc[0]
+    assert dict(zip(table["District"], table["Rate per 1,000"], strict=True))["Ashford"] == fmt.fmt_decimal(
+        ashford["rate_per_1000"]) == "0.72"  # 99 / 138,283 × 1,000
+    at.segmented_control(key="d_measure").set_value("vbc").run()
+    table = at.dataframe[0].value
+    assert dict(zip(table["District"], table["Recorded"], strict=True))["Ashford"] == "90"
+
+
+def test_data_page_coverage_and_history(seeded, app_path):
+    at = _switch(_app(app_path), "data")
+    assert at.title[0].value == "Data"
+    history = [d.value for d in at.dataframe if "Batch" in d.value.columns][0]
+    assert len(history) == 2
+    assert set(history["Holds"]) == {"ASB", "Crime"}
+    assert any("No gaps and no partial months" in s.value for s in at.success)
+    coverage = [d.value for d in at.dataframe if "Rows" in d.value.columns][0]
+    assert len(coverage) == 50  # 25 months of ASB and 25 of crime
+
+
+def test_two_sources_show_a_source_picker_and_call_types(tmp_path, monkeypatch, app_path):
+    path = tmp_path / "two.duckdb"
+    _seed(path)
+    _seed(path, source="force", call_types=True)
+    monkeypatch.setenv("ASB_DB", str(path))
+    at = _app(app_path)
+    picker = at.sidebar.selectbox(key="f_source")
+    assert picker.options == ["police.uk", "force"] and picker.value == "police.uk"
+    picker.set_value("force").run()
+    _switch(at, "asb")
+    assert not any("no ASB call types" in i.value for i in at.info)
+    calls = [d.value for d in at.dataframe if "Call type" in d.value.columns][0]
+    # Noise nuisance follows Ashford (+36), Fly-tipping follows Medway (0)
+    assert dict(zip(calls["Call type"], calls["Change"], strict=True)) == {"Noise nuisance": "+36", "Fly-tipping": "0"}
+    cats = [d.value for d in at.dataframe if "Category" in d.value.columns][0]
+    assert dict(zip(cats["Category"], cats["Recorded"], strict=True)) == {"Nuisance": "99", "Environmental": "60"}
+
+
+def test_tiles_text_matches_overview_builder(seeded, app_path):
+    con = store.connect(seeded)
+    tiles = overview.headline_tiles(con, period=make_period("2025-01", "3m"), source="police.uk")
+    con.close()
+    at = _app(app_path)
+    for tile in tiles:
+        shown = _metric(at, tile.label)
+        assert (shown.value, shown.delta) == (tile.value, tile.delta)
+    assert [t.delta_color for t in tiles] == ["inverse", "inverse", "normal"]
+
+
+def test_empty_database_without_demo_files_says_so(tmp_path, monkeypatch):
+    # an empty file that has had a load rolled back: the demo is not reloaded and the page explains
+    path = tmp_path / "empty.duckdb"
+    con = store.connect(path)
+    insert_batch(con, "asb", [{"month": "2025-01", "district": "Ashford"}])
+    con.execute("DELETE FROM asb_incidents")
+    con.close()
+    monkeypatch.setenv("ASB_DB", str(path))
+    at = AppTest.from_file(_entry(tmp_path), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("No data is loaded yet" in i.value for i in at.info)
