@@ -49,8 +49,8 @@ SQL_DIR = Path(__file__).with_name("sql")
 SIGNAL_Z = 3.0
 # A covered month is "partial" when its count is below this share of the median of its nearest covered months.
 PARTIAL_SHARE = 0.6
-PARTIAL_NEIGHBOURS = 6
-PARTIAL_MIN_NEIGHBOURS = 3
+PARTIAL_REACH = 2
+PARTIAL_MIN_NEIGHBOURS = 1
 
 MEASURES: dict[str, tuple[str, str]] = {
     # measure: (view, filter on that view) — the only identifiers that reach SQL text
@@ -543,19 +543,17 @@ def _kind_counts(con: Con, kind: str, source: str) -> dict[str, int]:
 
 
 def _partial(month: str, counts: dict[str, int]) -> tuple[float, int] | None:
-    """(median of the nearest covered months, how many) when `month` looks partial, else None.
+    """(median of the neighbouring covered months, how many) when `month` looks partial, else None.
 
-    Rule: count < 60% of the median of the (up to) 6 covered months nearest in time (ties: the earlier first),
-    needing at least 3 of them.
+    Rule: count < 60% of the median of the covered months within two months either side (at least one needed).
+    Only near neighbours: ASB is strongly seasonal (a Kent July has over twice a January's incidents), so a wider
+    window would flag every winter month; a month-to-month fall of 40% is beyond normal seasonal movement.
     """
-    def distance(other: str) -> tuple[int, str]:
-        (y1, m1), (y2, m2) = parse_month(month), parse_month(other)
-        return abs((y1 * 12 + m1) - (y2 * 12 + m2)), other
-
-    neighbours = sorted((m for m in counts if m != month), key=distance)[:PARTIAL_NEIGHBOURS]
+    near = [shift_month(month, d) for d in range(-PARTIAL_REACH, PARTIAL_REACH + 1) if d]
+    neighbours = [counts[m] for m in near if m in counts]
     if len(neighbours) < PARTIAL_MIN_NEIGHBOURS:
         return None
-    median = statistics.median(counts[m] for m in neighbours)
+    median = statistics.median(neighbours)
     if counts[month] < PARTIAL_SHARE * median:
         return median, len(neighbours)
     return None
@@ -566,7 +564,7 @@ def quality_flags(con: Con, *, source: str, months: Sequence[str] | None = None)
 
     missing: a month with no rows of that kind from the source — inside the source's span (its first to last
     month of either kind) or, when `months` is given, any month asked for. partial: a covered month whose count
-    is below 60% of the median of its 6 nearest covered months (at least 3 needed): probably a partial extract.
+    is below 60% of the median of the covered months within two months either side: probably a partial extract.
     With `months`, only those months are reported. Ordered by month, then ASB before crime.
     """
     per_kind = {kind: _kind_counts(con, kind, source) for kind in ("asb", "crime")}
@@ -601,7 +599,7 @@ def quality_flags(con: Con, *, source: str, months: Sequence[str] | None = None)
                 flags.append(QualityFlag(
                     m, kind, "partial",
                     f"{counts[m]:,} {word} rows from {source} for {m}, {counts[m] / median:.0%} of the median "
-                    f"({median:,.0f}) of its {n} nearest months: probably a partial extract.",
+                    f"({median:,.0f}) of the {n} covered months within two months of it: probably a partial extract.",
                 ))
     flags.sort(key=lambda f: (f.month, f.measure))
     return flags

@@ -1,0 +1,151 @@
+"""`python -m analytics summary` on the real police.uk Kent files, checked against a direct count of the files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from analytics import store
+from analytics.ingest.load import load_file
+
+ROOT = Path(__file__).resolve().parent.parent
+KENT = Path("/work/shared/data/police-uk/kent")
+CITY = Path("/work/shared/data/police-uk/city-of-london")
+VBC_TYPES = {"Violence and sexual offences", "Burglary", "Robbery", "Vehicle crime", "Theft from the person",
+             "Shoplifting", "Bicycle theft", "Other theft", "Criminal damage and arson"}
+SOLVED_TEXTS = {"Awaiting court outcome", "Court result unavailable", "Local resolution", "Offender given a caution",
+                "Suspect charged as part of another case"}
+
+pytestmark = pytest.mark.skipif(not KENT.is_dir(), reason="the police.uk Kent files are not on this machine")
+
+
+def direct_counts() -> dict[str, Counter]:
+    """Rows per month straight from the files: ASB, victim-based crime, all crime, solved VBC."""
+    counts = {"asb": Counter(), "vbc": Counter(), "all_crime": Counter(), "solved": Counter()}
+    for path in sorted(KENT.glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for row in csv.DictReader(f):
+                month, kind = row["Month"], row["Crime type"]
+                if kind == "Anti-social behaviour":
+                    counts["asb"][month] += 1
+                    continue
+                counts["all_crime"][month] += 1
+                if kind in VBC_TYPES:
+                    counts["vbc"][month] += 1
+                    counts["solved"][month] += row["Last outcome category"] in SOLVED_TEXTS
+    return counts
+
+
+@pytest.fixture(scope="module")
+def kent_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("kent") / "kent.duckdb"
+    con = store.connect(db)
+    for path in sorted(KENT.glob("*.csv")):
+        load_file(con, path, loaded_by="test")
+    con.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def counts() -> dict[str, Counter]:
+    return direct_counts()
+
+
+def summary(db: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", "summary", "--db", str(db), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_direct_counts_match_the_brief(counts):
+    assert (counts["asb"]["2024-01"], counts["all_crime"]["2024-01"]) == (1663, 12803)
+    assert (counts["asb"]["2025-01"], counts["all_crime"]["2025-01"]) == (1560, 12641)
+    assert (counts["asb"]["2025-04"], counts["all_crime"]["2025-04"]) == (2614, 12377)
+
+
+def test_summary_json_equals_a_direct_count(kent_db, counts):
+    run = summary(kent_db, "--end", "2025-04", "--months", "4", "--json")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out["period"]["start"] == "2025-01" and out["period"]["end"] == "2025-04"
+    assert out["source"] == "police.uk"
+    months = ["2025-01", "2025-02", "2025-03", "2025-04"]
+    for key, measure in (("asb", "asb"), ("victim_based_crime", "vbc"), ("all_crime", "all_crime")):
+        got = [(m["month"], m["count"], m["last_year"]) for m in out[key]["months"]]
+        want = [(m, counts[measure][m], counts[measure][m.replace("2025", "2024")]) for m in months]
+        assert got == want, key
+        total = out[key]["total"]
+        assert total["count"] == sum(counts[measure][m] for m in months)
+        assert total["change"] == total["count"] - total["last_year"]
+    assert out["asb"]["months"][0]["count"] == 1560 and out["asb"]["months"][0]["last_year"] == 1663
+    solved = out["victim_based_crime"]["solved"]
+    assert solved["count"] == sum(counts["solved"][m] for m in months)
+    assert solved["last_year_count"] == sum(counts["solved"][m.replace("2025", "2024")] for m in months)
+    assert out["asb"]["call_types"] == []
+    assert out["quality"] == []
+    assert out["commentary"][0].startswith("ASB ")
+
+
+def test_uncovered_months_are_null_with_a_quality_entry(kent_db, counts):
+    run = summary(kent_db, "--end", "2025-06", "--months", "3", "--json")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    asb = {m["month"]: m for m in out["asb"]["months"]}
+    assert asb["2025-04"]["last_year"] == counts["asb"]["2024-04"]
+    for month in ("2025-05", "2025-06"):
+        assert asb[month]["count"] == counts["asb"][month]
+        assert asb[month]["last_year"] is None and asb[month]["change"] is None and asb[month]["pct_change"] is None
+    assert out["asb"]["total"]["count"] == counts["asb"]["2025-04"]  # only April is covered in both years
+    missing = {(q["month"], q["measure"]) for q in out["quality"] if q["issue"] == "missing"}
+    assert missing == {("2024-05", "asb"), ("2024-05", "crime"), ("2024-06", "asb"), ("2024-06", "crime")}
+    assert any("Caution" in s for s in out["commentary"])
+
+
+def test_text_output(kent_db, counts):
+    run = summary(kent_db, "--end", "2025-04", "--months", "4", "--district", "Shepway")
+    assert run.returncode == 0, run.stderr
+    assert "January – April 2025" in run.stdout and "Folkestone and Hythe" in run.stdout
+    assert "ASB incidents" in run.stdout and "Victim-based crime" in run.stdout and "Commentary" in run.stdout
+
+
+def test_unknown_district_lists_the_valid_ones(kent_db):
+    run = summary(kent_db, "--end", "2025-04", "--district", "Atlantis")
+    assert run.returncode == 2
+    assert "Atlantis" in run.stderr and "Ashford" in run.stderr and "Tunbridge Wells" in run.stderr
+
+
+def test_unknown_source_and_bad_month(kent_db):
+    run = summary(kent_db, "--end", "2025-04", "--source", "nowhere")
+    assert run.returncode == 2 and "police.uk" in run.stderr
+    run = summary(kent_db, "--end", "2025-13")
+    assert run.returncode == 2 and "YYYY-MM" in run.stderr
+
+
+def test_a_second_source_must_be_named(tmp_path):
+    db = tmp_path / "two.duckdb"
+    con = store.connect(db)
+    load_file(con, KENT / "2025-01-kent-street.csv", loaded_by="test")
+    load_file(con, CITY / "2025-01-city-of-london-street.csv", source_name="city", loaded_by="test")
+    con.close()
+    run = summary(db, "--end", "2025-01", "--months", "1", "--json")
+    assert run.returncode == 2
+    assert "city" in run.stderr and "police.uk" in run.stderr and "--source" in run.stderr
+    run = summary(db, "--end", "2025-01", "--months", "1", "--json", "--source", "city")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out["source"] == "city" and out["asb"]["months"][0]["last_year"] is None
+
+
+def test_real_seasonal_months_are_not_flagged_partial(kent_db):
+    from analytics import metrics
+
+    con = store.connect(kent_db)
+    flags = metrics.quality_flags(con, source="police.uk")
+    con.close()
+    assert {f.issue for f in flags} == {"missing"}
+    assert sorted({f.month for f in flags}) == [f"2024-{m:02d}" for m in range(5, 13)]
