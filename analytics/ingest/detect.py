@@ -138,8 +138,9 @@ class HeaderChoice:
     notes: list[str] = field(default_factory=list)
 
 
-def _combine(above: list[str], below: list[str]) -> list[str]:
-    """A header split over two rows: merged cells leave values only in their first cell, so fill them right."""
+def _combine(above: list[str], below: list[str], formats: tuple[str, ...]) -> list[str]:
+    """A header split over two rows. Merged cells leave their value in the first cell only, so the label above is
+    filled right; each column then takes whichever name is known: "label name", the name below, or the label."""
     width = max(len(above), len(below))
     above = above + [""] * (width - len(above))
     below = below + [""] * (width - len(below))
@@ -148,9 +149,10 @@ def _combine(above: list[str], below: list[str]) -> list[str]:
         last = cell.strip() or last
         filled.append(last)
     out = []
-    for a, b in zip(filled, below, strict=True):
-        b = b.strip()
-        out.append(f"{a} {b}".strip() if b else a)
+    for a, b, own in zip(filled, [c.strip() for c in below], [c.strip() for c in above], strict=True):
+        options = [f"{a} {b}".strip(), b, own] if b else [own or a]
+        known = [o for o in options if o and header_score([o], formats) > 0]
+        out.append(known[0] if known else options[0])
     return out
 
 
@@ -170,8 +172,7 @@ def find_header(rows: list[list[str]], formats: tuple[str, ...] = FORMATS, scan:
         return None
     i = best.index
     if i > 0 and any(c.strip() for c in rows[i - 1]):
-        combined = _combine([str(c) for c in rows[i - 1]], [str(c) for c in rows[i]])
+        combined = _combine([str(c) for c in rows[i - 1]], [str(c) for c in rows[i]], formats)
         if header_score(combined, formats) > best_score and len(rows[i - 1]) > 1:
             return HeaderChoice(i, combined, rows_used=2)
-    # Trailing unnamed columns beyond the last named one carry nothing: keep them so field counts stay right.
     return best

@@ -100,7 +100,7 @@ def read_file(
         con.register("_xlsx_arrow", table.arrow)
         con.execute("CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM _xlsx_arrow")
         con.unregister("_xlsx_arrow")
-        raw = rawcsv.Raw("_raw", table.header, table.columns)
+        raw = rawcsv.Raw("_raw", table.header, table.columns, table.warnings)
         sheet_name, sheets = table.sheet, table.sheets
     else:
         if sheet is not None:

@@ -35,6 +35,7 @@ class Sheet:
     columns: list[str]
     sheet: str
     sheets: list[str]
+    warnings: list[str]
 
 
 def is_workbook(head: bytes, name: str) -> bool:
@@ -172,8 +173,24 @@ def read_workbook(
     finally:
         wb.close()
     progress(0.2, f"Read {len(rows)} rows from sheet {chosen!r}")
-    return Sheet(_to_arrow(rows, choice.index, len(choice.header)), choice.header,
-                 [f"c{i}" for i in range(len(choice.header))], chosen, sheets)  # fmt: skip
+    table = _to_arrow(rows, choice.index, len(choice.header))
+    warnings = []
+    for i, name in enumerate(choice.header):
+        if not name and table.column(f"c{i}").drop_null().to_pylist() and any(
+            v.strip() for v in table.column(f"c{i}").drop_null().to_pylist()
+        ):
+            warnings.append(f"Column {_letter(i)} of sheet {chosen!r} has values but no header, so it was ignored.")
+    return Sheet(table, choice.header, [f"c{i}" for i in range(len(choice.header))], chosen, sheets, warnings)
+
+
+def _letter(i: int) -> str:
+    """Spreadsheet column letter for a 0-based index (0 -> A, 26 -> AA)."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def _to_arrow(rows: list[list[object]], header_index: int, n: int) -> pa.Table:
