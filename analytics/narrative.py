@@ -53,7 +53,8 @@ def _month_clause(months: list[dict[str, Any]], falling: bool) -> str:
     if n == total:
         how = f"{word}s in both months" if n == 2 else f"{word}s in all {number_word(n)} months"
     elif n == 1:
-        return f", with a {word} only in {figures}"
+        article = "an" if word[0] in "aeiou" else "a"
+        return f", with {article} {word} only in {figures}"
     else:
         how = f"{word}s in {number_word(n)} of the {number_word(total)} months"
     return f", with {how}, most notably {figures}"
