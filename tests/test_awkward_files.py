@@ -257,7 +257,8 @@ def test_crime_extract_outcomes_and_groups(con):
     got = rows(con, s.crime_table, "crime_ref, offence_group, victim_based, outcome, outcome_code")
     assert got == [("CR1", "Violence against the person", None, "1", "1"), ("CR2", "Drugs", None, "Outcome 8", "8"),
                    ("CR3", "Shoplifting", None, "Local resolution", "8"),
-                   ("CR4", "Time travel", True, "Mystery outcome", None), ("CR5", "Robbery", None, None, None)]  # fmt: skip
+                   ("CR4", "Time travel", True, "Mystery outcome", None),
+                   ("CR5", "Robbery", None, None, None)]  # fmt: skip
     assert any('"Time travel"' in w for w in s.warnings) and any('"Mystery outcome"' in w for w in s.warnings)
 
 
@@ -322,7 +323,8 @@ def test_xlsx_merged_group_labels_over_header(con):
 def test_xlsx_formulas_give_cached_values(con):
     s = read_file(con, FILES / "formulas.xlsx")
     assert rows(con, s.asb_table, "incident_ref, reported_date, district, call_type, latitude") == [
-        ("FX1", D(2023, 1, 3), "Ashford", "Neighbour dispute", 51.25), ("FX2", D(2023, 1, 4), "Dover", "Littering", None)
+        ("FX1", D(2023, 1, 3), "Ashford", "Neighbour dispute", 51.25),
+        ("FX2", D(2023, 1, 4), "Dover", "Littering", None),
     ]  # fmt: skip
 
 
