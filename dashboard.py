@@ -11,6 +11,7 @@ PAGES = HERE / "pages"
 
 st.set_page_config(page_title="ASB & crime performance", layout="wide")
 
+me = common.sign_in_gate()
 common.start()
 
 performance = [
@@ -20,12 +21,13 @@ performance = [
     st.Page(PAGES / "districts.py", title="Districts", icon=":material/map:"),
 ]
 data = [st.Page(PAGES / "data.py", title="Data", icon=":material/database:")]
-# Pages for analysts only (loading files, the load history) join the Data section when they exist.
-if common.current_role() == "analyst":
-    for file, title, icon in (("upload.py", "Upload", ":material/upload:"),
-                              ("history.py", "Load history", ":material/history:")):
-        if (PAGES / file).exists():
-            data.append(st.Page(PAGES / file, title=title, icon=icon))
+# Pages for analysts only (loading files, the load history) and admins (mappings, reference files); each page
+# also refuses a user without the role, in case it is reached some other way.
+for file, title, icon, permission in (("upload.py", "Upload", ":material/upload:", "upload"),
+                                      ("history.py", "Load history", ":material/history:", "history"),
+                                      ("admin.py", "Admin", ":material/admin_panel_settings:", "manage_mappings")):
+    if me.can(permission) and (PAGES / file).exists():
+        data.append(st.Page(PAGES / file, title=title, icon=icon))
 
 page = st.navigation({"Performance": performance, "Data": data})
 common.sidebar()

@@ -15,8 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import access, metrics, overview, store
 from analytics import formatting as fmt
-from analytics import metrics, overview, store
 from analytics.errors import DashboardError
 from analytics.periods import Period, make_period
 
@@ -55,15 +55,67 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "end_month_options": overview.end_month_options,
     "default_end_month": overview.default_end_month,
     "freshness": overview.freshness,
+    "comparable_end_month": overview.comparable_end_month,
+    "comparison_note": overview.comparison_note,
     "batch_history": overview.batch_history,
     "summary": _summary,
     "commentary": _commentary,
 }
 
 
+def _secrets() -> dict[str, Any]:
+    """The [auth] and [roles] sections of .streamlit/secrets.toml; nothing when there is no secrets file."""
+    try:
+        return {k: st.secrets[k] for k in ("auth", "roles") if k in st.secrets}
+    except FileNotFoundError:  # no secrets.toml at all: local mode
+        return {}
+
+
+def identity() -> access.Identity:
+    """Who is using the dashboard and their role (rules in analytics/access.py)."""
+    return access.identify(_secrets(), st.user.to_dict())
+
+
 def current_role() -> str:
-    """The signed-in user's role. Until sign-in exists everyone is an analyst."""
-    return "analyst"
+    return identity().role
+
+
+def sign_in_gate() -> access.Identity:
+    """Sign-in when [auth] is configured; in local mode, serve localhost only and say who the user is."""
+    me = identity()
+    if me.mode == access.SIGNED_OUT:
+        st.title("ASB & crime performance")
+        st.write("Sign in with your force account to see the dashboard.")
+        st.button("Sign in", on_click=st.login, type="primary")
+        st.stop()
+    if me.mode == access.LOCAL:
+        problem = access.local_mode_problem(st.get_option("server.address"))
+        if problem:
+            st.error(f"**Not serving on the network without sign-in.** {problem}")
+            st.stop()
+    with st.sidebar:
+        if me.mode == access.LOCAL:
+            st.info(access.local_banner(me), icon=":material/person:")
+        else:
+            st.caption(f"Signed in as {me.label}")
+            st.button("Sign out", on_click=st.logout, key="sign_out")
+    return me
+
+
+def require(permission: str, what: str) -> access.Identity:
+    """Stop the page with a refusal unless the user holds ``permission`` (a viewer reaching an analyst page)."""
+    me = identity()
+    try:
+        access.require(me, permission, what)
+    except access.AccessRefused as e:
+        st.error(f"**{e.title}.** {e.message}", icon=":material/lock:")
+        st.stop()
+    return me
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """This script run's cursor on the database, for the pages that load and roll back."""
+    return _run().cursor
 
 
 @st.cache_resource(show_spinner="Opening the database (the first start loads the demo data)…")
@@ -194,13 +246,26 @@ def page_header(title: str, what: str, f: Filters) -> None:
     where = f"{f.area}, {f.source} data"
     st.markdown(f"**{fmt.period_heading(f.period.label)}** · {where}")
     st.caption(what)
+    note = fetch("comparison_note", period=f.period, source=f.source)
+    if note:
+        best = fetch("comparable_end_month", source=f.source)
+        if best and best != f.end:
+            note += f" The latest month that can be compared is {fmt.month_label(best)}."
+        cols = st.columns([5, 1], vertical_alignment="center")
+        cols[0].warning(note, icon=":material/warning:")
+        if best and best != f.end:
+            cols[1].button(f"Show {fmt.month_label(best)}", key=f"goto_{best}", on_click=_set_end, args=(best,))
+
+
+def _set_end(month: str) -> None:
+    st.session_state["f_end"] = month
 
 
 def tiles(items: list[overview.Tile]) -> None:
     for col, tile in zip(st.columns(len(items)), items, strict=True):
         with col:
-            st.metric(tile.label, tile.value, delta=tile.delta, delta_color=tile.delta_color, help=tile.help,
-                      border=True)
+            st.metric(tile.label, tile.value, delta=tile.delta, delta_color=tile.color, delta_arrow=tile.direction,
+                      help=tile.help, border=True)
             st.caption(f"◆ {tile.signal_text}" if tile.signal else tile.signal_text)
 
 
