@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
+import pandas as pd
 
+from analytics import store
+from analytics.errors import InputRefused
 from analytics.formatting import fmt_change
-from analytics.ingest.load import _already_loaded, default_source, file_digest
-from analytics.ingest.readers import Staged
+from analytics.ingest import detect, rawcsv, xlsx
+from analytics.ingest.load import _already_loaded, default_source, file_digest, remembered_mapping
+from analytics.ingest.readers import Problem, Staged, read_file
 
 LABELS = {"asb": "ASB", "crime": "Crime"}
 NOUNS = {"asb": ("ASB incident", "ASB incidents"), "crime": ("crime", "crimes")}
@@ -148,3 +153,123 @@ def compare_staged(
         if previous:
             comparison.already_loaded_batch = previous[0]
     return comparison
+
+
+# ------------------------------------------------------------------------------------------------ checking a file
+
+FORCE_FORMATS = ("asb", "crime")
+# Refusals that a column mapping can put right, so the upload page offers the mapping with them
+MAPPING_REFUSALS = ("Required column missing", "Unknown format", "Mapping clash", "Unknown column in mapping")
+
+
+@dataclass
+class Check:
+    """Everything the upload page shows about one file before it is loaded; nothing here touches ``con``."""
+
+    name: str
+    path: str
+    source_format: str  # as asked: 'auto' or a format
+    format: str | None = None  # as read (or as asked, when a force file is refused for its columns)
+    source: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)  # file column -> canonical, as used
+    suggestions: dict[str, str] = field(default_factory=dict)
+    remembered: dict[str, str] = field(default_factory=dict)  # the source's remembered mapping, when applied
+    refusal: InputRefused | None = None
+    rows_read: int = 0
+    rows_rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    preview: dict[str, pd.DataFrame] = field(default_factory=dict)  # kind -> first rows as they will be stored
+    comparison: Comparison | None = None
+
+    @property
+    def can_map(self) -> bool:
+        return self.format in FORCE_FORMATS and bool(self.header)
+
+    @property
+    def loadable_rows(self) -> int:
+        return self.rows_read - self.rows_rejected
+
+
+def _peek_header(scratch: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, fmt: str) -> tuple:
+    """The header row the reader finds (and the sheets), for mapping a file the reader refused for its columns."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if xlsx.is_workbook(head, path.name.lower()):
+        table = xlsx.read_workbook(path, sheet=sheet, formats=(fmt,), progress=lambda f, m: None)
+        return table.header, table.sheet, table.sheets
+    return rawcsv.open_csv(scratch, path, formats=(fmt,), display_name=path.name).header, None, []
+
+
+def check_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    name: str | None = None,
+    source_format: str = "auto",
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    source_name: str | None = None,
+    preview_rows: int = 10,
+) -> Check:
+    """Read and check a file in a scratch database, as ``load_files`` would, and compare it with ``con``.
+
+    A force extract with no explicit ``mapping`` uses the source's remembered mapping, so next month's file maps
+    itself. File-level refusals (including over-size files and zip bombs) are returned in ``refusal``.
+    """
+    path = Path(path)
+    check = Check(name or path.name, str(path), source_format)
+    scratch = store.connect(":memory:")
+    try:
+        staged: Staged | None = None
+        try:
+            staged = read_file(scratch, path, source_format=source_format, sheet=sheet, mapping=mapping)
+        except InputRefused as e:
+            check.refusal = e
+        fmt = staged.format if staged else (source_format if source_format in FORCE_FORMATS else None)
+        source = default_source(fmt) if fmt == "police-uk" or not source_name else source_name
+        if fmt in FORCE_FORMATS and mapping is None and (staged or check.refusal.title in MAPPING_REFUSALS):
+            remembered = remembered_mapping(con, source, fmt)
+            differs = staged is None or any(
+                staged.mapping.get(col) != canon for col, canon in remembered.items() if col in staged.header)
+            if remembered and differs:
+                try:
+                    staged = read_file(scratch, path, source_format=fmt, sheet=sheet, mapping=remembered)
+                    check.refusal, check.remembered = None, remembered
+                except InputRefused as e:
+                    if staged is None:
+                        check.refusal = e
+            elif remembered:
+                check.remembered = remembered
+        check.format, check.source = fmt, source
+        if staged is None:
+            if fmt in FORCE_FORMATS and check.refusal.title in MAPPING_REFUSALS:
+                try:
+                    check.header, check.sheet, check.sheets = _peek_header(scratch, path, sheet, fmt)
+                    check.suggestions = detect.suggest_mapping(check.header, fmt)
+                    check.mapping = {c: k for c, k in {**check.suggestions, **(mapping or {})}.items()
+                                     if k and c in check.header}
+                except InputRefused:
+                    pass
+            return check
+        check.sheet, check.sheets, check.header = staged.sheet, staged.sheets, staged.header
+        check.mapping, check.suggestions = staged.mapping, staged.suggestions
+        check.rows_read, check.rows_rejected = staged.rows_read, staged.rows_rejected
+        check.problems, check.warnings = staged.problems, staged.warnings
+        for kind, table in (("asb", staged.asb_table), ("crime", staged.crime_table)):
+            if table:
+                check.preview[kind] = scratch.execute(
+                    f"SELECT * FROM {table} ORDER BY source_row LIMIT ?", [preview_rows]).df()
+        check.comparison = compare_staged(con, scratch, staged, source=source, path=str(path))
+        return check
+    finally:
+        scratch.close()
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """The validation report: one row per problem, columns row, column, value, reason (for screen and CSV)."""
+    return pd.DataFrame([{"row": p.row, "column": p.column, "value": p.value, "reason": p.reason} for p in problems],
+                        columns=["row", "column", "value", "reason"])
