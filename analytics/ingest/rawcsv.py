@@ -64,7 +64,7 @@ def _has_interior_blank_lines(path: Path) -> bool:
         except ValueError:
             return False
         with mm:
-            for pattern in (b"\n\n", b"\n\r\n", b"\r\r"):
+            for pattern in (b"\n\n", b"\n\r\n"):
                 at = mm.find(pattern)
                 while at != -1:
                     if mm[at : at + 65536].strip():
