@@ -152,8 +152,10 @@ def read_workbook(
             )
         candidates = [sheet] if sheet is not None else sheets
         best: tuple[int, str, detect.HeaderChoice | None] = (-1, candidates[0] if candidates else "", None)
+        loaded: dict[str, pc.CalamineSheet] = {}  # parsing a sheet is the costly step: do it once per sheet
         for name in candidates:
-            head = [[cell_text(v) for v in r] for r in _rows(wb.get_sheet_by_name(name), HEADER_SCAN_ROWS)]
+            loaded[name] = wb.get_sheet_by_name(name)
+            head = [[cell_text(v) for v in r] for r in _rows(loaded[name], HEADER_SCAN_ROWS)]
             choice = detect.find_header(head, formats)
             score = detect.header_score(choice.header, formats) if choice else 0
             if choice is None and best[2] is None and best[0] < 0:
@@ -169,7 +171,7 @@ def read_workbook(
                 f"{path.name} has no header and no data in sheet(s) {', '.join(repr(s) for s in candidates)}.",
             )
         progress(0.1, f"Reading sheet {chosen!r}")
-        rows = _rows(wb.get_sheet_by_name(chosen))
+        rows = _rows(loaded[chosen])
     finally:
         wb.close()
     progress(0.2, f"Read {len(rows)} rows from sheet {chosen!r}")
