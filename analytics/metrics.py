@@ -181,7 +181,7 @@ def _month_counts(
         {"source": source, "first": month_date(months[0]), "last": month_date(months[-1]),
          "district": check_district(district)},
     )
-    found = {m: n for m, rows_any, n in rows if rows_any}
+    found = {month_of(m): n for m, rows_any, n in rows if rows_any}
     return {m: found.get(m) for m in months}
 
 
@@ -275,11 +275,16 @@ def rolling_12(
 
 def _all_month_counts(con: Con, measure: str, source: str, district: str | None) -> dict[str, int | None]:
     """Counts for every month from the source's first to its last month of the measure's kind."""
-    view, _ = _measure(measure)
-    rows = _fetch(con, _sql("kind_months").format(view=view), {"source": source})
-    if not rows:
+    view, where = _measure(measure)
+    rows = _fetch(
+        con,
+        _sql("month_counts").format(view=view, measure_filter=where),
+        {"source": source, "first": date(1, 1, 1), "last": date(9999, 12, 1), "district": check_district(district)},
+    )
+    found = {month_of(m): n for m, rows_any, n in rows if rows_any}
+    if not found:
         return {}
-    return _month_counts(con, measure, source, month_range(rows[0][0], rows[-1][0]), district)
+    return {m: found.get(m) for m in month_range(min(found), max(found))}
 
 
 def annual_totals(
@@ -333,7 +338,8 @@ def _grouped(
     )
     wanted = set(months)
     out: dict[str | None, dict[str, int]] = {}
-    for name, month, n in rows:
+    for name, day, n in rows:
+        month = month_of(day)
         if month in wanted:
             out.setdefault(name, {})[month] = n
     return out
@@ -481,12 +487,12 @@ def _solved_by_month(
     ordered = sorted(set(months))
     params = {"source": source, "first": month_date(ordered[0]), "last": month_date(ordered[-1]),
               "district": check_district(district)}
-    rows = {m: (solved, total) for m, rows_any, total, solved in _fetch(con, _sql("solved_counts"), params)
+    rows = {month_of(m): (solved, total) for m, rows_any, total, solved in _fetch(con, _sql("solved_counts"), params)
             if rows_any}
     if basis == "outcome_date":
         params = {"source": source, "first": month_date(ordered[0]),
                   "after": month_date(shift_month(ordered[-1], 1)), "district": params["district"]}
-        by_outcome = dict(_fetch(con, _sql("solved_by_outcome_date"), params))
+        by_outcome = {month_of(m): n for m, n in _fetch(con, _sql("solved_by_outcome_date"), params)}
         rows = {m: (by_outcome.get(m, 0), total) for m, (_, total) in rows.items()}
     elif basis != "cohort":
         raise ValueError("basis must be 'cohort' or 'outcome_date'")
@@ -539,7 +545,7 @@ KIND_WORDS = {"asb": "ASB", "crime": "crime"}
 
 
 def _kind_counts(con: Con, kind: str, source: str) -> dict[str, int]:
-    return dict(_fetch(con, _sql("kind_months").format(view=kind), {"source": source}))
+    return {month_of(m): n for m, n in _fetch(con, _sql("kind_months").format(view=kind), {"source": source})}
 
 
 def _partial(month: str, counts: dict[str, int]) -> tuple[float, int] | None:
@@ -608,7 +614,7 @@ def quality_flags(con: Con, *, source: str, months: Sequence[str] | None = None)
 def coverage(con: Con) -> pd.DataFrame:
     """source, measure ('asb' | 'crime'), month, count: the rows each source holds per month."""
     rows = con.execute(_sql("coverage")).fetchall()
-    df = pd.DataFrame(rows, columns=["source", "measure", "month", "count"])
+    df = pd.DataFrame([(s, k, month_of(m), n) for s, k, m, n in rows], columns=["source", "measure", "month", "count"])
     df["count"] = df["count"].astype("Int64")
     return df
 

@@ -1,7 +1,7 @@
 -- Rows counted by the measure per group and month of [$first, $last] for one source. {key} is an allow-listed
 -- expression (call type, category, crime type, district, outcome group).
 SELECT {key} AS name,
-       strftime(month, '%Y-%m') AS month,
+       month,
        count(*) AS n
 FROM {view}
 WHERE source = $source AND month BETWEEN $first AND $last

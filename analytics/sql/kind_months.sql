@@ -1,5 +1,5 @@
 -- Rows per month of one kind ({view}: asb or crime) for one source, all months.
-SELECT strftime(month, '%Y-%m') AS month, count(*) AS n
+SELECT month, count(*) AS n
 FROM {view}
 WHERE source = $source
 GROUP BY ALL

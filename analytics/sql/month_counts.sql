@@ -1,6 +1,6 @@
 -- Per month of [$first, $last] for one source: rows of this kind at all (whether the source covers the month)
 -- and rows counted by the measure, optionally in one district. {view} and {measure_filter} come from an allow-list.
-SELECT strftime(month, '%Y-%m') AS month,
+SELECT month,
        count(*) AS source_rows,
        count(*) FILTER (WHERE {measure_filter} AND ($district IS NULL OR district = $district)) AS n
 FROM {view}

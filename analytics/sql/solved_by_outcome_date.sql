@@ -1,6 +1,6 @@
 -- Outcome-date basis: victim-based crimes given a positive outcome in each month of [$first, $after), whenever
 -- they were recorded.
-SELECT strftime(outcome_date, '%Y-%m') AS month,
+SELECT date_trunc('month', outcome_date) AS month,
        count(*) AS solved
 FROM crime
 WHERE source = $source AND vbc AND solved
