@@ -84,7 +84,7 @@ def require(identity: Identity, permission: str, what: str) -> None:
     needed = PERMISSIONS.get(permission, ADMIN)
     raise AccessRefused(
         "Not allowed",
-        f"{what} needs the {needed} role; you are signed in as {identity.label}. "
+        f"{what} needs the {needed} role; you are working as {identity.label}. "
         "Ask an administrator to add your e-mail address to the [roles] table in .streamlit/secrets.toml.",
     )
 

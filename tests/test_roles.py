@@ -62,7 +62,7 @@ def test_require_names_the_role_needed():
     viewer = Identity("carol@kent.police.uk", VIEWER, SIGNED_IN)
     with pytest.raises(AccessRefused) as refused:
         access.require(viewer, "rollback", "Rolling back a batch")
-    assert refused.value.message.startswith("Rolling back a batch needs the analyst role; you are signed in as "
+    assert refused.value.message.startswith("Rolling back a batch needs the analyst role; you are working as "
                                             "carol@kent.police.uk (viewer).")
     access.require(Identity("bob", ANALYST, LOCAL), "rollback", "Rolling back a batch")  # no error
 

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from analytics import store
+from analytics.definitions import FORCE_SOURCE
 from analytics.errors import InputRefused
 from analytics.formatting import fmt_change
 from analytics.ingest import detect, rawcsv, xlsx
@@ -229,9 +230,22 @@ def check_file(
             staged = read_file(scratch, path, source_format=source_format, sheet=sheet, mapping=mapping)
         except InputRefused as e:
             check.refusal = e
+        if staged is None and source_format == "auto" and check.refusal.title == "Unknown format":
+            # a force file whose names the synonyms miss: a mapping remembered for the source may fit it
+            for fmt in FORCE_FORMATS:
+                remembered = remembered_mapping(con, source_name or FORCE_SOURCE, fmt)
+                if not remembered:
+                    continue
+                try:
+                    staged = read_file(scratch, path, source_format=fmt, sheet=sheet, mapping=remembered)
+                except InputRefused:
+                    continue
+                check.refusal, check.remembered = None, remembered
+                break
         fmt = staged.format if staged else (source_format if source_format in FORCE_FORMATS else None)
         source = default_source(fmt) if fmt == "police-uk" or not source_name else source_name
-        if fmt in FORCE_FORMATS and mapping is None and (staged or check.refusal.title in MAPPING_REFUSALS):
+        if fmt in FORCE_FORMATS and mapping is None and not check.remembered and (
+                staged or check.refusal.title in MAPPING_REFUSALS):
             remembered = remembered_mapping(con, source, fmt)
             differs = staged is None or any(
                 staged.mapping.get(col) != canon for col, canon in remembered.items() if col in staged.header)
