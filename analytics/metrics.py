@@ -58,7 +58,6 @@ MEASURES: dict[str, tuple[str, str]] = {
     "vbc": ("crime", "vbc"),
     "all_crime": ("crime", "TRUE"),
 }
-KIND = {"asb": "asb", "vbc": "crime", "all_crime": "crime"}
 BREAKDOWN_KEYS: dict[str, tuple[str, frozenset[str]]] = {
     # by: (expression, measures it applies to)
     "call_type": ("call_type", frozenset({"asb"})),
@@ -183,15 +182,6 @@ def _month_counts(
     )
     found = {month_of(m): n for m, rows_any, n in rows if rows_any}
     return {m: found.get(m) for m in months}
-
-
-def _covered_months(con: Con, kind: str, source: str, months: Iterable[str]) -> set[str]:
-    """The months asked that the source covers for a kind ('asb' or 'crime')."""
-    months = sorted(set(months))
-    if not months:
-        return set()
-    counts = _month_counts(con, "asb" if kind == "asb" else "all_crime", source, months, None)
-    return {m for m, n in counts.items() if n is not None}
 
 
 def _compared_months(period: Period, covered: set[str]) -> list[str]:
@@ -324,11 +314,11 @@ def annual_totals(
 
 def _grouped(
     con: Con, measure: str, key: str, source: str, months: Sequence[str], district: str | None
-) -> dict[str | None, dict[str, int]]:
-    """{group: {month: count}} over the months asked."""
+) -> tuple[dict[str | None, dict[str, int]], set[str]]:
+    """{group: {month: count}} over the months asked, and the months asked that the source covers (one scan)."""
     view, where = _measure(measure)
     if not months:
-        return {}
+        return {}, set()
     ordered = sorted(months)
     rows = _fetch(
         con,
@@ -338,21 +328,23 @@ def _grouped(
     )
     wanted = set(months)
     out: dict[str | None, dict[str, int]] = {}
+    covered: set[str] = set()
     for name, day, n in rows:
         month = month_of(day)
         if month in wanted:
-            out.setdefault(name, {})[month] = n
-    return out
+            covered.add(month)
+            if n:
+                out.setdefault(name, {})[month] = n
+    return out, covered
 
 
 def _period_groups(
     con: Con, measure: str, key: str, period: Period, source: str, district: str | None
 ) -> tuple[dict[str | None, tuple[int, int]], list[str]]:
     """{group: (count this period, count last year)} over the compared months, and those months."""
-    covered = _covered_months(con, KIND[_measure_name(measure)], source, period.months + period.last_year)
+    grouped, covered = _grouped(con, measure, key, source, period.months + period.last_year, district)
     compared = _compared_months(period, covered)
     before = [shift_month(m, -12) for m in compared]
-    grouped = _grouped(con, measure, key, source, compared + before, district)
     totals = {
         name: (sum(by_month.get(m, 0) for m in compared), sum(by_month.get(m, 0) for m in before))
         for name, by_month in grouped.items()
@@ -423,10 +415,9 @@ def outcome_breakdown(con: Con, *, period: Period, source: str, district: str | 
     """Victim-based crimes recorded in the period's covered months by Home Office outcome group (their latest
     outcome): outcome_group, count, share_pct (of all VBC in those months, 1 dp), solved; largest first.
     """
-    covered = sorted(_covered_months(con, "crime", source, period.months))
     rows_in: dict[tuple[str, bool], int] = {}
-    if covered:
-        grouped = _grouped(con, "vbc", "outcome_group || '|' || solved", source, covered, district)
+    grouped, _ = _grouped(con, "vbc", "outcome_group || '|' || solved", source, period.months, district)
+    if grouped:
         for name, by_month in grouped.items():
             group, solved = name.rsplit("|", 1)
             rows_in[(group, solved == "true")] = sum(by_month.values())
