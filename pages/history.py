@@ -41,6 +41,11 @@ if not batches:
     st.info("No files have been loaded yet. Load one on the Upload page.", icon=":material/info:")
     st.stop()
 
+latest = batches[0]
+st.markdown(f"**Latest load:** batch {latest['id']}, {latest['file']} ({describe_months(latest['months'])}), "
+            f"{latest['rows_loaded']:,} rows loaded by {latest['loaded_by']} at {_when(latest['loaded_at'])} — "
+            f"{STATUS.get(latest['status'], latest['status']).lower()}.")
+
 table = pd.DataFrame([{
     "Batch": b["id"], "File": b["file"], "Source": b["source"], "Holds": KINDS.get(b["kind"], b["kind"]),
     "Months": describe_months(b["months"]), "Rows read": b["rows_read"], "Loaded": b["rows_loaded"],
