@@ -174,8 +174,9 @@ def kent_geojson() -> dict:
 def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: str | None = None) -> go.Figure:
     """rates_per_1000 frame (code, district, rate_per_1000, pct_change, signal) as a choropleth of the districts.
 
-    color_by is 'rate_per_1000' or 'pct_change'. The base map is hidden and the view fits the districts, so
-    nothing is fetched from the internet. Districts with a signal get a ◆ in their label.
+    color_by is 'rate_per_1000' or 'pct_change'. The map has no base tiles and the view fits the districts, so
+    nothing is fetched from the internet (a Choroplethmap on a white background that fits the districts).
+    Districts with a signal get a ◆ in their label.
     """
     if color_by not in ("rate_per_1000", "pct_change"):
         raise ValueError(f"color_by must be rate_per_1000 or pct_change, not {color_by!r}")
@@ -191,12 +192,13 @@ def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: st
         for d, r, p, s in _zip(df["district"], df["rate_per_1000"], df["pct_change"], _flags(df))
     ]
     fig = go.Figure(
-        go.Choropleth(
+        go.Choroplethmap(
             geojson=kent_geojson(), featureidkey="properties.LAD13CD", locations=list(df["code"]), z=z,
             text=hover, hoverinfo="text", marker_line_color="white", marker_line_width=1, **colour,
         )
     )
-    fig.update_geos(fitbounds="locations", visible=False)
+    # A plain white background: no map tiles, no base geography fetched from the internet
+    fig.update_layout(map=dict(style="white-bg", fitbounds="locations"))
     fig.update_layout(height=460, margin=dict(l=0, r=0, t=40 if title else 0, b=0), font=FONT,
                       title=dict(text=title, x=0) if title else None)
     return fig
@@ -215,7 +217,8 @@ def district_bars(df: pd.DataFrame, *, value: str = "rate_per_1000", title: str 
                 text=text, textposition="outside", cliponaxis=False)
     _layout(fig, title=title, height=40 + 30 * len(df), showlegend=False, hovermode="closest")
     fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
-    fig.update_xaxes(range=[0, max(_numbers(ordered[value]) or [0], key=lambda v: v or 0) * 1.45 or 1])
+    top = max([v for v in _numbers(ordered[value]) if v is not None] or [0.0])
+    fig.update_xaxes(range=[0, top * 1.45 or 1])
     return fig
 
 

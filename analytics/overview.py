@@ -7,6 +7,7 @@ screen and the report cannot disagree; this module only picks and words them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +16,11 @@ import pandas as pd
 
 from analytics import formatting as fmt
 from analytics import metrics
-from analytics.periods import Period, month_range
+from analytics.periods import Period, month_range, range_label, shift_month
 
 Con = duckdb.DuckDBPyConnection
 
+KIND_NAMES = {"asb": "ASB", "crime": "crime"}
 MEASURE_NAMES = {"asb": "ASB incidents", "vbc": "Victim-based crime", "all_crime": "All crime"}
 SOLVED_BASIS_TEXT = {
     "cohort": "Solved rate: crimes recorded in the period with a positive outcome (charge or summons, caution, "
@@ -36,43 +38,65 @@ class Tile:
     key: str  # 'asb' | 'vbc' | 'solved'
     label: str
     value: str
-    delta: str
+    delta: str | None  # None when there is nothing to compare with
     delta_color: str  # 'inverse' where a fall is good, 'normal' for the solved rate
+    direction: str  # 'up' | 'down' | 'off' (no change or no comparison)
     signal: bool
     signal_text: str
     help: str
+
+    @property
+    def color(self) -> str:
+        """The delta's colour. Worked out here because the report's true minus sign (−) is not the ASCII '-'
+        st.metric looks for; the arrow (shape) carries the direction as well."""
+        if self.direction == "off":
+            return "gray"
+        good = (self.direction == "down") == (self.delta_color == "inverse")
+        return "green" if good else "red"
 
 
 def _total(df: pd.DataFrame) -> pd.Series:
     return df[df["month"] == "Total"].iloc[0]
 
 
+NO_COMPARISON = "No comparison: the same months last year are not loaded"
+
+
+def _direction(change: Any) -> str:
+    if fmt.is_missing(change) or change == 0:
+        return "off"
+    return "up" if change > 0 else "down"
+
+
 def count_tile(key: str, df: pd.DataFrame) -> Tile:
     """A tile from a metrics.comparison frame's Total row."""
     total = _total(df)
+    compared = not fmt.is_missing(total["change"])
     return Tile(
         key=key,
         label=MEASURE_NAMES[key],
         value=fmt.fmt_int(total["count"]),
-        delta=fmt.headline_delta(total["pct_change"], total["change"]),
+        delta=fmt.headline_delta(total["pct_change"], total["change"]) if compared else None,
         delta_color="inverse",
+        direction=_direction(total["change"]),
         signal=bool(total["signal"]),
-        signal_text=fmt.signal_text(total["signal"]),
+        signal_text=fmt.signal_text(total["signal"]) if compared else NO_COMPARISON,
         help=f"Same months last year: {fmt.fmt_int(total['last_year'])}",
     )
 
 
 def solved_tile(rate: metrics.SolvedRate) -> Tile:
     """The solved-rate tile: rate now, the change in percentage points, a signal on the solved counts."""
-    delta = "no comparison" if fmt.is_missing(rate.pp_change) else f"{fmt.fmt_pp(rate.pp_change)} on last year"
+    compared = not fmt.is_missing(rate.pp_change)
     return Tile(
         key="solved",
         label="Victim-based crime solved rate",
         value=fmt.fmt_rate(rate.rate),
-        delta=delta,
+        delta=f"{fmt.fmt_pp(rate.pp_change)} on last year" if compared else None,
         delta_color="normal",
+        direction=_direction(rate.pp_change) if compared else "off",
         signal=bool(rate.signal),
-        signal_text=fmt.signal_text(rate.signal),
+        signal_text=fmt.signal_text(rate.signal) if compared else NO_COMPARISON,
         help=(
             f"{fmt.fmt_int(rate.solved)} solved of {fmt.fmt_int(rate.total)}; same months last year "
             f"{fmt.fmt_rate(rate.last_year_rate)} ({fmt.fmt_int(rate.last_year_solved)} of "
@@ -118,6 +142,49 @@ def default_end_month(con: Con, *, source: str) -> str | None:
     return latest
 
 
+def comparable_end_month(con: Con, *, source: str) -> str | None:
+    """The latest month that can be compared with a year earlier: the source covers it and the same month
+    last year, for both ASB and crime (for a source with one kind, that kind)."""
+    cov = metrics.coverage(con)
+    mine = cov[cov["source"] == source]
+    kinds = [set(mine.loc[mine["measure"] == k, "month"]) for k in ("asb", "crime")]
+    kinds = [k for k in kinds if k]
+    if not kinds:
+        return None
+    both = set.intersection(*kinds)
+    comparable = [m for m in both if shift_month(m, -12) in both]
+    return max(comparable) if comparable else None
+
+
+def comparison_note(con: Con, *, period: Period, source: str) -> str | None:
+    """A warning when some months of the period cannot be compared with a year earlier, else None."""
+    cov = metrics.coverage(con)
+    mine = cov[cov["source"] == source]
+    kinds = [set(mine.loc[mine["measure"] == k, "month"]) for k in ("asb", "crime")]
+    covered = set.intersection(*[k for k in kinds if k]) if any(kinds) else set()
+    lacking = [m for m in period.months if m not in covered or shift_month(m, -12) not in covered]
+    if not lacking:
+        return None
+    names = month_runs(lacking)
+    if len(lacking) == len(period.months):
+        return (f"No comparison with a year earlier: this source does not hold {names} and the same months a "
+                "year before.")
+    return (f"Part of this period has no comparison with a year earlier: {names}. The totals compare the "
+            "other months only.")
+
+
+def month_runs(months: Sequence[str]) -> str:
+    """Months as runs: ['2024-05', '2024-06', '2024-07', '2024-10'] -> 'May – July 2024, October 2024'."""
+    ordered = sorted(set(months))
+    runs: list[list[str]] = []
+    for m in ordered:
+        if runs and shift_month(runs[-1][-1], 1) == m:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(range_label(r[0], r[-1]) for r in runs)
+
+
 @dataclass(frozen=True)
 class Freshness:
     latest: str | None
@@ -145,11 +212,18 @@ def freshness(con: Con, *, source: str) -> Freshness:
     cov = metrics.coverage(con)
     months = sorted(set(cov.loc[cov["source"] == source, "month"]))
     flags = tuple(metrics.quality_flags(con, source=source))
-    words = {"asb": "ASB", "crime": "crime"}
 
     def listed(issue: str) -> tuple[str, ...]:
-        return tuple(f"{fmt.month_label(f.month)} ({words.get(f.measure, f.measure)})" for f in flags
-                     if f.issue == issue)
+        # one entry per run of months with the same kinds affected: 'May – December 2024 (ASB and crime)'
+        kinds: dict[str, set[str]] = {}
+        for f in flags:
+            if f.issue == issue:
+                kinds.setdefault(f.month, set()).add(f.measure)
+        by_kinds: dict[str, list[str]] = {}
+        for month, affected in kinds.items():
+            words = " and ".join(KIND_NAMES[k] for k in ("asb", "crime") if k in affected)
+            by_kinds.setdefault(words, []).append(month)
+        return tuple(f"{month_runs(ms)} ({words})" for words, ms in sorted(by_kinds.items(), key=lambda kv: min(kv[1])))
 
     return Freshness(latest, months[0] if months else None, listed("missing"), listed("partial"), flags)
 
@@ -195,7 +269,7 @@ def _months_text(months: Any) -> str:
 # ------------------------------------------------------------------------------------------ text alternatives
 
 
-def _direction(change: Any, pct: Any) -> str:
+def _movement(change: Any, pct: Any) -> str:
     if fmt.is_missing(change):
         return "no comparison with last year (a month is not covered)"
     if change == 0:
@@ -209,7 +283,7 @@ def comparison_sentence(measure: str, df: pd.DataFrame, period: Period) -> str:
     total = _total(df)
     signal = "a signal: beyond normal variation" if bool(total["signal"]) else "within normal variation"
     return (f"{MEASURE_NAMES[measure]}: {fmt.fmt_int(total['count'])} in {period.label}, "
-            f"{_direction(total['change'], total['pct_change'])}; {signal}.")
+            f"{_movement(total['change'], total['pct_change'])}; {signal}.")
 
 
 def trend_sentence(measure: str, df: pd.DataFrame) -> str:
@@ -271,7 +345,7 @@ def rolling_sentence(measure: str, df: pd.DataFrame) -> str:
         return f"{MEASURE_NAMES[measure]}, rolling 12 months: not enough months loaded for a 12-month total."
     last = covered.iloc[-1]
     return (f"{MEASURE_NAMES[measure]} in the 12 months to {fmt.month_label(last['month'])}: "
-            f"{fmt.fmt_int(last['rolling_12'])}, {_direction(last['change'], last['pct_change'])} "
+            f"{fmt.fmt_int(last['rolling_12'])}, {_movement(last['change'], last['pct_change'])} "
             f"(12 months before: {fmt.fmt_int(last['previous_12'])}).")
 
 

@@ -127,13 +127,13 @@ def _rates() -> pd.DataFrame:
 def test_district_map_uses_bundled_boundaries_without_tiles():
     fig = charts.district_map(_rates())
     trace = fig.data[0]
-    assert trace.type == "choropleth"
+    assert trace.type == "choroplethmap"
     assert list(trace.locations) == ["E07000105", "E07000112", "E06000035"]
     assert list(trace.z) == [2.17, 1.8, 3.14]
     assert trace.featureidkey == "properties.LAD13CD"
     codes = {f["properties"]["LAD13CD"] for f in trace.geojson["features"]}
     assert len(codes) == 13 and "E07000112" in codes
-    assert fig.layout.geo.fitbounds == "locations" and fig.layout.geo.visible is False
+    assert fig.layout.map.style == "white-bg" and fig.layout.map.fitbounds == "locations"
     assert "◆ signal" in trace.text[0] and "◆" not in trace.text[1]
 
     by_change = charts.district_map(_rates(), color_by="pct_change")

@@ -269,3 +269,41 @@ def test_empty_database_without_demo_files_says_so(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert any("No data is loaded yet" in i.value for i in at.info)
+
+
+def test_tile_colour_follows_whether_the_move_is_good():
+    # the report's minus sign is not ASCII, so the colour and arrow are set from the change, not the text
+    fall = overview.Tile("asb", "ASB incidents", "159", "−10.2% (−18) on last year", "inverse", "down", False,
+                         "Within normal variation", "")
+    assert fall.color == "green"
+    assert overview.Tile(**{**fall.__dict__, "direction": "up"}).color == "red"
+    assert overview.Tile(**{**fall.__dict__, "delta_color": "normal"}).color == "red"
+    assert overview.Tile(**{**fall.__dict__, "direction": "off"}).color == "gray"
+
+
+def test_month_runs_and_comparison_note(seeded):
+    assert overview.month_runs(["2024-07", "2024-05", "2024-06", "2024-10"]) == "May – July 2024, October 2024"
+    con = store.connect(seeded)
+    try:
+        assert overview.comparison_note(con, period=make_period("2025-01", "3m"), source="police.uk") is None
+        # the seed starts in January 2023, so 2023 cannot be compared with 2022
+        note = overview.comparison_note(con, period=make_period("2024-01", "3m"), source="police.uk")
+        assert note == ("Part of this period has no comparison with a year earlier: November – December 2023. "
+                        "The totals compare the other months only.")
+        assert overview.comparable_end_month(con, source="police.uk") == "2025-01"
+        assert overview.default_end_month(con, source="police.uk") == "2025-01"
+        assert overview.end_month_options(con, source="police.uk")[:2] == ["2025-01", "2024-12"]
+    finally:
+        con.close()
+
+
+def test_a_period_without_last_year_warns_and_offers_the_latest_comparable_month(seeded, app_path):
+    at = _app(app_path)
+    at.sidebar.selectbox(key="f_end").set_value("2023-06").run()
+    assert _metric(at, "ASB incidents").value == "n/a"
+    assert _metric(at, "ASB incidents").delta is None or _metric(at, "ASB incidents").delta == ""
+    assert "No comparison: the same months last year are not loaded" in _captions(at)
+    assert at.warning[0].value.startswith("No comparison with a year earlier: this source does not hold April – June")
+    at.button(key="goto_2025-01").click().run()
+    assert at.sidebar.selectbox(key="f_end").value == "2025-01"
+    assert _metric(at, "ASB incidents").value == "159"
