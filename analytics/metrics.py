@@ -560,19 +560,29 @@ def quality_flags(con: Con, *, source: str, months: Sequence[str] | None = None)
     """Months that would distort a comparison, for ASB and crime separately.
 
     missing: a month with no rows of that kind from the source — inside the source's span (its first to last
-    month of either kind) or, when `months` is given, any month asked for. partial: a covered month whose count
-    is below 60% of the median of the covered months within two months either side: probably a partial extract.
+    month of either kind) or, when `months` is given, any month asked for (then only the months asked and their
+    neighbours are read, so the detail does not say where the source's data begins or ends). partial: a covered
+    month whose count is below 60% of the median of the covered months within two months either side: probably a
+    partial extract.
     With `months`, only those months are reported. Ordered by month, then ASB before crime.
     """
-    per_kind = {kind: _kind_counts(con, kind, source) for kind in ("asb", "crime")}
-    every = sorted(set(per_kind["asb"]) | set(per_kind["crime"]))
     flags: list[QualityFlag] = []
     if months is None:
+        per_kind = {kind: _kind_counts(con, kind, source) for kind in ("asb", "crime")}
+        every = sorted(set(per_kind["asb"]) | set(per_kind["crime"]))
         if not every:
             return []
         asked = month_range(every[0], every[-1])
     else:
+        # only the months asked and their neighbours: a window the month filter can prune to
         asked = sorted(set(months))
+        if not asked:
+            return []
+        window = month_range(shift_month(asked[0], -PARTIAL_REACH), shift_month(asked[-1], PARTIAL_REACH))
+        per_kind = {}
+        for kind, measure in (("asb", "asb"), ("crime", "all_crime")):
+            counts = _month_counts(con, measure, source, window, None)
+            per_kind[kind] = {m: n for m, n in counts.items() if n is not None}
     for kind, counts in per_kind.items():
         if months is None and not counts:
             continue
@@ -580,7 +590,9 @@ def quality_flags(con: Con, *, source: str, months: Sequence[str] | None = None)
         first, last = (min(counts), max(counts)) if counts else (None, None)
         for m in asked:
             if m not in counts:
-                if first is None:
+                if months is not None:
+                    where = "the source does not cover this month"
+                elif first is None:
                     where = f"{source} has no {word} rows at all"
                 elif m < first:
                     where = f"before its first {word} month ({first})"

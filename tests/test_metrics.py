@@ -234,7 +234,12 @@ def test_quality_flags_missing_and_partial(con):
     assert [(f.month, f.measure, f.issue) for f in asked] == [
         ("2024-09", "asb", "partial"), ("2024-09", "crime", "missing"), ("2025-01", "asb", "missing"),
         ("2025-01", "crime", "missing")]
-    assert "after its last ASB month (2024-12)" in asked[2].detail
+    assert "does not cover this month" in asked[2].detail
+    insert_batch(con, "asb", asb("2025-03", 100))
+    late = [f for f in metrics.quality_flags(con, source="force") if f.month == "2025-02"]
+    assert [(f.measure, f.detail) for f in late] == [
+        ("asb", "No ASB rows from force for 2025-02: a gap in its months."),
+        ("crime", "No crime rows from force for 2025-02: after its last crime month (2024-12).")]
     assert "20 ASB rows" in asked[0].detail
 
 
