@@ -149,3 +149,22 @@ def test_real_seasonal_months_are_not_flagged_partial(kent_db):
     con.close()
     assert {f.issue for f in flags} == {"missing"}
     assert sorted({f.month for f in flags}) == [f"2024-{m:02d}" for m in range(5, 13)]
+
+
+def test_json_nulls_for_zero_last_year_and_the_source_error(con):
+    from analytics.errors import InputRefused
+    from analytics.periods import make_period
+    from analytics.summary import build_summary
+    from tests.conftest import insert_batch
+
+    insert_batch(con, "asb", [{"month": "2025-01", "district": "Dover"}] * 5 + [{"month": "2024-01",
+                                                                                   "district": "Thanet"}] * 3)
+    out = build_summary(con, period=make_period("2025-01", "1m"), district="Dover")
+    assert out["asb"]["total"] == {"count": 5, "last_year": 0, "change": 5, "pct_change": None, "signal": True}
+    assert out["victim_based_crime"]["total"]["count"] is None  # no crime rows at all: not covered, not 0
+    assert {(q["month"], q["measure"], q["issue"]) for q in out["quality"]} == {
+        ("2024-01", "crime", "missing"), ("2025-01", "crime", "missing")}
+    json.dumps(out)  # plain JSON types only
+    insert_batch(con, "asb", [{"month": "2025-01", "district": "Dover"}], source="police.uk")
+    with pytest.raises(InputRefused, match=r"more than one source \(police.uk, force\)"):
+        build_summary(con, period=make_period("2025-01", "1m"))
