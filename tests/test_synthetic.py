@@ -244,3 +244,18 @@ def _first_ref_on(path: Path, day: str) -> str:
         if re.search(rf",{re.escape(day)} ", line):
             return line.split(",", 1)[0]
     raise AssertionError(f"no row on {day}")
+
+
+def test_xlsx_variant_loads_with_its_title_row(tmp_path: Path) -> None:
+    from analytics.ingest.load import load_file
+
+    path = synthetic.write_synthetic_xlsx(tmp_path, start="2022-11", end="2023-01")
+    con = store.connect(":memory:")
+    result = load_file(con, path, source_name="synthetic")
+    assert (result.kind, result.rows_read, result.rows_loaded) == ("asb", 1760 + 1626 + 1784, 1760 + 1626 + 1784)
+    asb = dict(con.execute("SELECT strftime(month, '%Y-%m'), count(*) FROM asb GROUP BY ALL").fetchall())
+    assert asb == {m: ASB[m] for m in THIS_YEAR}
+    on_road = con.execute("SELECT count(*) FROM asb WHERE call_type = 'Motor vehicle nuisance on road'").fetchone()[0]
+    assert on_road == 749
+    # The header is row 2 under the title, so the first incident is spreadsheet row 3.
+    assert con.execute("SELECT min(source_row) FROM asb_incidents").fetchone()[0] == 3
