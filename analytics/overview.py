@@ -130,16 +130,19 @@ def end_month_options(con: Con, *, source: str) -> list[str]:
 
 
 def default_end_month(con: Con, *, source: str) -> str | None:
-    """The latest complete month: metrics.latest_month, stepping back over trailing months that
-    metrics.quality_flags marks partial or missing (for ASB or crime)."""
+    """The latest complete month that can be compared with a year earlier.
+
+    Complete: metrics.latest_month, stepping back over trailing months metrics.quality_flags marks partial or
+    missing. A performance view is a comparison, so when that month has no same month last year loaded (the
+    bundled demo holds 2024 only up to April) the default is the latest month that has one, if any.
+    """
     latest = metrics.latest_month(con, source=source)
     if latest is None:
         return None
     flagged = {f.month for f in metrics.quality_flags(con, source=source)}
-    for candidate in end_month_options(con, source=source):
-        if candidate not in flagged:
-            return candidate
-    return latest
+    complete = next((m for m in end_month_options(con, source=source) if m not in flagged), latest)
+    comparable = comparable_end_month(con, source=source)
+    return comparable if comparable is not None and comparable < complete else complete
 
 
 def comparable_end_month(con: Con, *, source: str) -> str | None:
@@ -276,6 +279,11 @@ def _movement(change: Any, pct: Any) -> str:
         return "the same as the same months last year"
     word = "up" if change > 0 else "down"
     return f"{word} {fmt.fmt_int(abs(int(change)))} ({fmt.fmt_pct(pct)}) on the same months last year"
+
+
+def has_comparison(df: pd.DataFrame) -> bool:
+    """True when any row of a comparison or breakdown frame has a change against last year."""
+    return bool(df["change"].notna().any()) if "change" in df else False
 
 
 def comparison_sentence(measure: str, df: pd.DataFrame, period: Period) -> str:

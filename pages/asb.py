@@ -61,14 +61,17 @@ with right:
     st.subheader("By district")
     dists = common.fetch("breakdown", measure="asb", by="district", period=f.period, source=f.source,
                          district=f.district)
-    common.chart(
-        charts.diverging_change(dists, top=13),
-        key="asb_districts",
-        summary=overview.breakdown_sentence(dists, "districts"),
-        shown=fmt.breakdown_table(dists, name_label="District"),
-        raw=fmt.breakdown_table(dists, name_label="District", formatted=False),
-        file_name=f"asb-districts-{f.period.start}-to-{f.end}",
-    )
+    if not overview.has_comparison(dists):
+        st.info("No district changes to show: this period has no comparison with a year earlier.")
+    else:
+        common.chart(
+            charts.diverging_change(dists, top=13),
+            key="asb_districts",
+            summary=overview.breakdown_sentence(dists, "districts"),
+            shown=fmt.breakdown_table(dists, name_label="District"),
+            raw=fmt.breakdown_table(dists, name_label="District", formatted=False),
+            file_name=f"asb-districts-{f.period.start}-to-{f.end}",
+        )
 
 st.subheader("Rolling 12 months")
 roll = common.fetch("rolling_12", measure="asb", source=f.source, end=f.end, months=13, district=f.district)

@@ -26,13 +26,14 @@ if f.district:
     st.caption(f"This page always compares all 13 districts; {f.district} is chosen in the sidebar.")
 
 rates = common.fetch("rates_per_1000", measure=measure, period=f.period, source=f.source)
-columns = ["district", "count", "rate_per_1000", "last_year", "change", "pct_change", "signal"]
-shown = fmt.display_table(rates, columns, labels={"last_year": "Same months last year"})
-raw = fmt.display_table(rates, [*columns, "population"], labels={"last_year": "Same months last year"},
+columns = ["district", "count", "rate_per_1000", "pct_change", "signal"]
+shown = fmt.display_table(rates, columns)
+raw = fmt.display_table(rates, ["district", "population", "count", "rate_per_1000", "last_year", "change",
+                                "pct_change", "signal"], labels={"last_year": "Same months last year"},
                         formatted=False)
 summary = overview.district_sentence(rates, measure)
 
-map_col, table_col = st.columns([3, 4], gap="large")
+map_col, table_col = st.columns([1, 1], gap="large")
 with map_col:
     st.plotly_chart(charts.district_map(rates, color_by=colour), key="chart_map", config={"displaylogo": False},
                     alt=summary)
