@@ -90,15 +90,18 @@ def _mapping_editor(check: compare.Check, tag: str) -> dict[str, str] | None:
     return mapping if effective != check.mapping else None
 
 
-def _show_check(check: compare.Check, tag: str) -> None:
+def _show_detected(check: compare.Check) -> None:
     what = FORMATS.get(check.format or "", "format not recognised")
     where = f", sheet **{check.sheet}**" if check.sheet else ""
     st.markdown(f"Detected: **{what}**{where}" + (f" · source **{check.source}**" if check.format else ""))
+
+
+def _show_check(check: compare.Check, tag: str) -> None:
     if check.refusal:
         st.error(f"**{check.refusal.title}.** {check.refusal.message}", icon=":material/block:")
         if check.format is None and check.refusal.title == "Unknown format":
             st.caption("If this is a force extract with unusual column names, choose its format above: its columns "
-                       "can then be mapped here.")
+                       "can then be mapped here, and the mapping is remembered for the next file.")
     if check.warnings:
         for warning in check.warnings:
             st.warning(warning, icon=":material/warning:")
@@ -109,7 +112,9 @@ def _show_check(check: compare.Check, tag: str) -> None:
     if check.problems:
         st.markdown(f"**Validation report** — {len(check.problems):,} problems:")
         report = compare.problems_frame(check.problems)
-        st.dataframe(report, hide_index=True, width="stretch", height=min(400, 38 + 35 * len(report)))
+        st.dataframe(report.fillna(""), hide_index=True, width="stretch", height=min(400, 38 + 35 * len(report)),
+                     column_config={"row": st.column_config.NumberColumn(width="small"),
+                                    "reason": st.column_config.TextColumn(width="large")})
         st.download_button("Download the validation report (CSV)", fmt.to_csv_bytes(report),
                            file_name=f"{Path(check.name).stem}-problems.csv", mime="text/csv",
                            key=f"up_report_{tag}", on_click="ignore", icon=":material/download:")
@@ -143,9 +148,7 @@ with st.expander("Templates for the force extracts"):
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             key=f"up_template_{kind}", on_click="ignore", icon=":material/download:")
 
-left, right = st.columns(2)
-fmt_choice = left.selectbox("Format", list(FORMATS), format_func=FORMATS.__getitem__, key="up_format")
-source_name = right.text_input("Source name for force extracts", value="force", key="up_source",
+source_name = st.text_input("Source name for force extracts", value="force", key="up_source",
                                help="Figures from different sources are never added together. police.uk files "
                                     "are always source police.uk.").strip() or "force"
 limit = _limit_mb()
@@ -162,14 +165,18 @@ for upload in uploads:
     tag = sha[:12]
     with st.container(border=True):
         st.subheader(upload.name)
+        fmt_choice = st.selectbox("Format", list(FORMATS), format_func=FORMATS.__getitem__, key=f"up_format_{tag}",
+                                  help="Detected from the column names; choose it when the names are unusual.")
         sheet = state.get(f"up_sheet_{tag}")
         mapping = state.get(f"_up_mapping_{tag}")
         check = _check(path, sha, upload.name, fmt_choice, sheet, mapping, source_name)
+        _show_detected(check)
         if len(check.sheets) > 1:
             st.selectbox("Sheet", check.sheets, index=check.sheets.index(check.sheet) if check.sheet else 0,
                          key=f"up_sheet_{tag}", help="The sheet holding the data; the first good one is chosen.")
         if check.can_map:
-            changed = _mapping_editor(check, tag)
+            with st.expander("Column mapping", expanded=check.refusal is not None):
+                changed = _mapping_editor(check, tag)
             if changed is not None:
                 state[f"_up_mapping_{tag}"] = changed
                 st.rerun()
@@ -209,7 +216,8 @@ if already and len(already) == len(checks):
     st.info("Every file is already loaded; loading adds nothing.", icon=":material/info:")
     ready = False
 
-if st.button("Load", type="primary", disabled=not ready, key="up_load", icon=":material/database_upload:"):
+label = f"Load {len(checks)} file{'s' if len(checks) > 1 else ''}"
+if st.button(label, type="primary", disabled=not ready, key="up_load", icon=":material/database_upload:"):
     bar = st.progress(0.0, text="Loading…")
     # files that share format, source, sheet and mapping load together, all or none
     groups: dict[tuple, list[tuple[compare.Check, Path]]] = {}

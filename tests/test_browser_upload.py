@@ -120,7 +120,7 @@ def test_upload_a_real_file_and_see_it_in_the_history(server):
             assert page.get_by_text("13,305 rows read").count() == 1
             _shot(page, "upload-2-checked.png")
 
-            page.get_by_role("button", name="Load", exact=True).click()
+            page.get_by_role("button", name="Load 1 file").click()
             page.get_by_text("loaded as batch 2 (source police.uk, February 2025)").wait_for(timeout=120_000)
             _settle(page)
             _shot(page, "upload-3-loaded.png")
