@@ -263,3 +263,22 @@ def test_unknown_district_and_measure(con):
     assert metrics.check_district("shepway") == "Folkestone and Hythe"
     with pytest.raises(ValueError, match="unknown measure"):
         metrics.comparison(con, measure="crime", period=p, source="force")
+
+
+def test_whole_history_counts_follow_every_load_and_roll_back(tmp_path):
+    from analytics import store
+
+    con = store.connect(tmp_path / "cache.duckdb")
+    insert_batch(con, "asb", asb("2025-01", 2))
+    insert_batch(con, "crime", crime("2025-01", 1))
+    assert metrics.latest_month(con, source="force") == "2025-01"
+    second = insert_batch(con, "asb", asb("2025-02", 3))
+    insert_batch(con, "crime", crime("2025-02", 1))
+    assert metrics.latest_month(con, source="force") == "2025-02"
+    assert list(metrics.coverage(con)["count"]) == [2, 3, 1, 1]
+    # a roll-back deletes the rows and stamps the batch, which changes the data version
+    con.execute("DELETE FROM asb_incidents WHERE batch_id = ?", [second])
+    con.execute("UPDATE batches SET status = 'rolled back', rolled_back_at = now() WHERE id = ?", [second])
+    assert metrics.latest_month(con, source="force") == "2025-01"
+    assert [f.month for f in metrics.quality_flags(con, source="force")] == ["2025-02"]
+    con.close()
