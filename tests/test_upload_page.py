@@ -349,3 +349,21 @@ def test_admin_page_needs_admin_and_forgets_a_mapping(db, tmp_path):
     assert at.success[0].value == "Forgot 4 remembered columns of source force (asb)."
     assert _query(db, "SELECT count(*) FROM column_mappings") == [(0,)]
     assert isinstance(at.dataframe[0].value, pd.DataFrame)  # the reference file is shown
+
+
+def test_workbook_sheet_is_shown_and_can_be_picked(db, tmp_path):
+    from analytics.ingest import templates
+
+    book = ("asb-template.xlsx", templates.template_workbook("asb"))
+    at = _upload(_page(tmp_path, "upload"), book)
+    assert "Detected: **Force ASB incident extract**, sheet **Data** · source **force**" in _text(at)
+    picker = [s for s in at.selectbox if s.key.startswith("up_sheet_")][0]
+    assert picker.options == ["Data", "Notes"] and picker.value == "Data"
+    assert "- ASB: January 2025 is new: 1 ASB incident would be added." in _text(at)
+    _ok(picker.set_value("Notes").run())
+    assert "sheet **Notes**" in _text(at)
+    assert _load_button(at).disabled  # the notes sheet is no extract
+    _ok([s for s in at.selectbox if s.key.startswith("up_sheet_")][0].set_value("Data").run())
+    _ok(_load_button(at).click().run())
+    assert _query(db, "SELECT file_name, sheet, rows_loaded FROM batches WHERE id = 2") == [
+        ("asb-template.xlsx", "Data", 1)]

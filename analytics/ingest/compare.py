@@ -195,14 +195,18 @@ class Check:
         return self.rows_read - self.rows_rejected
 
 
-def _peek_header(scratch: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, fmt: str) -> tuple:
-    """The header row the reader finds (and the sheets), for mapping a file the reader refused for its columns."""
+def _is_workbook(path: Path) -> bool:
     with open(path, "rb") as f:
-        head = f.read(8)
-    if xlsx.is_workbook(head, path.name.lower()):
-        table = xlsx.read_workbook(path, sheet=sheet, formats=(fmt,), progress=lambda f, m: None)
+        return xlsx.is_workbook(f.read(8), path.name.lower())
+
+
+def _peek_header(scratch: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, fmt: str | None) -> tuple:
+    """The header row the reader finds and the sheets, for a file the reader refused (to map it or pick a sheet)."""
+    formats = (fmt,) if fmt else detect.FORMATS
+    if _is_workbook(path):
+        table = xlsx.read_workbook(path, sheet=sheet, formats=formats, progress=lambda f, m: None)
         return table.header, table.sheet, table.sheets
-    return rawcsv.open_csv(scratch, path, formats=(fmt,), display_name=path.name).header, None, []
+    return rawcsv.open_csv(scratch, path, formats=formats, display_name=path.name).header, None, []
 
 
 def check_file(
@@ -260,14 +264,16 @@ def check_file(
                 check.remembered = remembered
         check.format, check.source = fmt, source
         if staged is None:
-            if fmt in FORCE_FORMATS and check.refusal.title in MAPPING_REFUSALS:
+            mappable = fmt in FORCE_FORMATS and check.refusal.title in MAPPING_REFUSALS
+            if mappable or (_is_workbook(path) and check.refusal.title in MAPPING_REFUSALS):
                 try:
                     check.header, check.sheet, check.sheets = _peek_header(scratch, path, sheet, fmt)
-                    check.suggestions = detect.suggest_mapping(check.header, fmt)
-                    check.mapping = {c: k for c, k in {**check.suggestions, **(mapping or {})}.items()
-                                     if k and c in check.header}
                 except InputRefused:
-                    pass
+                    return check
+            if mappable:
+                check.suggestions = detect.suggest_mapping(check.header, fmt)
+                check.mapping = {c: k for c, k in {**check.suggestions, **(mapping or {})}.items()
+                                 if k and c in check.header}
             return check
         check.sheet, check.sheets, check.header = staged.sheet, staged.sheets, staged.header
         check.mapping, check.suggestions = staged.mapping, staged.suggestions
