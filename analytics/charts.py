@@ -81,9 +81,8 @@ def comparison_bars(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     flagged = months[_flags(months)]
     if len(flagged):
         tops = [max(v for v in pair if not fmt.is_missing(v)) for pair in _zip(flagged["count"], flagged["last_year"])]
-        fig.add_scatter(x=list(flagged["label"]), y=[t * 1.12 for t in tops], mode="markers+text", name="Signal",
-                        marker=dict(symbol=SIGNAL_SYMBOL, size=12, color="black"), text=["signal"] * len(flagged),
-                        textposition="top center", hoverinfo="skip")
+        fig.add_scatter(x=list(flagged["label"]), y=[t * 1.2 for t in tops], mode="markers", name="Signal",
+                        marker=dict(symbol=SIGNAL_SYMBOL, size=12, color="black"), hoverinfo="skip")
     _layout(fig, title=title, barmode="group", yaxis_title="Recorded")
     return fig
 
@@ -104,21 +103,26 @@ def diverging_change(
         f"{fmt.arrow(c)} {fmt.fmt_change(c)} ({fmt.fmt_pct(p)}){'  ◆ signal' if bool(s) else ''}"
         for c, p, s in _zip(shown["change"], shown["pct_change"], _flags(shown))
     ]
+    names, changes = list(shown["name"]), [float(v) for v in shown["change"]]
     fig = go.Figure()
     fig.add_bar(
-        y=list(shown["name"]), x=[float(v) for v in shown["change"]], orientation="h", marker_color=colours,
-        text=text, textposition="outside", cliponaxis=False, name="Change on last year",
-        customdata=[fmt.fmt_int(v) for v in shown["count"]],
-        hovertemplate="%{y}: %{customdata} recorded, change %{x:+,}<extra></extra>",
+        y=names, x=changes, orientation="h", marker_color=colours, text=text, textposition="none",
+        name="Change on last year", customdata=[fmt.fmt_int(v) for v in shown["count"]],
+        hovertemplate="%{y}: %{customdata} recorded, %{text}<extra></extra>",
+    )
+    # Labels sit on the other side of the zero line from their bar, so they never run into the names
+    fig.add_scatter(
+        y=names, x=[0.0] * len(shown), mode="text", text=[f" {t} " for t in text], hoverinfo="skip",
+        textposition=["middle right" if c < 0 else "middle left" for c in changes], name="Labels",
     )
     flagged = shown[_flags(shown)]
     if len(flagged):
-        fig.add_scatter(y=list(flagged["name"]), x=[0.0] * len(flagged), mode="markers", name="Signal",
-                        marker=dict(symbol=SIGNAL_SYMBOL, size=11, color="black"), hoverinfo="skip")
-    span = max([abs(float(v)) for v in shown["change"]] or [1.0])
+        fig.add_scatter(y=list(flagged["name"]), x=[float(v) for v in flagged["change"]], mode="markers",
+                        name="Signal", marker=dict(symbol=SIGNAL_SYMBOL, size=11, color="black"), hoverinfo="skip")
+    span = max([abs(v) for v in changes] or [1.0])
     _layout(fig, title=title, height=max(220, 40 + 34 * len(shown)), showlegend=False, hovermode="closest",
             xaxis_title="Change on last year (number)")
-    fig.update_xaxes(range=[-span * 1.7, span * 1.7], zeroline=True, zerolinecolor="#555555")
+    fig.update_xaxes(range=[-span * 1.15, span * 1.15], zeroline=True, zerolinecolor="#555555")
     fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
     return fig
 

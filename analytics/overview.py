@@ -281,6 +281,11 @@ def _movement(change: Any, pct: Any) -> str:
     return f"{word} {fmt.fmt_int(abs(int(change)))} ({fmt.fmt_pct(pct)}) on the same months last year"
 
 
+def has_values(df: pd.DataFrame, column: str) -> bool:
+    """True when any row of the frame has a value in `column` (a chart would draw something)."""
+    return bool(df[column].notna().any()) if column in df and len(df) else False
+
+
 def has_comparison(df: pd.DataFrame) -> bool:
     """True when any row of a comparison or breakdown frame has a change against last year."""
     return bool(df["change"].notna().any()) if "change" in df else False

@@ -14,7 +14,7 @@ common.page_header(
 )
 
 comp = common.fetch("comparison", measure="asb", period=f.period, source=f.source, district=f.district)
-left, right = st.columns([2, 3], gap="large")
+left, right = st.columns(2, gap="large")
 with left:
     st.subheader("ASB incidents by month")
     st.write(overview.comparison_sentence("asb", comp, f.period))
@@ -75,15 +75,17 @@ with right:
 
 st.subheader("Rolling 12 months")
 roll = common.fetch("rolling_12", measure="asb", source=f.source, end=f.end, months=13, district=f.district)
-common.chart(
-    charts.rolling(roll),
-    key="asb_rolling",
-    summary=overview.rolling_sentence("asb", roll),
-    shown=fmt.display_table(roll, ["month", "rolling_12", "previous_12", "change", "pct_change", "signal"],
-                            labels={"month": "12 months to"}),
-    raw=fmt.display_table(roll, ["month", "rolling_12", "previous_12", "change", "pct_change", "signal"],
-                          labels={"month": "12 months to"}, formatted=False),
-    file_name=f"asb-rolling-12-to-{f.end}",
-)
-st.caption("Each point is the total of the 12 months ending that month; the dotted line is the 12 months before. "
-           "A total needs all 12 months loaded.")
+if not overview.has_values(roll, "rolling_12"):
+    st.info(overview.rolling_sentence("asb", roll) + " A 12-month total needs all 12 months loaded.")
+else:
+    columns = ["month", "rolling_12", "previous_12", "change", "pct_change", "signal"]
+    common.chart(
+        charts.rolling(roll),
+        key="asb_rolling",
+        summary=overview.rolling_sentence("asb", roll),
+        shown=fmt.display_table(roll, columns, labels={"month": "12 months to"}),
+        raw=fmt.display_table(roll, columns, labels={"month": "12 months to"}, formatted=False),
+        file_name=f"asb-rolling-12-to-{f.end}",
+    )
+    st.caption("Each point is the total of the 12 months ending that month; the dotted line is the 12 months "
+               "before.")

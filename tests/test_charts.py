@@ -50,7 +50,7 @@ def test_comparison_bars_leave_out_total_and_mark_signals_by_shape():
     assert list(this.text) == ["▲ +56.3%", "▲ +1.3%", " n/a"]
     assert list(signal.x) == ["Nov 2024"]
     assert signal.marker.symbol == "diamond"
-    assert signal.y[0] == pytest.approx(112.0)
+    assert signal.y[0] == pytest.approx(120.0)
 
 
 def test_diverging_change_keeps_largest_reductions_and_increases():
@@ -74,7 +74,12 @@ def test_diverging_change_keeps_largest_reductions_and_increases():
     assert bars.text[3] == "▲ +91 (+13.8%)  ◆ signal"
     assert bars.text[2] == "▲ +5 (n/a)  ◆ signal"
     assert bars.marker.color[0] == charts.FALL and bars.marker.color[3] == charts.RISE
-    assert list(fig.data[1].y) == ["A", "B", "F", "E"]
+    labels = fig.data[1]
+    assert list(labels.x) == [0, 0, 0, 0]
+    assert list(labels.textposition) == ["middle right", "middle right", "middle left", "middle left"]
+    assert labels.text[3].strip() == "▲ +91 (+13.8%)  ◆ signal"
+    signals = fig.data[2]
+    assert list(signals.y) == ["A", "B", "F", "E"] and list(signals.x) == [-50, -25, 5, 91]
 
 
 def test_diverging_change_with_no_rows_is_an_empty_bar():
