@@ -367,3 +367,49 @@ def test_workbook_sheet_is_shown_and_can_be_picked(db, tmp_path):
     _ok(_load_button(at).click().run())
     assert _query(db, "SELECT file_name, sheet, rows_loaded FROM batches WHERE id = 2") == [
         ("asb-template.xlsx", "Data", 1)]
+
+
+@pytest.fixture
+def reference_copy(tmp_path, monkeypatch):
+    """The reference files copied to a temporary folder, so replacing one never touches data/reference."""
+    import shutil
+
+    from analytics import admin, definitions
+
+    folder = tmp_path / "reference"
+    shutil.copytree(definitions.REFERENCE_DIR, folder)
+    monkeypatch.setattr(definitions, "REFERENCE_DIR", folder)
+    admin._clear_caches()
+    yield folder
+    monkeypatch.undo()
+    admin._clear_caches()
+
+
+def test_admin_replaces_a_reference_file_and_the_figures_follow(reference_copy, con):
+    from analytics import admin
+    from analytics.errors import InputRefused
+
+    con.execute("INSERT INTO batches (file_name, sha256, size_bytes, source, kind, format, loaded_by, loaded_at, "
+                "rows_read, rows_loaded, rows_rejected, months, status) VALUES ('a.csv', repeat('a', 64), 0, 'force', "
+                "'asb', 'asb', 't', now(), 1, 1, 0, ['2025-01'], 'loaded')")
+    con.execute("INSERT INTO asb_incidents (batch_id, source, source_row, month, district, call_type) "
+                "VALUES (1, 'force', 2, DATE '2025-01-01', 'Ashford', 'Noise nuisance')")
+    assert con.execute("SELECT category FROM asb").fetchall() == [("Nuisance",)]
+    path = reference_copy / "asb_call_types.csv"
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("Noise nuisance,Nuisance", "Noise nuisance,Personal")
+    assert changed != text
+    rows = admin.replace_reference(con, "asb_call_types.csv", changed.encode())
+    assert rows == len(text.strip().splitlines()) - 1
+    assert con.execute("SELECT category FROM asb").fetchall() == [("Personal",)]
+
+    with pytest.raises(InputRefused, match="must have exactly call_type, category, synonyms"):
+        admin.replace_reference(con, "asb_call_types.csv", b"call_type,category\nNoise nuisance,Nuisance\n")
+    districts = (reference_copy / "districts.csv").read_bytes()
+    duplicate = districts + b"E07000999,Ashford,\n"  # a second Ashford breaks the unique district names
+    with pytest.raises(InputRefused, match="The old file is kept"):
+        admin.replace_reference(con, "districts.csv", duplicate)
+    assert (reference_copy / "districts.csv").read_bytes() == districts
+    assert con.execute("SELECT count(*) FROM ref_districts").fetchone()[0] == 13
+    with pytest.raises(InputRefused, match="not one of"):
+        admin.reference_path("../../etc/passwd")
