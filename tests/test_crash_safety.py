@@ -1,8 +1,8 @@
 """A load killed part-way (SIGKILL: no clean-up, no rollback handler) leaves the database exactly as it was.
 
-A real `python -m analytics ingest` runs on a generated police.uk file big enough to take seconds; it is killed
-while it reads that file, or while it stores the rows, and the database file is then opened as the next user
-would open it.
+A real `python -m analytics ingest` runs on a generated police.uk file big enough to take seconds. It is killed
+either while it reads that file or while it writes the rows into the database file (the file has started to grow
+but the load has not committed), and the database is then opened as the next user would open it.
 """
 
 from __future__ import annotations
@@ -44,48 +44,49 @@ def has_open(pid: int, path: Path) -> bool:
     return str(path) in links
 
 
-def kill_mid_load(db: Path, big: Path, phase: str) -> None:
-    """Start the CLI load of big and SIGKILL it while reading the file, or once it has read it and is storing rows.
+def wal_of(db: Path) -> Path:
+    return db.with_name(db.name + ".wal")
 
-    Reading: 0.5 s after the loader opens the file. Storing: 0.3 s after it closes the file, having had it open for
-    at least 0.5 s (so a quick checksum pass does not count as the read). Fails if the load finishes first.
+
+def kill_mid_load(db: Path, big: Path, phase: str) -> bool:
+    """Start the CLI load of big and SIGKILL it mid-load; returns whether its commit had begun (a WAL existed).
+
+    reading: 0.3 s into the first spell of at least that long in which the loader has the file open.
+    storing: as soon as the database file grows, which it does only when the rows are written into it.
+    Fails if the load finishes before it is killed.
     """
+    size = db.stat().st_size
     process = subprocess.Popen(
         [sys.executable, "-m", "analytics", "ingest", "--db", str(db), str(big)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
-        started = last = time.monotonic()
-        open_for = 0.0
-        was_open = False
-        opened = closed = None
+        started = time.monotonic()
+        opened = None
         while True:
             if process.poll() is not None:
                 _, err = process.communicate()
                 pytest.fail(f"the load ended (exit {process.returncode}) before it could be killed: {err.decode()}")
             now = time.monotonic()
-            is_open = has_open(process.pid, big)
-            if was_open:
-                open_for += now - last
-            if is_open and opened is None:
-                opened = now
-            if was_open and not is_open and open_for >= 0.5:
-                closed = now
-            was_open, last = is_open, now
-            if phase == "reading" and opened is not None and now - opened >= 0.5:
+            if phase == "reading":
+                is_open = has_open(process.pid, big)
+                opened = (opened or now) if is_open else None
+                if opened is not None and now - opened >= 0.3:
+                    break
+            elif db.stat().st_size > size or wal_of(db).exists():
                 break
-            if phase == "storing" and closed is not None and now - closed >= 0.3:
-                break
-            if opened is None and now - started >= 10:
-                break  # never seen open (e.g. no /proc): kill anyway, the assertions below still hold
-            time.sleep(0.01)
+            if now - started >= 60:
+                break  # no sign seen (e.g. no /proc): kill anyway, the assertions below still hold
+            time.sleep(0.005)
         process.send_signal(signal.SIGKILL)
+        committing = wal_of(db).exists()
         process.wait(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
     assert process.returncode == -signal.SIGKILL
+    return committing
 
 
 def table_counts(con) -> tuple[int, int, int]:
@@ -104,12 +105,23 @@ def test_killed_load_leaves_database_as_it_was(files: dict[str, Path], tmp_path:
     small_rows = con.execute("SELECT * FROM crimes ORDER BY source_row").fetchall()
     assert before == (1, small.rows_loaded - len(small_rows), len(small_rows))
     con.close()
+    assert not wal_of(db).exists()
 
-    kill_mid_load(db, files["big"], phase)
+    committing = kill_mid_load(db, files["big"], phase)
 
     con = store.connect(db)
-    assert table_counts(con) == before
     batches = list_batches(con)
+    if committing and len(batches) == 2:
+        # Killed after the commit was written: then the whole load must be there (all or nothing).
+        asb = con.execute(
+            "SELECT count(*) FROM read_csv(?, all_varchar = true) WHERE \"Crime type\" = 'Anti-social behaviour'",
+            [str(files["big"])],
+        ).fetchone()[0]
+        assert table_counts(con) == (2, before[1] + asb, before[2] + BIG_ROWS - asb)
+        assert [b["rows_loaded"] for b in batches if b["file"] == "big.csv"] == [BIG_ROWS]
+        con.close()
+        return
+    assert table_counts(con) == before
     assert [b["file"] for b in batches] == ["small.csv"]
     assert batches[0]["status"] == "loaded"
     assert con.execute("SELECT * FROM crimes ORDER BY source_row").fetchall() == small_rows
@@ -124,3 +136,4 @@ def test_killed_load_leaves_database_as_it_was(files: dict[str, Path], tmp_path:
         "SELECT (SELECT count(*) FROM asb_incidents) + (SELECT count(*) FROM crimes)"
     ).fetchone()[0] == SMALL_ROWS + BIG_ROWS
     con.close()
+
