@@ -32,11 +32,12 @@ FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13)
 
 def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360, **extra: Any) -> go.Figure:
     settings: dict[str, Any] = dict(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)) if title else None,
+        # the title on its own line, the legend under it, so neither covers the other in a narrow column
+        title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15)) if title else None,
         height=height,
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        margin=dict(l=10, r=10, t=70 if title else 30, b=10),
         font=FONT,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         plot_bgcolor="white",
         hovermode="x unified",
     )
@@ -91,7 +92,8 @@ def diverging_change(
     df: pd.DataFrame, *, title: str | None = None, top: int = 6, fall_is_good: bool = True
 ) -> go.Figure:
     """breakdown frame (name, count, change, pct_change, signal): the `top` largest reductions and increases as
-    horizontal bars of number change, reductions to the left. Labels carry ▲/▼, % change and "◆ signal"."""
+    horizontal bars of number change, reductions to the left. Labels carry ▲/▼ and the % change; signals are
+    black diamonds at the bar ends."""
     rows = df.dropna(subset=["change"])
     falls = rows[rows["change"] < 0].sort_values("change").head(top)
     rises = rows[rows["change"] > 0].sort_values("change", ascending=False).head(top)
@@ -99,10 +101,9 @@ def diverging_change(
     shown = pd.concat([falls, rises]).sort_values("change", kind="stable")
     good, bad = (FALL, RISE) if fall_is_good else (RISE, FALL)
     colours = [good if c < 0 else bad for c in shown["change"]]
-    text = [
-        f"{fmt.arrow(c)} {fmt.fmt_change(c)} ({fmt.fmt_pct(p)}){'  ◆ signal' if bool(s) else ''}"
-        for c, p, s in _zip(shown["change"], shown["pct_change"], _flags(shown))
-    ]
+    # signals are the diamonds at the bar ends; labels stay short so they fit beside the zero line
+    text = [f"{fmt.arrow(c)} {fmt.fmt_change(c)} ({fmt.fmt_pct(p)})"
+            for c, p in _zip(shown["change"], shown["pct_change"])]
     names, changes = list(shown["name"]), [float(v) for v in shown["change"]]
     fig = go.Figure()
     fig.add_bar(
@@ -132,9 +133,11 @@ def share_bars(df: pd.DataFrame, *, name: str, value: str, title: str | None = N
     """Horizontal bars of one value per name, largest at the top (outcomes by group, crime types, categories)."""
     ordered = df.iloc[::-1]
     fig = go.Figure()
-    fig.add_bar(y=list(ordered[name]), x=_numbers(ordered[value]), orientation="h", marker_color=THIS_YEAR,
+    values = _numbers(ordered[value])
+    fig.add_bar(y=list(ordered[name]), x=values, orientation="h", marker_color=THIS_YEAR,
                 text=text[::-1] if text is not None else None, textposition="outside", cliponaxis=False)
     _layout(fig, title=title, height=max(220, 40 + 30 * len(df)), showlegend=False, hovermode="closest")
+    fig.update_xaxes(range=[0, max([v for v in values if v is not None] or [1.0]) * 1.35])
     fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
     return fig
 

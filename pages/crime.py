@@ -29,7 +29,7 @@ common.signal_caption()
 st.subheader("Solved rate")
 rate = common.fetch("solved_rate", period=f.period, source=f.source, district=f.district)
 series = common.fetch("solved_rate_series", source=f.source, end=f.end, months=25, district=f.district)
-left, right = st.columns([1, 3], gap="large")
+left, right = st.columns([1, 2], gap="large")
 with left:
     common.tiles([overview.solved_tile(rate)])
 with right:

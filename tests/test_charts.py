@@ -70,14 +70,14 @@ def test_diverging_change_keeps_largest_reductions_and_increases():
     # two largest falls and two largest rises; no-change rows are not drawn
     assert list(bars.y) == ["A", "B", "F", "E"]
     assert list(bars.x) == [-50, -25, 5, 91]
-    assert bars.text[0] == f"▼ {MINUS}50 ({MINUS}83.3%)  ◆ signal"
-    assert bars.text[3] == "▲ +91 (+13.8%)  ◆ signal"
-    assert bars.text[2] == "▲ +5 (n/a)  ◆ signal"
+    assert bars.text[0] == f"▼ {MINUS}50 ({MINUS}83.3%)"
+    assert bars.text[3] == "▲ +91 (+13.8%)"
+    assert bars.text[2] == "▲ +5 (n/a)"
     assert bars.marker.color[0] == charts.FALL and bars.marker.color[3] == charts.RISE
     labels = fig.data[1]
     assert list(labels.x) == [0, 0, 0, 0]
     assert list(labels.textposition) == ["middle right", "middle right", "middle left", "middle left"]
-    assert labels.text[3].strip() == "▲ +91 (+13.8%)  ◆ signal"
+    assert labels.text[3].strip() == "▲ +91 (+13.8%)"
     signals = fig.data[2]
     assert list(signals.y) == ["A", "B", "F", "E"] and list(signals.x) == [-50, -25, 5, 91]
 
