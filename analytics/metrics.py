@@ -554,6 +554,12 @@ def _history(con: Con) -> list[tuple[str, str, str, int]]:
     return rows
 
 
+def loaded_sources(con: Con) -> list[str]:
+    """Sources with live rows, police.uk first then by name (store.sources, from the kept whole-history counts)."""
+    names = {src for src, _, _, _ in _history(con)}
+    return sorted(names, key=lambda n: (n != definitions.POLICE_UK_SOURCE, n))
+
+
 def clear_cache() -> None:
     """Forget cached whole-history counts (the benchmark times the uncached path with it)."""
     _HISTORY.clear()

@@ -53,7 +53,7 @@ def _breakdown(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def choose_source(con: Any, source: str | None) -> str:
     """The source to report on: the one asked for, or the only one loaded."""
-    loaded = store.sources(con)
+    loaded = metrics.loaded_sources(con)
     if source is not None:
         if source not in loaded:
             valid = ", ".join(loaded) if loaded else "none (the database is empty)"
