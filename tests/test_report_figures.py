@@ -1,13 +1,15 @@
 """The force performance report, November 2022 – January 2023, rebuilt digit for digit from incident-level extracts.
 
 The extracts are generated here with the report's exact monthly counts, in CSV and XLSX with UK dates
-(dd/mm/yyyy: 03/01/2023 is 3 January), with non-victim-based crimes mixed in that must not count, and loaded
-through the real loader. The same rows written straight into the tables must give the same answer.
+(dd/mm/yyyy: 03/01/2023 is 3 January; one workbook holds Excel date cells instead), with non-victim-based crimes
+mixed in that must not count, and loaded through the real loader. The same rows written straight into the tables
+must give the same answer.
 """
 
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -77,13 +79,18 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def write_xlsx(path: Path, rows: list[dict]) -> Path:
+def write_xlsx(path: Path, rows: list[dict], *, date_cells: bool = False) -> Path:
+    """An XLSX extract; dates as UK text ('03/01/2023') or, with date_cells, as Excel date cells."""
     columns = [c for c in rows[0] if c != "month"]
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Extract")
     sheet.append(columns)
     for row in rows:
-        sheet.append([row[c] for c in columns])
+        values = [row[c] for c in columns]
+        if date_cells:
+            values = [datetime.strptime(v, "%d/%m/%Y").replace(hour=9) if c.endswith("_date") else v
+                      for c, v in zip(columns, values, strict=True)]
+        sheet.append(values)
     book.save(path)
     return path
 
@@ -105,7 +112,7 @@ def report(request, extracts, tmp_path_factory) -> dict:
         files = [write_xlsx(folder / "asb-2022-23.xlsx", extracts["asb_this"]),
                  write_csv(folder / "asb-2021-22.csv", extracts["asb_last"]),
                  write_csv(folder / "crime-2022-23.csv", extracts["crime_this"]),
-                 write_xlsx(folder / "crime-2021-22.xlsx", extracts["crime_last"])]
+                 write_xlsx(folder / "crime-2021-22.xlsx", extracts["crime_last"], date_cells=True)]
         for path in files:
             result = load_file(con, path, loaded_by="test")
             assert result.status == "loaded" and result.rows_rejected == 0
