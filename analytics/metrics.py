@@ -47,7 +47,8 @@ from analytics.periods import (
 
 SQL_DIR = Path(__file__).with_name("sql")
 SIGNAL_Z = 3.0
-# A covered month is "partial" when its count is below this share of the median of its nearest covered months.
+# A covered month is "partial" when its count is below this share of the median of the covered months within
+# PARTIAL_REACH months either side (see _partial).
 PARTIAL_SHARE = 0.6
 PARTIAL_REACH = 2
 PARTIAL_MIN_NEIGHBOURS = 1
