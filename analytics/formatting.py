@@ -208,18 +208,16 @@ def display_table(
     names = {**COLUMN_LABELS, **(labels or {})}
     out = pd.DataFrame(index=range(len(df)))
     for col in columns:
-        values = df[col].reset_index(drop=True)
+        values = df[col].tolist()
         if formatted:
             fmt = _FORMATTERS.get(col)
-            if col == "solved" and values.dtype == bool:
+            if col == "solved" and df[col].dtype == bool:
                 fmt = lambda v: "Yes" if v else "No"  # noqa: E731
             elif col == "complete":
                 fmt = lambda v: "Yes" if v else "No (part year)"  # noqa: E731
-            if fmt is not None:
-                values = values.map(fmt).astype(object)
-            else:
-                values = values.astype(object)
-        out[names.get(col, col)] = values.to_numpy()
+            out[names.get(col, col)] = pd.Series([fmt(v) for v in values] if fmt else values, dtype=object)
+        else:
+            out[names.get(col, col)] = df[col].to_numpy()
     return out
 
 

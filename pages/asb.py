@@ -22,7 +22,7 @@ with left:
                  file_name=f"asb-{f.period.start}-to-{f.end}")
 with right:
     common.chart(
-        charts.comparison_bars(comp, title="This year against last year"),
+        common.figure(charts.comparison_bars, comp, title="This year against last year"),
         key="asb_bars",
         summary=overview.comparison_sentence("asb", comp, f.period),
     )
@@ -35,7 +35,7 @@ if calls.empty:
     st.info("This source records no ASB call types (police.uk publishes ASB incidents without them).")
 else:
     common.chart(
-        charts.diverging_change(calls, top=6),
+        common.figure(charts.diverging_change, calls, top=6),
         key="asb_call_types",
         summary=overview.breakdown_sentence(calls, "call types"),
         shown=fmt.breakdown_table(calls, name_label="Call type"),
@@ -65,7 +65,7 @@ with right:
         st.info("No district changes to show: this period has no comparison with a year earlier.")
     else:
         common.chart(
-            charts.diverging_change(dists, top=13),
+            common.figure(charts.diverging_change, dists, top=13),
             key="asb_districts",
             summary=overview.breakdown_sentence(dists, "districts"),
             shown=fmt.breakdown_table(dists, name_label="District"),
@@ -80,7 +80,7 @@ if not overview.has_values(roll, "rolling_12"):
 else:
     columns = ["month", "rolling_12", "previous_12", "change", "pct_change", "signal"]
     common.chart(
-        charts.rolling(roll),
+        common.figure(charts.rolling, roll),
         key="asb_rolling",
         summary=overview.rolling_sentence("asb", roll),
         shown=fmt.display_table(roll, columns, labels={"month": "12 months to"}),

@@ -276,6 +276,19 @@ def table(shown: pd.DataFrame, raw: pd.DataFrame, *, key: str, file_name: str) -
                        key=f"dl_{key}", on_click="ignore", icon=":material/download:")
 
 
+@st.cache_data(show_spinner=False, max_entries=500)
+def _figure_spec(name: str, args: tuple, kwargs: dict) -> dict:
+    # Building a Plotly figure validates every property (tens of ms); the finished spec is kept instead
+    from analytics import charts
+
+    return getattr(charts, name)(*args, **kwargs).to_dict()
+
+
+def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
+    """builder(*args, **kwargs) from analytics.charts, cached on its arguments (the frames it draws)."""
+    return go.Figure(_figure_spec(builder.__name__, args, kwargs), _validate=False)
+
+
 def chart(fig: go.Figure, *, key: str, summary: str, shown: pd.DataFrame | None = None,
           raw: pd.DataFrame | None = None, file_name: str | None = None) -> None:
     """A chart with its text alternative: a one-line summary and the table behind it."""

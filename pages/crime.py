@@ -22,8 +22,8 @@ with left:
     common.table(fmt.comparison_table(vbc), fmt.comparison_table(vbc, formatted=False), key="vbc_table",
                  file_name=f"victim-based-crime-{f.period.start}-to-{f.end}")
 with right:
-    common.chart(charts.comparison_bars(vbc, title="This year against last year"), key="vbc_bars",
-                 summary=overview.comparison_sentence("vbc", vbc, f.period))
+    common.chart(common.figure(charts.comparison_bars, vbc, title="This year against last year"),
+                 key="vbc_bars", summary=overview.comparison_sentence("vbc", vbc, f.period))
 common.signal_caption()
 
 st.subheader("Solved rate")
@@ -35,7 +35,7 @@ with left:
 with right:
     columns = ["label", "solved", "total", "rate"]
     common.chart(
-        charts.solved_rate_trend(series, title="Solved rate by month recorded, 25 months"),
+        common.figure(charts.solved_rate_trend, series, title="Solved rate by month recorded, 25 months"),
         key="solved_series",
         summary=overview.rate_series_sentence(series),
         shown=fmt.display_table(series, columns, labels={"solved": "Solved", "total": "Victim-based crimes"}),
@@ -50,7 +50,7 @@ with left:
     st.subheader("Outcomes")
     outcomes = common.fetch("outcome_breakdown", period=f.period, source=f.source, district=f.district)
     common.chart(
-        charts.share_bars(outcomes, name="outcome_group", value="share_pct",
+        common.figure(charts.share_bars, outcomes, name="outcome_group", value="share_pct",
                           text=[fmt.fmt_rate(v) + (" · solved" if s else "")
                                 for v, s in zip(outcomes["share_pct"], outcomes["solved"], strict=True)]),
         key="outcomes",
@@ -67,7 +67,7 @@ with right:
     types = common.fetch("breakdown", measure="all_crime", by="crime_type", period=f.period, source=f.source,
                          district=f.district)
     common.chart(
-        charts.diverging_change(types, top=14),
+        common.figure(charts.diverging_change, types, top=14),
         key="crime_types",
         summary=overview.breakdown_sentence(types, "crime types"),
         shown=fmt.breakdown_table(types, name_label="Crime type"),

@@ -17,7 +17,7 @@ flags = {s: common.fetch("quality_flags", source=s) for s in sources}
 
 st.subheader("Months covered")
 summary = overview.coverage_sentence(cov, flags)
-common.chart(charts.coverage_heatmap(cov, flags), key="coverage", summary=summary,
+common.chart(common.figure(charts.coverage_heatmap, cov, flags), key="coverage", summary=summary,
              shown=fmt.display_table(cov, ["source", "measure", "month", "count"],
                                      labels={"source": "Source", "measure": "Holds", "count": "Rows"}),
              raw=fmt.display_table(cov, ["source", "measure", "month", "count"],

@@ -35,8 +35,8 @@ summary = overview.district_sentence(rates, measure)
 
 map_col, table_col = st.columns([1, 1], gap="large")
 with map_col:
-    st.plotly_chart(charts.district_map(rates, color_by=colour), key="chart_map", config={"displaylogo": False},
-                    alt=summary)
+    st.plotly_chart(common.figure(charts.district_map, rates, color_by=colour), key="chart_map",
+                    config={"displaylogo": False}, alt=summary)
 with table_col:
     st.write(summary)
     common.table(shown, raw, key="districts", file_name=f"districts-{measure}-{f.period.start}-to-{f.end}")
@@ -44,7 +44,7 @@ common.signal_caption()
 
 st.subheader("Districts side by side")
 common.chart(
-    charts.district_bars(rates, title=f"{MEASURES[measure]} per 1,000 residents"),
+    common.figure(charts.district_bars, rates, title=f"{MEASURES[measure]} per 1,000 residents"),
     key="district_bars",
     summary=summary,
     shown=shown,

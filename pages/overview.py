@@ -36,7 +36,7 @@ for col, measure in zip(st.columns(2, gap="large"), ("asb", "vbc"), strict=True)
     labels = {"last_year": "Same month last year"}
     with col:
         common.chart(
-            charts.trend(series, title=overview.MEASURE_NAMES[measure]),
+            common.figure(charts.trend, series, title=overview.MEASURE_NAMES[measure]),
             key=f"trend_{measure}",
             summary=overview.trend_sentence(measure, series),
             shown=fmt.display_table(series, columns, labels=labels),
