@@ -188,11 +188,13 @@ def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: st
     if color_by not in ("rate_per_1000", "pct_change"):
         raise ValueError(f"color_by must be rate_per_1000 or pct_change, not {color_by!r}")
     z = _numbers(df[color_by])
+    # a horizontal colour bar under the map leaves the map the full width of its column
+    bar = dict(orientation="h", y=-0.02, yanchor="top", thickness=12, len=0.8)
     if color_by == "pct_change":
         span = max([abs(v) for v in z if v is not None] or [1.0])
-        colour = dict(colorscale="RdBu_r", zmin=-span, zmax=span, colorbar_title="% change")
+        colour = dict(colorscale="RdBu_r", zmin=-span, zmax=span, colorbar={**bar, "title": "% change on last year"})
     else:
-        colour = dict(colorscale="Blues", colorbar_title="Per 1,000")
+        colour = dict(colorscale="Blues", colorbar={**bar, "title": "Rate per 1,000 residents"})
     hover = [
         f"{d}<br>Rate per 1,000: {fmt.fmt_decimal(r)}<br>Change on last year: {fmt.fmt_pct(p)}"
         + ("<br>◆ signal" if bool(s) else "")
@@ -204,11 +206,45 @@ def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: st
             text=hover, hoverinfo="text", marker_line_color="white", marker_line_width=1, **colour,
         )
     )
-    # A plain white background: no map tiles, no base geography fetched from the internet
-    fig.update_layout(map=dict(style="white-bg", fitbounds="locations"))
-    fig.update_layout(height=460, margin=dict(l=0, r=0, t=40 if title else 0, b=0), font=FONT,
+    # A plain white background: no map tiles, no base geography fetched from the internet. The view is set from
+    # the boundaries' extent rather than fitbounds, which the plotly.js bundled with Streamlit does not apply.
+    (west, south), (east, north) = _extent(kent_geojson())
+    fig.update_layout(map=dict(style="white-bg", center=dict(lon=(west + east) / 2, lat=(south + north) / 2),
+                               zoom=_zoom(east - west, south, north)))
+    fig.update_layout(height=430, margin=dict(l=0, r=0, t=40 if title else 0, b=50), font=FONT,
                       title=dict(text=title, x=0) if title else None)
     return fig
+
+
+def _extent(geojson: dict) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(west, south), (east, north) of every coordinate in a GeoJSON FeatureCollection."""
+    lons: list[float] = []
+    lats: list[float] = []
+
+    def walk(coords: Any) -> None:
+        if coords and isinstance(coords[0], int | float):
+            lons.append(float(coords[0]))
+            lats.append(float(coords[1]))
+        else:
+            for c in coords:
+                walk(c)
+
+    for feature in geojson["features"]:
+        walk(feature["geometry"]["coordinates"])
+    return (min(lons), min(lats)), (max(lons), max(lats))
+
+
+def _zoom(lon_span: float, south: float, north: float, width: int = 340, height: int = 340) -> float:
+    """The web-mercator zoom at which the extent fits a width × height map (512-pixel world at zoom 0)."""
+    import math
+
+    def merc(lat: float) -> float:
+        return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+    lat_span = merc(north) - merc(south)
+    fit_x = math.log2(360 * width / (512 * lon_span * 1.1))
+    fit_y = math.log2(360 * height / (512 * lat_span * 1.1))
+    return round(min(fit_x, fit_y), 2)
 
 
 def district_bars(df: pd.DataFrame, *, value: str = "rate_per_1000", title: str | None = None) -> go.Figure:

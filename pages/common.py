@@ -269,9 +269,12 @@ def tiles(items: list[overview.Tile]) -> None:
             st.caption(f"◆ {tile.signal_text}" if tile.signal else tile.signal_text)
 
 
-def table(shown: pd.DataFrame, raw: pd.DataFrame, *, key: str, file_name: str) -> None:
-    """A formatted table and a CSV download of the same rows with the numbers unformatted."""
-    st.dataframe(shown, hide_index=True, width="stretch")
+def table(shown: pd.DataFrame, raw: pd.DataFrame, *, key: str, file_name: str, all_rows: bool = False) -> None:
+    """A formatted table and a CSV download of the same rows with the numbers unformatted.
+
+    all_rows: tall enough to show every row without scrolling (the 13 districts)."""
+    height = 35 * (len(shown) + 1) + 3 if all_rows else "auto"
+    st.dataframe(shown, hide_index=True, width="stretch", height=height)
     st.download_button("Download CSV", fmt.to_csv_bytes(raw), file_name=f"{file_name}.csv", mime="text/csv",
                        key=f"dl_{key}", on_click="ignore", icon=":material/download:")
 

@@ -40,4 +40,8 @@ else:
 st.subheader("Load history")
 history = common.fetch("batch_history")
 st.caption("Every file loaded, newest first. Roll-backs and replacements stay in the history.")
-common.table(history, history, key="batches", file_name="load-history")
+st.dataframe(history, hide_index=True, width="stretch", column_config={
+    c: st.column_config.NumberColumn(c, format="localized") for c in ("Rows loaded", "Rows refused", "Rows in use")
+})
+st.download_button("Download CSV", fmt.to_csv_bytes(history), file_name="load-history.csv", mime="text/csv",
+                   key="dl_batches", on_click="ignore", icon=":material/download:")

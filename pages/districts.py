@@ -33,13 +33,14 @@ raw = fmt.display_table(rates, ["district", "population", "count", "rate_per_100
                         formatted=False)
 summary = overview.district_sentence(rates, measure)
 
-map_col, table_col = st.columns([1, 1], gap="large")
+map_col, table_col = st.columns([2, 3], gap="medium")
 with map_col:
     st.plotly_chart(common.figure(charts.district_map, rates, color_by=colour), key="chart_map",
                     config={"displaylogo": False}, alt=summary)
 with table_col:
     st.write(summary)
-    common.table(shown, raw, key="districts", file_name=f"districts-{measure}-{f.period.start}-to-{f.end}")
+    common.table(shown, raw, key="districts", file_name=f"districts-{measure}-{f.period.start}-to-{f.end}",
+                 all_rows=True)
 common.signal_caption()
 
 st.subheader("Districts side by side")

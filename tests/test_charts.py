@@ -138,7 +138,10 @@ def test_district_map_uses_bundled_boundaries_without_tiles():
     assert trace.featureidkey == "properties.LAD13CD"
     codes = {f["properties"]["LAD13CD"] for f in trace.geojson["features"]}
     assert len(codes) == 13 and "E07000112" in codes
-    assert fig.layout.map.style == "white-bg" and fig.layout.map.fitbounds == "locations"
+    assert fig.layout.map.style == "white-bg"
+    # centred on Kent (about 0.03–1.45° E, 50.9–51.5° N) at a zoom that shows the whole county
+    assert 0.6 < fig.layout.map.center.lon < 0.9 and 51.1 < fig.layout.map.center.lat < 51.3
+    assert 7 < fig.layout.map.zoom < 8.5
     assert "◆ signal" in trace.text[0] and "◆" not in trace.text[1]
 
     by_change = charts.district_map(_rates(), color_by="pct_change")
