@@ -105,7 +105,7 @@ def test_upload_a_real_file_and_see_it_in_the_history(server):
             page.on("pageerror", lambda e: errors.append(str(e)))
             # the app's entry first: its st.navigation decides the pages (and who may see which)
             page.goto(url)
-            page.get_by_role("heading", name="Overview").wait_for(timeout=120_000)
+            page.get_by_role("link", name="Upload").wait_for(timeout=120_000)
             _settle(page)
             page.get_by_role("link", name="Upload").click()
             page.get_by_role("heading", name="Upload extracts").wait_for(timeout=60_000)
