@@ -1,9 +1,10 @@
 """A CSV file as a raw relation: one VARCHAR column per header column, the row number, and any extra fields.
 
-DuckDB's reader does the work (explicit dialect, no auto-detection). Two cases go through Python's csv module
-instead, because DuckDB would lose track of row numbers: empty lines between data rows (DuckDB skips them) and
-nothing else. Row numbers count records, as a spreadsheet shows them: the header is row 1 unless title rows sit
-above it.
+DuckDB's reader does the work (explicit dialect, no auto-detection). Its rows come in file order, so the stage
+table's rowid gives each record's row number (no numbering window, which would make the read single-threaded).
+DuckDB skips empty lines, which would shift row numbers: a file with more line breaks than records goes through an
+exact check for empty lines between data rows, and if it has any, through Python's csv module instead. Row numbers
+count records, as a spreadsheet shows them: the header is row 1 unless title rows sit above it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import codecs
 import csv
 import mmap
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +35,11 @@ class Raw:
     columns: list[str]  # raw column per header column
     warnings: list[str] = field(default_factory=list)
     retry: str | None = None  # the same relation read sequentially, for files with quoted newlines
+    first_row: int | None = None  # when set, the relation has no source_row: record i (0-based) is row first_row + i
+    line_breaks: int | None = None  # b"\n" in the file, to tell whether DuckDB may have skipped empty lines
+    skip_lines: int = 0
+    path: Path | None = None
+    exact: Callable[[], Raw] | None = None  # the exact (Python csv) reading of the same file
 
 
 def _lit(text: str) -> str:
@@ -43,17 +50,26 @@ def _raw_columns(n: int) -> list[str]:
     return [f"c{i}" for i in range(n)]
 
 
-def _check_utf8(path: Path) -> bool:
-    """Whether the whole file is valid UTF-8, checked in chunks (ASCII-heavy text decodes at memory speed)."""
+def _scan(path: Path) -> tuple[int, bool]:
+    """One pass over the file: its line breaks (b"\n") and whether it is valid UTF-8. ASCII chunks (most of a
+    police.uk file) need no decoding; from the first non-ASCII chunk on, chunks are decoded."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    breaks, utf8, decoding = 0, True, False
     with open(path, "rb") as f:
+        while chunk := f.read(16 << 20):
+            breaks += chunk.count(b"\n")
+            if utf8 and (decoding or not chunk.isascii()):
+                decoding = True
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8 and decoding:
         try:
-            while chunk := f.read(16 << 20):
-                decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return False
-    return True
+            utf8 = False
+    return breaks, utf8
 
 
 def _has_interior_blank_lines(path: Path) -> bool:
@@ -96,26 +112,36 @@ def open_csv(con: duckdb.DuckDBPyConnection, path: Path, *, formats: tuple[str, 
     n = len(header)
     warnings = []
     encoding = dialect.encoding
-    if encoding == "utf-8" and not _check_utf8(path):
+    breaks, utf8 = _scan(path)
+    if encoding == "utf-8" and not utf8:
         encoding = "latin-1"
     if encoding == "latin-1":
         warnings.append(f"{display_name} is not UTF-8: it was read as Latin-1 (Windows) text.")
     skip_records = choice.index + 1
-    if _has_interior_blank_lines(path):
+
+    def exact() -> Raw:
         table = _python_read(path, dialect, encoding, skip_records, n, display_name)
         con.register("_csv_arrow", table)
         con.execute("CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM _csv_arrow")
         con.unregister("_csv_arrow")
         return Raw("_raw", header, _raw_columns(n), warnings)
+
     skip_lines = _physical_lines(dialect.records[:skip_records])
-    relation = _duckdb_relation(path, dialect.delimiter, encoding, skip_lines, skip_records, n, parallel=True)
-    retry = _duckdb_relation(path, dialect.delimiter, encoding, skip_lines, skip_records, n, parallel=False)
-    return Raw(relation, header, _raw_columns(n), warnings, retry)
+    relation = _duckdb_relation(path, dialect.delimiter, encoding, skip_lines, n, parallel=True)
+    retry = _duckdb_relation(path, dialect.delimiter, encoding, skip_lines, n, parallel=False)
+    return Raw(relation, header, _raw_columns(n), warnings, retry, skip_records + 1, breaks, skip_lines, path, exact)
 
 
-def _duckdb_relation(
-    path: Path, delimiter: str, encoding: str, skip_lines: int, skip_records: int, n: int, *, parallel: bool
-) -> str:
+def may_have_skipped_lines(raw: Raw, records: int) -> bool:
+    """Whether DuckDB may have skipped empty lines between data rows, shifting row numbers. Every record but the
+    last ends in a line break, so more breaks than header lines plus records means empty lines (or quoted line
+    breaks): then the file is searched for empty lines followed by more data."""
+    if raw.line_breaks is None or raw.path is None or raw.line_breaks <= raw.skip_lines + records:
+        return False
+    return _has_interior_blank_lines(raw.path)
+
+
+def _duckdb_relation(path: Path, delimiter: str, encoding: str, skip_lines: int, n: int, *, parallel: bool) -> str:
     cols = _raw_columns(n) + [f"x{i}" for i in range(1, EXTRA_FIELDS + 1)]
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
     extras = [f"x{i}" for i in range(1, EXTRA_FIELDS + 1)]
@@ -130,10 +156,7 @@ def _duckdb_relation(
         f"strict_mode = false, nullstr = {_lit(_NULLSTR)}, encoding = {_lit(encoding)}, "
         f"max_line_size = {MAX_FIELD_BYTES}, parallel = {str(parallel).lower()})"
     )
-    return (
-        f"(SELECT CAST(row_number() OVER () + {skip_records} AS INTEGER) AS source_row, {data}, {extra} AS _extra "
-        f"FROM {read})"
-    )
+    return f"(SELECT {data}, {extra} AS _extra FROM {read})"
 
 
 def _python_read(path: Path, dialect: sniff.Dialect, encoding: str, skip: int, n: int, name: str) -> pa.Table:

@@ -183,7 +183,8 @@ def _stage(
                 f"{path.name} has no {', '.join(repr(m) for m in missing)} column, which a police.uk street-level "
                 f"file always has. Columns found: {_columns_found(header)}.",
             )
-        result = _run(lambda rel: validate.stage_police_uk(con, rel, cols, raw.columns), raw, path.name)
+        result = _run(lambda rel, first: validate.stage_police_uk(con, rel, cols, raw.columns, first), raw,
+                      path.name)
         names = {n: n for n in POLICE_UK_COLUMNS}
         used = {h: h for h in header if h in POLICE_UK_COLUMNS}
         suggestions: dict[str, str] = {}
@@ -193,7 +194,8 @@ def _stage(
         used = _resolve_mapping(header, fmt, suggestions, mapping, path.name)
         by_canonical = {canon: raw.columns[header.index(col)] for col, canon in used.items()}
         ignored = [h for h in header if h.strip() and h not in used]
-        result = _run(lambda rel: validate.stage_force(con, rel, fmt, by_canonical, raw.columns), raw, path.name)
+        result = _run(lambda rel, first: validate.stage_force(con, rel, fmt, by_canonical, raw.columns, first),
+                      raw, path.name)
         if ignored:
             result.warnings.append(
                 f"{len(ignored)} column(s) not used and ignored: {', '.join(repr(h) for h in ignored)}."
@@ -219,17 +221,22 @@ def _stage(
     return staged
 
 
-def _run(stage: Callable[[str], validate.StageResult], raw: rawcsv.Raw, name: str) -> validate.StageResult:
-    """Run a staging step; DuckDB's CSV errors become refusals (after one sequential retry for quoted newlines)."""
+def _run(stage: Callable[[str, int | None], validate.StageResult], raw: rawcsv.Raw, name: str) -> validate.StageResult:
+    """Run a staging step; DuckDB's CSV errors become refusals (after one sequential retry for quoted newlines).
+    A file with empty lines between data rows is staged again from the exact reading, so row numbers hold."""
     try:
-        return stage(raw.relation)
+        result = stage(raw.relation, raw.first_row)
     except duckdb.Error as e:
         if raw.retry is None or not rawcsv.is_quoted_newline_error(e):
             raise rawcsv.translate_error(e, name) from e
-    try:
-        return stage(raw.retry)
-    except duckdb.Error as e:
-        raise rawcsv.translate_error(e, name) from e
+        try:
+            result = stage(raw.retry, raw.first_row)
+        except duckdb.Error as e:
+            raise rawcsv.translate_error(e, name) from e
+    if raw.exact is not None and rawcsv.may_have_skipped_lines(raw, result.records):
+        exact = raw.exact()
+        return stage(exact.relation, exact.first_row)
+    return result
 
 
 def _resolve_mapping(

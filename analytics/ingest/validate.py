@@ -7,12 +7,14 @@ Output: TEMP tables of valid rows in the exact column layout of the fact tables,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
 
 from analytics import definitions
+from analytics.errors import DashboardError
 
 ASB_TABLE = "_staged_asb"
 CRIME_TABLE = "_staged_crime"
@@ -82,6 +84,7 @@ class StageResult:
     problems: list[RawProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     months: dict[str, list[str]] = field(default_factory=dict)
+    records: int = 0  # records the reader saw, blank ones included (for the reader's empty-line check)
 
 
 def _lit(text: str) -> str:
@@ -98,24 +101,23 @@ def _txt(col: str | None, trim: bool = True) -> str:
 
 def _lookup(con: duckdb.DuckDBPyConnection, name: str, values: list[str], match: Callable[[str], str | None]) -> None:
     """A small temp table value -> canonical, worked out in Python over the distinct values only."""
-    rows = [(v, match(v)) for v in values]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (value VARCHAR, canonical VARCHAR)")
-    if rows:
-        con.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)
+    canon = [match(v) for v in values]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS "
+        "SELECT unnest(?::VARCHAR[]) AS value, unnest(?::VARCHAR[]) AS canonical",
+        [values, canon],
+    )
 
 
-def _distinct(con: duckdb.DuckDBPyConnection, expr: str, where: str = "true") -> list[str]:
-    q = f"SELECT DISTINCT {expr} FROM {_STAGE} WHERE {expr} IS NOT NULL AND {where}"
-    return [r[0] for r in con.execute(q).fetchall()]
+def _counts(con: duckdb.DuckDBPyConnection, expr: str, where: str) -> list[tuple[str, int]]:
+    """Distinct non-NULL values of an expression over the stage, with their row counts."""
+    q = f"SELECT {expr} AS v, count(*) FROM {_STAGE} WHERE {where} AND {expr} IS NOT NULL GROUP BY v"
+    return con.execute(q).fetchall()
 
 
-def _unknown_warning(
-    con: duckdb.DuckDBPyConnection, expr: str, lookup: str, where: str, what: str, then: str
-) -> list[str]:
-    rows = con.execute(
-        f"SELECT s.v, count(*) AS n FROM (SELECT {expr} AS v FROM {_STAGE} WHERE {where}) s "
-        f"JOIN {lookup} l ON l.value = s.v WHERE l.canonical IS NULL GROUP BY s.v ORDER BY n DESC, s.v"
-    ).fetchall()
+def _unknown(counts: list[tuple[str, int]], match: Callable[[str], str | None], what: str, then: str) -> list[str]:
+    """A warning listing the values the reference data does not know, most rows first."""
+    rows = sorted(((v, n) for v, n in counts if match(v) is None), key=lambda r: (-r[1], r[0]))
     if not rows:
         return []
     listed = ", ".join(f'"{v}" ({n} rows)' for v, n in rows[:20])
@@ -123,17 +125,44 @@ def _unknown_warning(
     return [f"{len(rows)} unknown {what}: {listed}{more}. {then}"]
 
 
-def _months(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    q = f"SELECT DISTINCT strftime(month, '%Y-%m') AS m FROM {table} ORDER BY m"
-    return [r[0] for r in con.execute(q).fetchall()]
+def _row(first_row: int | None, alias: str = "") -> str:
+    """The row-number expression: the raw relation's source_row, or the stage's rowid counted from first_row (the
+    stage is written in file order, so its rowid is the record's position)."""
+    if first_row is None:
+        return f"{alias}source_row"
+    return f"CAST({alias}rowid + ({int(first_row)}) AS INTEGER)"
 
 
-def _collect(con: duckdb.DuckDBPyConnection, checks: list[tuple[str | None, str, str, str]]) -> list[RawProblem]:
-    """Every problem of every row: checks are (column key, failing condition, offending value, reason)."""
-    if not checks:
+def _rowid_base(con: duckdb.DuckDBPyConnection, first_row: int | None) -> int | None:
+    """first_row shifted so that rowid + base is the row number. Inside a transaction a new table's rowids start
+    at a large offset rather than 0, so the offset is read back; they are still consecutive, which is checked."""
+    if first_row is None:
+        return None
+    lo, hi, n = con.execute(f"SELECT min(rowid), max(rowid), count(*) FROM {_STAGE}").fetchall()[0]
+    if n == 0:
+        return first_row
+    if hi - lo + 1 != n:
+        raise DashboardError("Row numbering failed", "The staged rows are not numbered consecutively; nothing was "
+                             "loaded. Please report this file to the dashboard's maintainers.")
+    return first_row - lo
+
+
+def _row_column(first_row: int | None) -> str:
+    return "CAST(source_row AS INTEGER) AS source_row, " if first_row is None else ""
+
+
+def _collect(
+    con: duckdb.DuckDBPyConnection, checks: list[tuple[str | None, str, str, str]], first_row: int | None
+) -> list[RawProblem]:
+    """Every problem of every flagged row: checks are (column key, failing condition, offending value, reason).
+
+    Only rows flagged ``_bad`` are examined, copied out first: with no bad rows this costs one scan of a flag."""
+    if not checks or not con.execute(f"SELECT bool_or(_bad) FROM {_STAGE}").fetchall()[0][0]:
         return []
+    row = "" if first_row is None else f"{_row(first_row)} AS source_row, "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _bad_rows AS SELECT {row}* FROM {_STAGE} WHERE _bad")
     parts = [
-        f"SELECT source_row, {i} AS check_id, CAST({value} AS VARCHAR) AS value FROM {_STAGE} WHERE {cond}"
+        f"SELECT source_row, {i} AS check_id, CAST({value} AS VARCHAR) AS value FROM _bad_rows WHERE {cond}"
         for i, (_, cond, value, _) in enumerate(checks)
     ]
     q = " UNION ALL ".join(parts) + " ORDER BY source_row, check_id"
@@ -141,7 +170,30 @@ def _collect(con: duckdb.DuckDBPyConnection, checks: list[tuple[str | None, str,
     for row, check_id, value in con.execute(q).fetchall():
         key, _, _, reason = checks[check_id]
         out.append(RawProblem(row, key, None if value is None else value[:200], reason))
+    con.execute("DROP TABLE _bad_rows")
     return out
+
+
+def _duplicates(
+    con: duckdb.DuckDBPyConnection, expr: str, where: str, first_row: int | None
+) -> list[tuple[str, int, list[int]]]:
+    """Values of ``expr`` on more than one row: (value, rows, their row numbers). Grouping on a 64-bit hash first
+    keeps the common case (no duplicates) cheap; the exact values are then compared for the few candidates."""
+    return con.execute(f"""
+        WITH candidates AS (
+            SELECT hash({expr}) AS h FROM {_STAGE} WHERE {where} AND {expr} IS NOT NULL
+            GROUP BY h HAVING count(*) > 1
+        )
+        SELECT {expr} AS v, count(*) AS n, list({_row(first_row)} ORDER BY rowid)
+        FROM {_STAGE} WHERE {where} AND {expr} IS NOT NULL AND hash({expr}) IN (SELECT h FROM candidates)
+        GROUP BY v HAVING n > 1 ORDER BY v
+    """).fetchall()
+
+
+def _month_names(con: duckdb.DuckDBPyConnection, table: str, column: str = "month", where: str = "true") -> list[str]:
+    q = (f"SELECT DISTINCT strftime({column}, '%Y-%m') AS m FROM {table} WHERE {where} AND {column} IS NOT NULL "
+         "ORDER BY m")
+    return [r[0] for r in con.execute(q).fetchall()]
 
 
 _EXTRA = (
@@ -149,116 +201,166 @@ _EXTRA = (
     "This row has more fields than the header has columns (a stray delimiter or an unquoted comma?). "
     "Fix the row so its values line up with the header.",
 )  # fmt: skip
-_NOT_BLANK = "_blank = false"
 
 
-def _blank_expr(cols: list[str]) -> str:
-    """True when every field of the row is blank: such rows (e.g. trailing blank rows) are not data."""
+def _blank_expr(cols: list[str], first: list[str | None]) -> str:
+    """True when every field of the row is blank: such rows (e.g. trailing blank rows) are not data.
+
+    A CASE chain stops at the first filled field, so on real rows only the ``first`` fields (ones data rows always
+    fill) are ever trimmed; testing every field of every row costs a fifth of a large load."""
     if not cols:
         return "true"
-    return f"(trim(concat({', '.join(cols)})) = '' AND _extra IS NULL)"
+    ordered = list(dict.fromkeys([c for c in first if c in cols] + cols))
+    tests = " ".join(f"WHEN trim({c}) <> '' THEN false" for c in ordered)
+    return f"(CASE {tests} ELSE _extra IS NULL END)"
+
+
+def _view(con: duckdb.DuckDBPyConnection, name: str, columns: str, select: str) -> None:
+    """A staged relation as a view over the stage, typed exactly like its fact table (``columns``)."""
+    names = [c.strip().split(" ")[0] for c in columns.split(",")]
+    types = [c.strip().split(" ")[1] for c in columns.split(",")]
+    outer = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in zip(names, types, strict=True))
+    if _is_table(con, name):
+        con.execute(f"DROP TABLE {name}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {outer} FROM ({select})")
+
+
+def _is_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    q = "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?"
+    return con.execute(q, [name]).fetchall()[0][0] > 0
+
+
+_MONTH_RE = r"\d{4}-\d{2}"
+# An LSOA name is the district's name and a code ("Ashford 001B"): the same rule as the old per-row regexp_replace.
+_LSOA_SUFFIX = re.compile(r"[\t\n\f\r ]*[0-9]{3}[A-Za-z]\Z")
 
 
 def stage_police_uk(
-    con: duckdb.DuckDBPyConnection, raw: str, cols: dict[str, str | None], all_cols: list[str]
+    con: duckdb.DuckDBPyConnection, raw: str, cols: dict[str, str | None], all_cols: list[str],
+    first_row: int | None = None,
 ) -> StageResult:
-    """Stage a police.uk street-level file. ``cols`` maps police.uk column names to raw columns."""
-    con.execute(_MACROS)
+    """Stage a police.uk street-level file. ``cols`` maps police.uk column names to raw columns.
+
+    One pass reads the raw rows into the stage with their checks' flags; months, districts, crime types and
+    outcomes are then worked out once per distinct value (they repeat on almost every row) and joined in by the
+    staged views, which the loader reads straight into the fact tables."""
 
     def c(name: str) -> str:
         return _txt(cols.get(name), trim=False)
 
+    # Row-level checks (the month's format is checked per distinct value, below).
+    row_checks = [
+        "_extra IS NOT NULL",
+        "month_raw IS NULL",
+        "crime_type IS NULL",
+        "crime_id IS NULL AND crime_type IS NOT NULL AND NOT is_asb",
+        "lon_raw IS NOT NULL AND (longitude IS NULL OR NOT longitude BETWEEN -180 AND 180)",
+        "lat_raw IS NOT NULL AND (latitude IS NULL OR NOT latitude BETWEEN -90 AND 90)",
+    ]
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_STAGE} AS
-        SELECT *,
-               CASE WHEN regexp_full_match(month_raw, '\\d{{4}}-\\d{{2}}')
-                    THEN CAST(try_strptime(month_raw, '%Y-%m') AS DATE) END AS month,
-               TRY_CAST(lon_raw AS DOUBLE) AS longitude, TRY_CAST(lat_raw AS DOUBLE) AS latitude,
-               crime_type = 'Anti-social behaviour' AS is_asb,
-               regexp_replace(lsoa_name, '\\s*\\d{{3}}[A-Za-z]$', '') AS lsoa_district
+        SELECT *, NOT _blank AND ({" OR ".join(f"coalesce({x}, false)" for x in row_checks)}) AS _bad
         FROM (
-            SELECT CAST(source_row AS INTEGER) AS source_row, _extra,
-                   {c("Crime ID")} AS crime_id, {c("Month")} AS month_raw,
-                   {c("Longitude")} AS lon_raw, {c("Latitude")} AS lat_raw,
-                   {c("Location")} AS location, {c("LSOA code")} AS lsoa_code,
-                   {c("LSOA name")} AS lsoa_name, {c("Crime type")} AS crime_type,
-                   {c("Last outcome category")} AS outcome,
-                   {_blank_expr(all_cols)} AS _blank
-            FROM {raw}
-        ) WHERE NOT _blank
+            SELECT *, TRY_CAST(lon_raw AS DOUBLE) AS longitude, TRY_CAST(lat_raw AS DOUBLE) AS latitude,
+                   crime_type = 'Anti-social behaviour' AS is_asb
+            FROM (
+                SELECT {_row_column(first_row)}_extra,
+                       {c("Crime ID")} AS crime_id, {c("Month")} AS month_raw,
+                       {c("Longitude")} AS lon_raw, {c("Latitude")} AS lat_raw,
+                       {c("Location")} AS location, {c("LSOA code")} AS lsoa_code,
+                       {c("LSOA name")} AS lsoa_name, {c("Crime type")} AS crime_type,
+                       {c("Last outcome category")} AS outcome,
+                       {_blank_expr(all_cols, [cols.get("Month"), cols.get("Crime type")])} AS _blank
+                FROM {raw}
+            )
+        )
     """)
+    first_row = _rowid_base(con, first_row)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_month AS
+        SELECT value, CASE WHEN regexp_full_match(value, '{_MONTH_RE}')
+                           THEN CAST(try_strptime(value, '%Y-%m') AS DATE) END AS month
+        FROM (SELECT DISTINCT month_raw AS value FROM {_STAGE} WHERE NOT _blank AND month_raw IS NOT NULL)
+    """)
+    bad_month = "month_raw IN (SELECT value FROM _lk_month WHERE month IS NULL)"
+    if con.execute("SELECT count(*) FROM _lk_month WHERE month IS NULL").fetchall()[0][0]:
+        con.execute(f"UPDATE {_STAGE} SET _bad = true WHERE NOT _blank AND {bad_month}")
     checks: list[tuple[str | None, str, str, str]] = [
         _EXTRA,
-        ("Month", "month IS NULL", "month_raw",
+        ("Month", f"month_raw IS NULL OR {bad_month}", "month_raw",
          "Month must be a month written YYYY-MM (e.g. 2025-01). Re-download the file from police.uk."),
-        ("Crime type", "crime_type IS NULL", "crime_type",
+        ("Crime type", row_checks[2], "crime_type",
          "Crime type is blank: every row needs one (Anti-social behaviour or a crime category)."),
-        ("Crime ID", "crime_id IS NULL AND crime_type IS NOT NULL AND NOT is_asb", "crime_id",
+        ("Crime ID", row_checks[3], "crime_id",
          "Crime ID is blank on a crime row: only Anti-social behaviour rows may have no Crime ID."),
-        ("Longitude", "lon_raw IS NOT NULL AND (longitude IS NULL OR NOT longitude BETWEEN -180 AND 180)", "lon_raw",
-         "Longitude must be a number between -180 and 180 (or blank)."),
-        ("Latitude", "lat_raw IS NOT NULL AND (latitude IS NULL OR NOT latitude BETWEEN -90 AND 90)", "lat_raw",
-         "Latitude must be a number between -90 and 90 (or blank)."),
+        ("Longitude", row_checks[4], "lon_raw", "Longitude must be a number between -180 and 180 (or blank)."),
+        ("Latitude", row_checks[5], "lat_raw", "Latitude must be a number between -90 and 90 (or blank)."),
     ]  # fmt: skip
-    bad = " OR ".join(f"({cond})" for _, cond, _, _ in checks)
-    problems = _collect(con, checks)
+    problems = _collect(con, checks, first_row)
+    ok = "NOT _blank AND NOT _bad"
 
     def district_of(name: str) -> str:
-        return definitions.match_district(name) or definitions.OUTSIDE_FORCE_AREA
+        return definitions.match_district(_LSOA_SUFFIX.sub("", name)) or definitions.OUTSIDE_FORCE_AREA
 
-    _lookup(con, "_lk_district", _distinct(con, "lsoa_district"), district_of)
-    _lookup(con, "_lk_offence", _distinct(con, "crime_type", "NOT is_asb"), definitions.match_offence_group)
-    _lookup(con, "_lk_outcome", _distinct(con, "outcome", "NOT is_asb"), definitions.match_outcome)
+    offences = _counts(con, "crime_type", f"{ok} AND NOT is_asb")
+    outcomes = _counts(con, "outcome", f"{ok} AND NOT is_asb")
+    _lookup(con, "_lk_district", [v for v, _ in _counts(con, "lsoa_name", ok)], district_of)
+    _lookup(con, "_lk_offence", [v for v, _ in offences], definitions.match_offence_group)
+    _lookup(con, "_lk_outcome", [v for v, _ in outcomes], definitions.match_outcome)
     district = f"coalesce(d.canonical, {_lit(definitions.UNKNOWN_DISTRICT)})"
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {ASB_TABLE} ({ASB_COLUMNS});
-        INSERT INTO {ASB_TABLE}
-        SELECT s.source_row, NULL, NULL, s.month, {district}, NULL, s.location, s.lsoa_code, s.latitude,
-               s.longitude, NULL, NULL, NULL
-        FROM {_STAGE} s LEFT JOIN _lk_district d ON d.value = s.lsoa_district
-        WHERE s.is_asb AND NOT ({bad});
-        CREATE OR REPLACE TEMP TABLE {CRIME_TABLE} ({CRIME_COLUMNS});
-        INSERT INTO {CRIME_TABLE}
-        SELECT s.source_row, s.crime_id, NULL, s.month, {district}, coalesce(g.canonical, s.crime_type), NULL,
-               s.outcome, o.canonical, NULL, s.location, s.lsoa_code, s.latitude, s.longitude
-        FROM {_STAGE} s
-        LEFT JOIN _lk_district d ON d.value = s.lsoa_district
+    src = _row(first_row, "s.")
+    joins = "JOIN _lk_month m ON m.value = s.month_raw LEFT JOIN _lk_district d ON d.value = s.lsoa_name"
+    _view(con, ASB_TABLE, ASB_COLUMNS, f"""
+        SELECT {src} AS source_row, NULL AS incident_ref, NULL AS reported_date, m.month, {district} AS district,
+               NULL AS call_type, s.location, s.lsoa_code, s.latitude, s.longitude, NULL AS caller_ref,
+               NULL AS vulnerable, NULL AS repeat_caller
+        FROM {_STAGE} s {joins}
+        WHERE NOT s._blank AND NOT s._bad AND s.is_asb
+    """)
+    _view(con, CRIME_TABLE, CRIME_COLUMNS, f"""
+        SELECT {src} AS source_row, s.crime_id AS crime_ref, NULL AS recorded_date, m.month, {district} AS district,
+               coalesce(g.canonical, s.crime_type) AS offence_group, NULL AS victim_based, s.outcome,
+               o.canonical AS outcome_code, NULL AS outcome_date, s.location, s.lsoa_code, s.latitude, s.longitude
+        FROM {_STAGE} s {joins}
         LEFT JOIN _lk_offence g ON g.value = s.crime_type
         LEFT JOIN _lk_outcome o ON o.value = s.outcome
-        WHERE NOT s.is_asb AND NOT ({bad});
+        WHERE NOT s._blank AND NOT s._bad AND NOT s.is_asb
     """)
     warnings: list[str] = []
-    ok = f"NOT is_asb AND NOT ({bad})"
-    warnings += _unknown_warning(con, "crime_type", "_lk_offence", ok, "crime types",
-                                 "They were loaded as given and are not counted as victim-based crime.")
-    warnings += _unknown_warning(con, "outcome", "_lk_outcome", ok, "outcomes",
-                                 "They were loaded as given and do not count as solved.")
-    dups = con.execute(
-        f"SELECT crime_ref, count(*) AS n FROM {CRIME_TABLE} WHERE crime_ref IS NOT NULL "
-        "GROUP BY crime_ref HAVING n > 1 ORDER BY crime_ref"
-    ).fetchall()
+    warnings += _unknown(offences, definitions.match_offence_group, "crime types",
+                         "They were loaded as given and are not counted as victim-based crime.")
+    warnings += _unknown(outcomes, definitions.match_outcome, "outcomes",
+                         "They were loaded as given and do not count as solved.")
+    dups = _duplicates(con, "crime_id", f"{ok} AND NOT is_asb", first_row)
     if dups:
         warnings.append(
-            f"{len(dups)} Crime IDs appear more than once ({sum(n for _, n in dups)} rows). police.uk publishes "
+            f"{len(dups)} Crime IDs appear more than once ({sum(n for _, n, _ in dups)} rows). police.uk publishes "
             "these as separate crimes at different locations, so every row was loaded. First: "
-            + ", ".join(f"{ref[:16]}… ({n} rows)" for ref, n in dups[:3])
+            + ", ".join(f"{ref[:16]}… ({n} rows)" for ref, n, _ in dups[:3])
         )
-    return _finish(con, problems, warnings, has_asb=True, has_crime=True)
+    kinds = dict(con.execute(
+        f"SELECT s.is_asb, list(DISTINCT strftime(m.month, '%Y-%m') ORDER BY 1) FROM "
+        f"(SELECT DISTINCT is_asb, month_raw FROM {_STAGE} WHERE {ok}) s JOIN _lk_month m ON m.value = s.month_raw "
+        "GROUP BY s.is_asb"
+    ).fetchall())
+    months = {"asb": kinds.get(True, []), "crime": kinds.get(False, [])}
+    return _finish(con, problems, warnings, months, has_asb=True, has_crime=True)
 
 
 def _finish(
-    con: duckdb.DuckDBPyConnection, problems: list[RawProblem], warnings: list[str], *, has_asb: bool, has_crime: bool
+    con: duckdb.DuckDBPyConnection,
+    problems: list[RawProblem],
+    warnings: list[str],
+    months: dict[str, list[str]],
+    *,
+    has_asb: bool,
+    has_crime: bool,
 ) -> StageResult:
-    rows_read = con.execute(f"SELECT count(*) FROM {_STAGE}").fetchone()[0]
+    rows_read, records = con.execute(f"SELECT count(*) FILTER (WHERE NOT _blank), count(*) FROM {_STAGE}").fetchall()[0]
     rejected = len({p.row for p in problems})
-    months = {}
-    if has_asb:
-        months["asb"] = _months(con, ASB_TABLE)
-    if has_crime:
-        months["crime"] = _months(con, CRIME_TABLE)
     return StageResult(
         ASB_TABLE if has_asb else None, CRIME_TABLE if has_crime else None, rows_read, rejected, problems, warnings,
-        months,
+        months, records,
     )
 
 
@@ -283,7 +385,8 @@ _FORCE = {
 
 
 def stage_force(
-    con: duckdb.DuckDBPyConnection, raw: str, fmt: str, cols: dict[str, str], all_cols: list[str]
+    con: duckdb.DuckDBPyConnection, raw: str, fmt: str, cols: dict[str, str], all_cols: list[str],
+    first_row: int | None = None,
 ) -> StageResult:
     """Stage a force ASB or crime extract. ``cols`` maps canonical columns to raw columns (optional ones may be
     absent)."""
@@ -294,19 +397,6 @@ def stage_force(
     names = [ref, date, "district", group, "latitude", "longitude", "outcome_date", *spec["flags"], *text_cols]
     selects = ", ".join(f"{_txt(cols.get(n))} AS r_{n}" for n in dict.fromkeys(names))
     flags = ", ".join(f"_flag(r_{f}) AS {f}" for f in spec["flags"])
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {_STAGE} AS
-        SELECT *,
-               _uk_date(r_{date}) AS {date},
-               _uk_date(r_outcome_date) AS outcome_date,
-               TRY_CAST(r_latitude AS DOUBLE) AS latitude, TRY_CAST(r_longitude AS DOUBLE) AS longitude,
-               {flags},
-               count(*) OVER (PARTITION BY r_{ref}) AS _n
-        FROM (
-            SELECT CAST(source_row AS INTEGER) AS source_row, _extra, {selects}, {_blank_expr(all_cols)} AS _blank
-            FROM {raw}
-        ) WHERE NOT _blank
-    """)
     thing = spec["thing"]
     checks: list[tuple[str | None, str, str, str]] = [
         _EXTRA,
@@ -327,60 +417,84 @@ def stage_force(
         checks.append(("outcome_date", "r_outcome_date IS NOT NULL AND outcome_date IS NULL", "r_outcome_date",
                        f"Not a date that can be read. {_DATE_HELP}"))  # fmt: skip
     checks = [c for c in checks if c[0] is None or c[0] in cols]
-    problems = _collect(con, checks)
-    dup_rows = con.execute(
-        f"SELECT r_{ref}, count(*) AS n, list(source_row ORDER BY source_row) FROM {_STAGE} "
-        f"WHERE r_{ref} IS NOT NULL AND _n > 1 GROUP BY r_{ref}"
-    ).fetchall()
-    for value, n, rows in dup_rows:
+    bad = " OR ".join(f"coalesce({cond}, false)" for _, cond, _, _ in checks)
+    # Each date is parsed once (the macro's range check would otherwise parse it twice).
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {_STAGE} AS
+        SELECT *, NOT _blank AND ({bad}) AS _bad
+        FROM (
+            SELECT * EXCLUDE (_ts_date, _ts_outcome),
+                   CASE WHEN year(_ts_date) BETWEEN 1900 AND 2100 THEN _ts_date END AS {date},
+                   CASE WHEN year(_ts_outcome) BETWEEN 1900 AND 2100 THEN _ts_outcome END AS outcome_date
+            FROM (
+                SELECT *, _uk_ts(r_{date}) AS _ts_date, _uk_ts(r_outcome_date) AS _ts_outcome,
+                       TRY_CAST(r_latitude AS DOUBLE) AS latitude, TRY_CAST(r_longitude AS DOUBLE) AS longitude,
+                       {flags}
+                FROM (
+                    SELECT {_row_column(first_row)}_extra, {selects},
+                           {_blank_expr(all_cols, [cols.get(date), cols.get(ref)])} AS _blank
+                    FROM {raw}
+                )
+            )
+        )
+    """)
+    first_row = _rowid_base(con, first_row)
+    problems = _collect(con, checks, first_row)
+    dups = _duplicates(con, f"r_{ref}", "NOT _blank", first_row)
+    for value, n, rows in dups:
         where = ", ".join(str(r) for r in rows[:-1]) + f" and {rows[-1]}" if n <= 10 else f"{rows[0]}, {rows[1]}, …"
         reason = (f"The reference appears {n} times in the file, rows {where}: each {thing} must appear once. "
                   "Remove the duplicate rows (or fix the references) and load again.")  # fmt: skip
         problems += [RawProblem(r, ref, value[:200], reason) for r in rows]
+    if dups:
+        con.execute(f"UPDATE {_STAGE} SET _bad = true WHERE list_contains(?, r_{ref})", [[v for v, _, _ in dups]])
     problems.sort(key=lambda p: (p.row or 0))
-    bad = " OR ".join([f"({cond})" for _, cond, _, _ in checks] + [f"(r_{ref} IS NOT NULL AND _n > 1)"])
-    ok = f"NOT ({bad})"
+    ok = "NOT _blank AND NOT _bad"
 
-    _lookup(con, "_lk_district", _distinct(con, "r_district"), definitions.match_district)
+    districts = _counts(con, "r_district", ok)
+    groups = _counts(con, f"r_{group}", ok)
     match_group = definitions.match_call_type if fmt == "asb" else definitions.match_offence_group
-    _lookup(con, "_lk_group", _distinct(con, f"r_{group}"), match_group)
+    _lookup(con, "_lk_district", [v for v, _ in districts], definitions.match_district)
+    _lookup(con, "_lk_group", [v for v, _ in groups], match_group)
     month = f"CAST(date_trunc('month', s.{date}) AS DATE)"
-    common = "s.r_location, s.r_lsoa_code, s.latitude, s.longitude"
+    src = _row(first_row, "s.")
+    common = "s.r_location AS location, s.r_lsoa_code AS lsoa_code, s.latitude, s.longitude"
+    where = "WHERE NOT s._blank AND NOT s._bad"
     if fmt == "asb":
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {ASB_TABLE} ({ASB_COLUMNS});
-            INSERT INTO {ASB_TABLE}
-            SELECT s.source_row, s.r_incident_ref, s.reported_date, {month}, coalesce(d.canonical, s.r_district),
-                   coalesce(g.canonical, s.r_call_type), {common}, s.r_caller_ref, s.vulnerable, s.repeat_caller
+        _view(con, ASB_TABLE, ASB_COLUMNS, f"""
+            SELECT {src} AS source_row, s.r_incident_ref AS incident_ref, s.reported_date, {month} AS month,
+                   coalesce(d.canonical, s.r_district) AS district, coalesce(g.canonical, s.r_call_type) AS call_type,
+                   {common}, s.r_caller_ref AS caller_ref, s.vulnerable, s.repeat_caller
             FROM {_STAGE} s
             LEFT JOIN _lk_district d ON d.value = s.r_district
             LEFT JOIN _lk_group g ON g.value = s.r_call_type
-            WHERE {ok}
+            {where}
         """)
     else:
-        _lookup(con, "_lk_outcome", _distinct(con, "r_outcome"), definitions.match_outcome)
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {CRIME_TABLE} ({CRIME_COLUMNS});
-            INSERT INTO {CRIME_TABLE}
-            SELECT s.source_row, s.r_crime_ref, s.recorded_date, {month}, coalesce(d.canonical, s.r_district),
-                   coalesce(g.canonical, s.r_offence_group), s.victim_based, s.r_outcome, o.canonical,
-                   s.outcome_date, {common}
+        outcomes = _counts(con, "r_outcome", ok)
+        _lookup(con, "_lk_outcome", [v for v, _ in outcomes], definitions.match_outcome)
+        _view(con, CRIME_TABLE, CRIME_COLUMNS, f"""
+            SELECT {src} AS source_row, s.r_crime_ref AS crime_ref, s.recorded_date, {month} AS month,
+                   coalesce(d.canonical, s.r_district) AS district,
+                   coalesce(g.canonical, s.r_offence_group) AS offence_group, s.victim_based, s.r_outcome AS outcome,
+                   o.canonical AS outcome_code, s.outcome_date, {common}
             FROM {_STAGE} s
             LEFT JOIN _lk_district d ON d.value = s.r_district
             LEFT JOIN _lk_group g ON g.value = s.r_offence_group
             LEFT JOIN _lk_outcome o ON o.value = s.r_outcome
-            WHERE {ok}
+            {where}
         """)
-    warnings = _unknown_warning(con, "r_district", "_lk_district", ok, "district names",
-                                "They were loaded as given; add them as synonyms in data/reference/districts.csv "
-                                "if they are force districts.")  # fmt: skip
+    warnings = _unknown(districts, definitions.match_district, "district names",
+                        "They were loaded as given; add them as synonyms in data/reference/districts.csv "
+                        "if they are force districts.")  # fmt: skip
     if fmt == "asb":
-        warnings += _unknown_warning(con, "r_call_type", "_lk_group", ok, "call types",
-                                     "They were loaded as given and count as Unclassified.")  # fmt: skip
+        warnings += _unknown(groups, match_group, "call types",
+                             "They were loaded as given and count as Unclassified.")  # fmt: skip
     else:
-        warnings += _unknown_warning(con, "r_offence_group", "_lk_group", ok, "offence groups",
-                                     "They were loaded as given and are not counted as victim-based crime "
-                                     "unless the file's victim_based column says so.")  # fmt: skip
-        warnings += _unknown_warning(con, "r_outcome", "_lk_outcome", ok, "outcomes",
-                                     "They were loaded as given, with no outcome code, and do not count as solved.")
-    return _finish(con, problems, warnings, has_asb=fmt == "asb", has_crime=fmt == "crime")
+        warnings += _unknown(groups, match_group, "offence groups",
+                             "They were loaded as given and are not counted as victim-based crime "
+                             "unless the file's victim_based column says so.")  # fmt: skip
+        warnings += _unknown(outcomes, definitions.match_outcome, "outcomes",
+                             "They were loaded as given, with no outcome code, and do not count as solved.")
+    months = {fmt: _month_names(con, _STAGE, date, ok)}
+    return _finish(con, problems, warnings, months, has_asb=fmt == "asb", has_crime=fmt == "crime")
