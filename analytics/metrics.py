@@ -13,9 +13,16 @@ zero, from the exact integers (NaN when last year is 0 or either side is not cov
 √last_year), the variance-stabilised difference of two Poisson counts; ``signal`` is |z| ≥ 3 (False when z
 cannot be computed).
 
-Period totals compare like with like: the Total row sums only the months of the period where both the month
-and the same month last year are covered (all of them, when the source covers both years). With no such month
-the Total is ``<NA>``. Breakdowns, rates per 1,000 and solved rates use the same months as the Total.
+Period totals never hide a count that exists, and never pass off part of a period as the whole of it:
+- Total ``count`` = the sum of the period's months when EVERY month of the period is covered, else ``<NA>``;
+  ``last_year`` = the sum of the same months a year earlier when every one of them is covered, else ``<NA>``;
+  change, pct_change, z and signal only when both exist. So a period with no last year still has its total,
+  and a 12-month period with 4 comparable months has no Total rather than a 4-month sum labelled "Total".
+- Breakdowns (call type, category, crime type, district) and rates per 1,000 follow the same rule: this
+  period's counts (and rates) when every month of the period is covered, last year's when every month of last
+  year's period is covered, changes only when both.
+- Solved rate likewise: this period's solved, total and rate when every month is covered, last year's when
+  every month a year earlier is covered, pp_change, z and signal only when both.
 """
 
 from __future__ import annotations
@@ -185,9 +192,10 @@ def _month_counts(
     return {m: found.get(m) for m in months}
 
 
-def _compared_months(period: Period, covered: set[str]) -> list[str]:
-    """The period's months where both the month and the same month last year are covered."""
-    return [m for m in period.months if m in covered and shift_month(m, -12) in covered]
+def _sum_if_all(values: Iterable[int | None]) -> int | None:
+    """The sum when every value exists (every month covered), else None."""
+    values = list(values)
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
 # ---------------------------------------------------------------------------------------------- comparisons
@@ -197,7 +205,8 @@ def comparison(con: Con, *, measure: str, period: Period, source: str, district:
     """Each month of the period against the same month last year, then the period 'Total' row.
 
     Columns: month, label, count, last_year, change (Int64, <NA> where not covered), pct_change, z (float, NaN
-    where not computable), signal (bool). The Total sums the months where both years are covered (see module).
+    where not computable), signal (bool). The Total's count needs every month of the period covered and its
+    last_year every month a year earlier (see module).
     """
     wanted = list(period.months) + list(period.last_year)
     counts = _month_counts(con, measure, source, wanted, district)
@@ -205,11 +214,8 @@ def comparison(con: Con, *, measure: str, period: Period, source: str, district:
     for month in period.months:
         rows.append({"month": month, "label": short_label(month),
                      **_cells(counts[month], counts[shift_month(month, -12)])})
-    both = [m for m in period.months if counts[m] is not None and counts[shift_month(m, -12)] is not None]
-    if both:
-        total = _cells(sum(counts[m] for m in both), sum(counts[shift_month(m, -12)] for m in both))
-    else:
-        total = _cells(None, None)
+    total = _cells(_sum_if_all(counts[m] for m in period.months),
+                   _sum_if_all(counts[m] for m in period.last_year))
     rows.append({"month": "Total", "label": "Total", **total})
     return _frame(rows, COMPARISON_COLUMNS)
 
@@ -341,16 +347,26 @@ def _grouped(
 
 def _period_groups(
     con: Con, measure: str, key: str, period: Period, source: str, district: str | None
-) -> tuple[dict[str | None, tuple[int, int]], list[str]]:
-    """{group: (count this period, count last year)} over the compared months, and those months."""
+) -> tuple[dict[str | None, tuple[int | None, int | None]], bool, bool]:
+    """{group: (count this period, count last year)}, and whether every month of this period and of last year's
+    period is covered. A side not wholly covered is None for every group."""
     grouped, covered = _grouped(con, measure, key, source, period.months + period.last_year, district)
-    compared = _compared_months(period, covered)
-    before = [shift_month(m, -12) for m in compared]
+    this_ok = all(m in covered for m in period.months)
+    last_ok = all(m in covered for m in period.last_year)
     totals = {
-        name: (sum(by_month.get(m, 0) for m in compared), sum(by_month.get(m, 0) for m in before))
+        name: (sum(by_month.get(m, 0) for m in period.months) if this_ok else None,
+               sum(by_month.get(m, 0) for m in period.last_year) if last_ok else None)
         for name, by_month in grouped.items()
     }
-    return totals, compared
+    return totals, this_ok, last_ok
+
+
+def _rank(row: dict[str, Any]) -> tuple:
+    """By change ascending; rows without a change (a side not covered) after them, largest count first."""
+    change, count = row["change"], row["count"]
+    if change is not None:
+        return (0, change, 0, row["name"])
+    return (1, 0, -(count or 0), row["name"])
 
 
 def _measure_name(measure: str) -> str:
@@ -364,8 +380,10 @@ BREAKDOWN_COLUMNS = ("name", "count", "last_year", "change", "pct_change", "z", 
 def breakdown(
     con: Con, *, measure: str, by: str, period: Period, source: str, district: str | None = None
 ) -> pd.DataFrame:
-    """Counts by call type, ASB category, crime type or district over the period's compared months against last
-    year, ordered by change ascending (largest reductions first, largest increases last).
+    """Counts by call type, ASB category, crime type or district over the period against the same months last
+    year, ordered by change ascending (largest reductions first, largest increases last); rows without a change
+    follow, largest count first. count is <NA> unless every month of the period is covered, last_year unless
+    every month a year earlier is (see module).
 
     Call types and categories are empty for a source that records none (police.uk); rows of a force source
     without a call type show as 'Not recorded'. The district breakdown lists all 13 force districts (0 when none)
@@ -376,33 +394,34 @@ def breakdown(
     key, applies = BREAKDOWN_KEYS[by]
     if _measure_name(measure) not in applies:
         raise ValueError(f"breakdown by {by} does not apply to {measure}")
-    totals, compared = _period_groups(con, measure, key, period, source, district)
+    totals, this_ok, last_ok = _period_groups(con, measure, key, period, source, district)
     if by in {"call_type", "category"}:
         if not any(name is not None for name in totals):
             return _frame([], BREAKDOWN_COLUMNS)
         totals = {(NOT_RECORDED if name is None else name): v for name, v in totals.items()}
-    if by == "district" and compared:
+    if by == "district" and (this_ok or last_ok):
         wanted = [check_district(district)] if district else [d.name for d in definitions.districts()]
         for name in wanted:
-            totals.setdefault(name, (0, 0))
+            totals.setdefault(name, (0 if this_ok else None, 0 if last_ok else None))
     rows = [{"name": name, **_cells(*values)} for name, values in totals.items()]
-    rows.sort(key=lambda r: (r["change"], r["name"]))
+    rows.sort(key=_rank)
     return _frame(rows, BREAKDOWN_COLUMNS)
 
 
 def rates_per_1000(con: Con, *, measure: str, period: Period, source: str) -> pd.DataFrame:
-    """Per force district: count over the period's compared months, rate per 1,000 residents (ONS mid-2023,
-    ref_districts.population; 2 dp, half away from zero), and last year's count with its change.
+    """Per force district: count over the period, rate per 1,000 residents (ONS mid-2023,
+    ref_districts.population; 2 dp, half away from zero), and last year's count with its change. count and rate
+    need every month of the period covered, last_year every month a year earlier (see module).
 
     Only the 13 force districts: rows outside the force area or without a district are in no district's rate.
     Resident population is a poor denominator for town centres and the night-time economy.
     """
-    totals, compared = _period_groups(con, measure, "district", period, source, None)
+    totals, this_ok, last_ok = _period_groups(con, measure, "district", period, source, None)
     population = dict(con.execute("SELECT name, population FROM ref_districts").fetchall())
     rows = []
     for d in definitions.districts():
         pop = population.get(d.name, d.population)
-        count, last = totals.get(d.name, (0, 0)) if compared else (None, None)
+        count, last = totals.get(d.name, (0 if this_ok else None, 0 if last_ok else None))
         cells = _cells(count, last)
         rate = math.nan if count is None else round_half_away(count * 1000, pop, 2)
         rows.append({"code": d.code, "district": d.name, "population": pop, "count": count,
@@ -441,7 +460,9 @@ class SolvedRate:
     Cohort basis (default): victim-based crimes recorded in the months with a positive outcome ÷ victim-based
     crimes recorded in the months. Outcome-date basis: victim-based crimes given a positive outcome in the months
     (whenever recorded) ÷ victim-based crimes recorded in the months. Rates and pp_change come from the exact
-    counts, each rounded once to 1 dp half away from zero. Counts are None when no month can be compared.
+    counts, each rounded once to 1 dp half away from zero. solved/total are None unless every month of the
+    period is covered, last year's unless every month a year earlier is; pp_change, z and signal need both.
+    months are the period's months when this period's figures exist, else empty.
     """
 
     solved: int | None
@@ -494,18 +515,21 @@ def _solved_by_month(
 def solved_rate(
     con: Con, *, period: Period, source: str, district: str | None = None, basis: str = "cohort"
 ) -> SolvedRate:
-    """The VBC solved rate over the period's compared months against the same months last year."""
+    """The VBC solved rate over the period against the same months last year (coverage rule: see module)."""
     by_month = _solved_by_month(con, source, period.months + period.last_year, district, basis)
-    compared = [m for m in period.months if by_month[m] is not None and by_month[shift_month(m, -12)] is not None]
-    if not compared:
-        return SolvedRate(None, None, math.nan, None, None, math.nan, math.nan, basis, False)
-    s1 = sum(by_month[m][0] for m in compared)
-    t1 = sum(by_month[m][1] for m in compared)
-    s0 = sum(by_month[shift_month(m, -12)][0] for m in compared)
-    t0 = sum(by_month[shift_month(m, -12)][1] for m in compared)
+
+    def sums(months: Sequence[str]) -> tuple[int | None, int | None]:
+        cells = [by_month[m] for m in months]
+        known = [c for c in cells if c is not None]
+        if len(known) < len(cells):
+            return None, None
+        return sum(c[0] for c in known), sum(c[1] for c in known)
+
+    s1, t1 = sums(period.months)
+    s0, t0 = sums(period.last_year)
     z = z_score(s1, s0)
     return SolvedRate(s1, t1, _rate(s1, t1), s0, t0, _rate(s0, t0), _pp_change(s1, t1, s0, t0), basis,
-                      is_signal(z), z, tuple(compared))
+                      is_signal(z), z, tuple(period.months) if s1 is not None else ())
 
 
 def solved_rate_series(

@@ -2,7 +2,8 @@
 
 Every sentence is built from the numbers in the summary dict (analytics.summary.build_summary), so the text can
 never disagree with the tables. Changes are described as signals (|z| ≥ 3, beyond normal variation) or as within
-normal variation.
+normal variation; when there is nothing to compare with (a year earlier not loaded) the text says so plainly and
+says nothing about variation.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.formatting import fmt_change, fmt_pct
-from analytics.periods import MONTH_NAMES, parse_month
+from analytics.periods import MONTH_NAMES, parse_month, range_label, shift_month
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                 "twelve")
@@ -36,6 +37,25 @@ def join_words(items: list[str]) -> str:
 
 def _month_word(month: str) -> str:
     return MONTH_NAMES[parse_month(month)[1] - 1]
+
+
+def month_runs(months: list[str]) -> str:
+    """Months as runs: ['2024-10', '2024-11', '2024-12', '2025-02'] -> 'October – December 2024, February 2025'."""
+    runs: list[list[str]] = []
+    for m in sorted(set(months)):
+        if runs and shift_month(runs[-1][-1], 1) == m:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(range_label(r[0], r[-1]) for r in runs)
+
+
+def _not_loaded(months: list[str], fallback: str) -> str:
+    """'October – December 2024 is not loaded' (or the fallback when the months are not known)."""
+    if not months:
+        return f"{fallback} is not fully loaded"
+    runs = month_runs(months)
+    return f"{runs} {'are' if ', ' in runs else 'is'} not loaded"
 
 
 def _month_clause(months: list[dict[str, Any]], falling: bool) -> str:
@@ -67,13 +87,24 @@ def _variation(signal: bool, falling: bool) -> str:
     return f"The {move} is within normal variation."
 
 
-def measure_sentences(name: str, noun: str, block: dict[str, Any], label: str) -> list[str]:
-    """The headline sentence for one measure and whether its change is a signal."""
+def measure_sentences(
+    name: str, noun: str, block: dict[str, Any], label: str, last_label: str | None = None
+) -> list[str]:
+    """The headline sentence for one measure and whether its change is a signal.
+
+    With no total (a month of the period not loaded) or no total a year earlier, say which months are missing and
+    nothing about variation. `last_label` names last year's period when the block does not list its months.
+    """
     total = block["total"]
     count, last, change = total["count"], total["last_year"], total["change"]
-    if count is None or last is None:
-        return [f"{name} cannot be compared with last year for {label}: the source does not cover these months "
-                "in both years."]
+    months = [m for m in block.get("months", []) if m.get("month")]
+    if count is None:
+        gaps = [m["month"] for m in months if m["count"] is None]
+        return [f"{name}: no total for {label}: {_not_loaded(gaps, label)}."]
+    if last is None:
+        gaps = [shift_month(m["month"], -12) for m in months if m["last_year"] is None]
+        return [f"{name}: {plural(count, noun)} in {label}. No comparison with a year earlier: "
+                f"{_not_loaded(gaps, last_label or 'the same period last year')}."]
     if change == 0:
         return [f"{name} was unchanged at {plural(count, noun)} in {label} compared with the same period last year."]
     falling = change < 0
@@ -149,22 +180,25 @@ def quality_sentence(quality: list[dict[str, Any]]) -> list[str]:
     if partial:
         parts.append("what looks like a partial extract for " + join_words(
             [f"{words.get(q['measure'], q['measure'])} in {q['month']}" for q in partial]))
-    return [f"Caution: the source has {' and '.join(parts)}; months not covered in both years are left out of the "
-            "totals, and a partial month understates its count."]
+    return [f"Caution: the source has {' and '.join(parts)}; a total is given only when every month of the period "
+            "is loaded and a change only when the same months a year earlier are loaded too, and a partial month "
+            "understates its count."]
 
 
 def commentary(summary: dict) -> list[str]:
     """Plain-English sentences from a summary dict: ASB, victim-based crime, all crime, solved rate, call types,
     and a caution when months are missing or partial."""
-    label = summary["period"].get("label") or f"{summary['period']['start']} – {summary['period']['end']}"
+    period = summary["period"]
+    label = period.get("label") or f"{period['start']} – {period['end']}"
+    last_label = range_label(shift_month(period["start"], -12), shift_month(period["end"], -12))
     where = f" in {summary['district']}" if summary.get("district") else ""
     out: list[str] = []
-    out += measure_sentences(f"ASB{where}", "incident", summary["asb"], label)
+    out += measure_sentences(f"ASB{where}", "incident", summary["asb"], label, last_label)
     out += call_type_sentences(summary["asb"].get("call_types", []))
     vbc = summary["victim_based_crime"]
-    out += measure_sentences(f"Victim-based crime{where}", "crime", vbc, label)
+    out += measure_sentences(f"Victim-based crime{where}", "crime", vbc, label, last_label)
     out += solved_sentence(vbc.get("solved", {}))
-    out += measure_sentences(f"All recorded crime{where}", "crime", summary["all_crime"], label)
+    out += measure_sentences(f"All recorded crime{where}", "crime", summary["all_crime"], label, last_label)
     out += quality_sentence(summary.get("quality", []))
     return out
 

@@ -1,7 +1,9 @@
 """The performance report's figures as one dict: the `summary` command's JSON and text, from analytics.metrics.
 
 JSON numbers are exact counts; pct_change, rates and pp_change are already rounded once (1 dp, half away from
-zero) and null where they cannot be computed (last year 0, or a month the source does not cover).
+zero) and null where they cannot be computed (last year 0, or a month the source does not cover). A total's count
+needs every month of the period covered and its last_year every month a year earlier (analytics.metrics), so a
+period with no year earlier loaded still has its total.
 """
 
 from __future__ import annotations

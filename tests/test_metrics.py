@@ -49,7 +49,8 @@ def test_comparison_at_the_half_and_at_zero_last_year(con):
 
 
 def test_months_the_source_does_not_cover_are_missing_not_zero(con):
-    # 2024-02 has no rows at all: February cannot be compared; the total compares January and March only
+    # 2024-02 has no rows at all: February cannot be compared; this year's total still exists (all three
+    # months covered) but last year's does not, so the total has no change
     insert_batch(con, "asb", asb("2024-01", 64) + asb("2024-03", 64) + asb("2025-01", 100) + asb("2025-02", 81)
                  + asb("2025-03", 121))
     df = metrics.comparison(con, measure="asb", period=make_period("2025-03", "3m"), source="force")
@@ -57,12 +58,61 @@ def test_months_the_source_does_not_cover_are_missing_not_zero(con):
     assert feb["count"] == 81 and feb["last_year"] is pd.NA and feb["change"] is pd.NA
     assert math.isnan(feb["pct_change"]) and math.isnan(feb["z"]) and not feb["signal"]
     total = df.iloc[3]
-    assert (total["count"], total["last_year"], total["change"]) == (221, 128, 93)
-    assert total["pct_change"] == 72.7  # 93/128 = 72.656%
+    assert (total["count"], total["last_year"], total["change"]) == (302, pd.NA, pd.NA)  # 100 + 81 + 121
+    assert math.isnan(total["pct_change"]) and math.isnan(total["z"]) and not total["signal"]
     assert df.iloc[0]["z"] == pytest.approx(4.0) and df.iloc[0]["signal"]  # 2(10 - 8)
     assert df.iloc[2]["z"] == pytest.approx(6.0)  # 2(11 - 8)
     crime_df = metrics.comparison(con, measure="all_crime", period=make_period("2025-03", "3m"), source="force")
     assert crime_df["count"].isna().all() and crime_df["last_year"].isna().all()
+
+
+def test_total_needs_every_month_of_its_year(con):
+    # January – April 2025 against 2024; 2025-03 is not loaded and 2024 is complete
+    insert_batch(con, "asb", asb("2024-01", 10) + asb("2024-02", 20) + asb("2024-03", 30) + asb("2024-04", 40)
+                 + asb("2025-01", 11) + asb("2025-02", 22) + asb("2025-04", 44))
+    df = metrics.comparison(con, measure="asb", period=make_period("2025-04", "4m"), source="force")
+    total = df.iloc[-1]
+    # a three-month sum is not the total of four months: no count; last year's four months exist: 100
+    assert (total["count"], total["last_year"], total["change"]) == (pd.NA, 100, pd.NA)
+    assert math.isnan(total["pct_change"]) and not total["signal"]
+    assert list(df["change"][:4].astype("Float64").fillna(-999)) == [1, 2, -999, 4]
+    # the three months before are all covered in both years: unchanged rule, 11 + 22 against 10 + 20
+    both = metrics.comparison(con, measure="asb", period=make_period("2025-02", "2m"), source="force").iloc[-1]
+    assert (both["count"], both["last_year"], both["change"], both["pct_change"]) == (33, 30, 3, 10.0)
+    # a 12-month period with four comparable months has no Total at all rather than a four-month sum
+    year = metrics.comparison(con, measure="asb", period=make_period("2025-12", "12m"), source="force").iloc[-1]
+    assert (year["count"], year["last_year"]) == (pd.NA, pd.NA)
+
+
+def test_breakdowns_rates_and_solved_rate_without_last_year(con):
+    # October – December 2025 loaded, October – December 2024 not: this period's figures show, no changes
+    insert_batch(con, "asb", asb("2025-10", 3, "Dover", "Fireworks") + asb("2025-11", 2, "Dover", "Fireworks")
+                 + asb("2025-12", 4, "Thanet", "Fly-tipping") + asb("2025-12", 1, "Swale", None))
+    insert_batch(con, "crime", crime("2025-10", 4, "Burglary", "1") + crime("2025-11", 6, "Robbery")
+                 + crime("2025-12", 5, "Burglary", "Local resolution") + crime("2025-12", 2, "Drugs", "1"))
+    p = make_period("2025-12", "3m")
+    types = metrics.breakdown(con, measure="asb", by="call_type", period=p, source="force")
+    assert list(zip(types["name"], types["count"], strict=True)) == [
+        ("Fireworks", 5), ("Fly-tipping", 4), ("Not recorded", 1)]  # no change: largest count first
+    assert types["last_year"].isna().all() and types["change"].isna().all() and not types["signal"].any()
+    districts = metrics.breakdown(con, measure="asb", by="district", period=p, source="force")
+    assert len(districts) == 13 and districts["count"].sum() == 10 and districts["last_year"].isna().all()
+    assert list(districts["name"][:3]) == ["Dover", "Thanet", "Swale"]
+    rates = metrics.rates_per_1000(con, measure="asb", period=p, source="force").set_index("district")
+    assert rates.loc["Dover", "count"] == 5 and rates.loc["Dover", "rate_per_1000"] == 0.04  # 5000/118591
+    assert rates.loc["Ashford", "count"] == 0 and rates.loc["Ashford", "rate_per_1000"] == 0.0
+    assert rates["last_year"].isna().all() and rates["change"].isna().all()
+    solved = metrics.solved_rate(con, period=p, source="force")
+    assert (solved.solved, solved.total, solved.rate) == (9, 15, 60.0)  # drugs are not VBC
+    assert (solved.last_year_solved, solved.last_year_total) == (None, None)
+    assert math.isnan(solved.last_year_rate) and math.isnan(solved.pp_change) and not solved.signal
+    assert solved.months == ("2025-10", "2025-11", "2025-12")
+    # a period with a month not loaded this year (2025-09): no counts, no rates, no solved rate
+    gap = make_period("2025-10", "2m")
+    assert metrics.breakdown(con, measure="asb", by="district", period=gap, source="force")["count"].isna().all()
+    assert metrics.rates_per_1000(con, measure="asb", period=gap, source="force")["rate_per_1000"].isna().all()
+    partial = metrics.solved_rate(con, period=gap, source="force")
+    assert (partial.solved, partial.total, partial.months) == (None, None, ())
 
 
 def test_signal_threshold(con):

@@ -48,7 +48,29 @@ def test_unchanged_from_zero_and_not_covered():
         "ASB was unchanged at 1 incident in January 2025 compared with the same period last year."]
     assert measure_sentences("ASB", "incident", block([], cell(3, 0, None)), label)[0] == (
         "ASB rose to 3 incidents in January 2025, from none in the same period last year.")
-    assert "cannot be compared" in measure_sentences("ASB", "incident", block([], cell(5, None, None)), label)[0]
+    assert measure_sentences("ASB", "incident", block([], cell(5, None, None)), label, "January 2024") == [
+        "ASB: 5 incidents in January 2025. No comparison with a year earlier: January 2024 is not fully loaded."]
+
+
+def test_no_last_year_says_so_and_never_within_normal_variation():
+    months = [cell(2591, None, None, month="2025-10"), cell(2589, None, None, month="2025-11"),
+              cell(2339, None, None, month="2025-12")]
+    s = summary(block(months, cell(7519, None, None)))
+    s["period"] = {"start": "2025-10", "end": "2025-12", "label": "October – December 2025"}
+    text = commentary(s)
+    assert text[0] == ("ASB: 7,519 incidents in October – December 2025. No comparison with a year earlier: "
+                       "October – December 2024 is not loaded.")
+    assert not any("variation" in t for t in text)
+    # last year loaded but for one month: only that month is named
+    months[1] = cell(2589, 2400, 7.9, month="2025-11")
+    assert measure_sentences("ASB", "incident", block(months, cell(7519, None, None)), "October – December 2025") == [
+        "ASB: 7,519 incidents in October – December 2025. No comparison with a year earlier: October 2024, "
+        "December 2024 are not loaded."]
+    # a month of the period itself not loaded: no total, and the month is named
+    gap = [cell(None, None, None, month="2025-09"), cell(2591, 2500, 3.6, month="2025-10")]
+    assert measure_sentences("Victim-based crime", "crime", block(gap, cell(None, 5000, None)),
+                             "September – October 2025") == [
+        "Victim-based crime: no total for September – October 2025: September 2025 is not loaded."]
 
 
 def test_solved_rate_call_types_signals_and_caution():

@@ -100,10 +100,42 @@ def test_uncovered_months_are_null_with_a_quality_entry(kent_db, counts):
     for month in ("2025-05", "2025-06"):
         assert asb[month]["count"] == counts["asb"][month]
         assert asb[month]["last_year"] is None and asb[month]["change"] is None and asb[month]["pct_change"] is None
-    assert out["asb"]["total"]["count"] == counts["asb"]["2025-04"]  # only April is covered in both years
+    # every month of April – June 2025 is loaded, so the total exists; May and June 2024 are not, so no change
+    months = ("2025-04", "2025-05", "2025-06")
+    assert out["asb"]["total"] == {"count": sum(counts["asb"][m] for m in months), "last_year": None,
+                                   "change": None, "pct_change": None, "signal": False}
+    assert out["victim_based_crime"]["total"]["count"] == sum(counts["vbc"][m] for m in months)
+    solved = out["victim_based_crime"]["solved"]
+    assert solved["count"] == sum(counts["solved"][m] for m in months) and solved["last_year_count"] is None
+    assert solved["pp_change"] is None and solved["rate"] is not None
+    assert out["commentary"][0] == (f"ASB: {out['asb']['total']['count']:,} incidents in April – June 2025. No "
+                                    "comparison with a year earlier: May – June 2024 is not loaded.")
+    assert not any("normal variation" in s for s in out["commentary"])
     missing = {(q["month"], q["measure"]) for q in out["quality"] if q["issue"] == "missing"}
     assert missing == {("2024-05", "asb"), ("2024-05", "crime"), ("2024-06", "asb"), ("2024-06", "crime")}
     assert any("Caution" in s for s in out["commentary"])
+
+
+def test_a_period_with_no_year_earlier_still_has_its_totals(kent_db, counts):
+    # October – December 2025; no 2024-10..12 loaded
+    run = summary(kent_db, "--end", "2025-12", "--months", "3", "--json")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert [m["count"] for m in out["asb"]["months"]] == [2591, 2589, 2339]
+    assert out["asb"]["total"]["count"] == 7519 and out["asb"]["total"]["last_year"] is None
+    months = ("2025-10", "2025-11", "2025-12")
+    assert out["all_crime"]["total"]["count"] == sum(counts["all_crime"][m] for m in months)
+    districts = out["asb"]["districts"]
+    assert len(districts) >= 13 and sum(d["count"] for d in districts) == 7519
+    assert all(d["last_year"] is None and d["change"] is None for d in districts)
+    assert out["commentary"][0] == ("ASB: 7,519 incidents in October – December 2025. No comparison with a year "
+                                    "earlier: October – December 2024 is not loaded.")
+    assert not any("normal variation" in s for s in out["commentary"])
+    run = summary(kent_db, "--end", "2025-12", "--months", "12", "--json")
+    out = json.loads(run.stdout)
+    # January – April 2024 are loaded but May – December 2024 are not: no four-month sum passed off as a year's
+    assert out["asb"]["total"]["count"] == sum(counts["asb"][f"2025-{m:02d}"] for m in range(1, 13))
+    assert out["asb"]["total"]["last_year"] is None and out["asb"]["total"]["change"] is None
 
 
 def test_text_output(kent_db, counts):
