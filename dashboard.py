@@ -12,7 +12,6 @@ PAGES = HERE / "pages"
 st.set_page_config(page_title="ASB & crime performance", layout="wide")
 
 me = common.sign_in_gate()
-common.start()
 
 performance = [
     st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -30,5 +29,7 @@ for file, title, icon, permission in (("upload.py", "Upload", ":material/upload:
         data.append(st.Page(PAGES / file, title=title, icon=icon))
 
 page = st.navigation({"Performance": performance, "Data": data})
+# After the navigation, so a first start that loads the demo data shows the real page list, not the folder's.
+common.start()
 common.sidebar()
 page.run()
