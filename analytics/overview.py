@@ -172,8 +172,8 @@ def comparison_note(con: Con, *, period: Period, source: str) -> str | None:
     if len(lacking) == len(period.months):
         return (f"No comparison with a year earlier: this source does not hold {names} and the same months a "
                 "year before.")
-    return (f"Part of this period has no comparison with a year earlier: {names}. The totals compare the "
-            "other months only.")
+    return (f"Part of this period has no comparison with a year earlier: {names}. A total needs every month of "
+            "its year, so the totals have no change on last year.")
 
 
 def month_runs(months: Sequence[str]) -> str:
@@ -294,6 +294,9 @@ def has_comparison(df: pd.DataFrame) -> bool:
 def comparison_sentence(measure: str, df: pd.DataFrame, period: Period) -> str:
     """'ASB incidents: 4,321 in November 2024 – January 2025, down 491 (−10.2%) …; within normal variation.'"""
     total = _total(df)
+    if fmt.is_missing(total["change"]):  # nothing to compare: no word on variation
+        return (f"{MEASURE_NAMES[measure]}: {fmt.fmt_int(total['count'])} in {period.label}, "
+                f"{_movement(total['change'], total['pct_change'])}.")
     signal = "a signal: beyond normal variation" if bool(total["signal"]) else "within normal variation"
     return (f"{MEASURE_NAMES[measure]}: {fmt.fmt_int(total['count'])} in {period.label}, "
             f"{_movement(total['change'], total['pct_change'])}; {signal}.")
@@ -315,6 +318,8 @@ def trend_sentence(measure: str, df: pd.DataFrame) -> str:
 def breakdown_sentence(df: pd.DataFrame, what: str) -> str:
     """The largest reduction and the largest increase of a metrics.breakdown frame."""
     rows = df.dropna(subset=["change"])
+    if rows.empty and has_values(df, "count"):
+        return f"{len(df)} {what}: no comparison with last year (a month is not covered)."
     if rows.empty:
         return f"No {what} recorded in this period for this source."
     falls, rises = rows[rows["change"] < 0], rows[rows["change"] > 0]
@@ -334,7 +339,11 @@ def breakdown_sentence(df: pd.DataFrame, what: str) -> str:
 
 def solved_sentence(rate: metrics.SolvedRate, period: Period) -> str:
     if rate.total is None:
-        return "Solved rate: no months of this period can be compared with last year."
+        return "Solved rate: no rate for this period (a month is not covered)."
+    if rate.last_year_total is None:  # nothing to compare: no word on variation
+        return (f"Solved rate {fmt.fmt_rate(rate.rate)} in {period.label} ({fmt.fmt_int(rate.solved)} of "
+                f"{fmt.fmt_int(rate.total)} victim-based crimes); no comparison with a year earlier (a month is "
+                "not covered).")
     signal = "a signal" if rate.signal else "within normal variation"
     return (f"Solved rate {fmt.fmt_rate(rate.rate)} in {period.label} ({fmt.fmt_int(rate.solved)} of "
             f"{fmt.fmt_int(rate.total)} victim-based crimes), {fmt.fmt_pp(rate.pp_change)} against "

@@ -289,7 +289,7 @@ def test_month_runs_and_comparison_note(seeded):
         # the seed starts in January 2023, so 2023 cannot be compared with 2022
         note = overview.comparison_note(con, period=make_period("2024-01", "3m"), source="police.uk")
         assert note == ("Part of this period has no comparison with a year earlier: November – December 2023. "
-                        "The totals compare the other months only.")
+                        "A total needs every month of its year, so the totals have no change on last year.")
         assert overview.comparable_end_month(con, source="police.uk") == "2025-01"
         assert overview.default_end_month(con, source="police.uk") == "2025-01"
         assert overview.end_month_options(con, source="police.uk")[:2] == ["2025-01", "2024-12"]
@@ -300,7 +300,8 @@ def test_month_runs_and_comparison_note(seeded):
 def test_a_period_without_last_year_warns_and_offers_the_latest_comparable_month(seeded, app_path):
     at = _app(app_path)
     at.sidebar.selectbox(key="f_end").set_value("2023-06").run()
-    assert _metric(at, "ASB incidents").value == "n/a"
+    # April – June 2023 is loaded, 2022 is not: the total shows (13 + 14 + 15 Ashford, 3 × 20 Medway), no change
+    assert _metric(at, "ASB incidents").value == "102"
     assert _metric(at, "ASB incidents").delta is None or _metric(at, "ASB incidents").delta == ""
     assert "No comparison: the same months last year are not loaded" in _captions(at)
     assert at.warning[0].value.startswith("No comparison with a year earlier: this source does not hold April – June")

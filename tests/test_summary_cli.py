@@ -138,6 +138,31 @@ def test_a_period_with_no_year_earlier_still_has_its_totals(kent_db, counts):
     assert out["asb"]["total"]["last_year"] is None and out["asb"]["total"]["change"] is None
 
 
+def test_screen_sentences_without_a_year_earlier_never_claim_normal_variation(kent_db):
+    from analytics import metrics, overview
+    from analytics.periods import make_period
+
+    period = make_period("2025-12", "3m")
+    con = store.connect(kent_db)
+    try:
+        args = {"period": period, "source": "police.uk"}
+        comp = metrics.comparison(con, measure="asb", **args)
+        dists = metrics.breakdown(con, measure="asb", by="district", **args)
+        rates = metrics.rates_per_1000(con, measure="asb", **args)
+        solved = metrics.solved_rate(con, **args)
+    finally:
+        con.close()
+    texts = [overview.comparison_sentence("asb", comp, period), overview.breakdown_sentence(dists, "districts"),
+             overview.solved_sentence(solved, period), overview.district_sentence(rates, "asb")]
+    assert texts[0] == ("ASB incidents: 7,519 in October – December 2025, no comparison with last year (a month is "
+                        "not covered).")
+    assert texts[1].endswith("districts: no comparison with last year (a month is not covered).")
+    assert texts[2].startswith(f"Solved rate {solved.rate:.1f}% in October – December 2025 ")
+    assert texts[2].endswith("no comparison with a year earlier (a month is not covered).")
+    assert rates["rate_per_1000"].notna().all() and texts[3].startswith("ASB incidents per 1,000 residents: highest")
+    assert not any("normal variation" in t for t in texts)
+
+
 def test_text_output(kent_db, counts):
     run = summary(kent_db, "--end", "2025-04", "--months", "4", "--district", "Shepway")
     assert run.returncode == 0, run.stderr
