@@ -165,15 +165,24 @@ def comparison_note(con: Con, *, period: Period, source: str) -> str | None:
     mine = cov[cov["source"] == source]
     kinds = [set(mine.loc[mine["measure"] == k, "month"]) for k in ("asb", "crime")]
     covered = set.intersection(*[k for k in kinds if k]) if any(kinds) else set()
-    lacking = [m for m in period.months if m not in covered or shift_month(m, -12) not in covered]
-    if not lacking:
+    missing_now = [m for m in period.months if m not in covered]
+    missing_before = [shift_month(m, -12) for m in period.months if shift_month(m, -12) not in covered]
+    if not missing_now and not missing_before:
         return None
-    names = month_runs(lacking)
-    if len(lacking) == len(period.months):
-        return (f"No comparison with a year earlier: this source does not hold {names} and the same months a "
-                "year before.")
-    return (f"Part of this period has no comparison with a year earlier: {names}. A total needs every month of "
-            "its year, so the totals have no change on last year.")
+    parts = []
+    if missing_now:
+        parts.append(f"{month_runs(missing_now)} {_is_are(missing_now)} not loaded, so the period has no total")
+    if missing_before:
+        parts.append(f"{month_runs(missing_before)}, a year earlier, {_is_are(missing_before)} not loaded")
+    lead = ("No comparison with a year earlier" if len(missing_before) == len(period.months)
+            else "Part of this period cannot be compared with a year earlier")
+    tail = "" if missing_now or len(missing_before) == len(period.months) else \
+        ", so the totals have no change on last year"
+    return f"{lead}: {'; '.join(parts)}{tail}."
+
+
+def _is_are(months: Sequence[str]) -> str:
+    return "is" if len(months) == 1 else "are"
 
 
 def month_runs(months: Sequence[str]) -> str:

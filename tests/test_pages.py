@@ -288,8 +288,8 @@ def test_month_runs_and_comparison_note(seeded):
         assert overview.comparison_note(con, period=make_period("2025-01", "3m"), source="police.uk") is None
         # the seed starts in January 2023, so 2023 cannot be compared with 2022
         note = overview.comparison_note(con, period=make_period("2024-01", "3m"), source="police.uk")
-        assert note == ("Part of this period has no comparison with a year earlier: November – December 2023. "
-                        "A total needs every month of its year, so the totals have no change on last year.")
+        assert note == ("Part of this period cannot be compared with a year earlier: November – December 2022, "
+                        "a year earlier, are not loaded, so the totals have no change on last year.")
         assert overview.comparable_end_month(con, source="police.uk") == "2025-01"
         assert overview.default_end_month(con, source="police.uk") == "2025-01"
         assert overview.end_month_options(con, source="police.uk")[:2] == ["2025-01", "2024-12"]
@@ -304,7 +304,8 @@ def test_a_period_without_last_year_warns_and_offers_the_latest_comparable_month
     assert _metric(at, "ASB incidents").value == "102"
     assert _metric(at, "ASB incidents").delta is None or _metric(at, "ASB incidents").delta == ""
     assert "No comparison: the same months last year are not loaded" in _captions(at)
-    assert at.warning[0].value.startswith("No comparison with a year earlier: this source does not hold April – June")
+    assert at.warning[0].value == ("No comparison with a year earlier: April – June 2022, a year earlier, are not "
+                                   "loaded. The latest month that can be compared is January 2025.")
     at.button(key="goto_2025-01").click().run()
     assert at.sidebar.selectbox(key="f_end").value == "2025-01"
     assert _metric(at, "ASB incidents").value == "159"
