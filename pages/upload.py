@@ -10,6 +10,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -40,6 +41,19 @@ def _limit_mb() -> int:
         return 200
 
 
+STALE_SECONDS = 6 * 3600
+
+
+def _purge_stale() -> None:
+    """Delete uploads checked but never loaded: they may hold caller references, so they must not linger."""
+    if not UPLOAD_DIR.is_dir():
+        return
+    cutoff = time.time() - STALE_SECONDS
+    for folder in UPLOAD_DIR.iterdir():
+        if folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _saved(upload) -> tuple[Path, str]:
     """The upload written to a private temporary file (the loaders read files); returns (path, sha256)."""
     data = upload.getvalue()
@@ -47,7 +61,8 @@ def _saved(upload) -> tuple[Path, str]:
     folder = UPLOAD_DIR / sha[:32]
     path = folder / Path(upload.name).name
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
+        UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
         path.write_bytes(data)
     return path, sha
 
@@ -159,6 +174,7 @@ if not uploads:
     st.info("Drop one or more files above to check them.", icon=":material/upload_file:")
     st.stop()
 
+_purge_stale()
 checks: list[tuple[compare.Check, Path]] = []
 for upload in uploads:
     path, sha = _saved(upload)
