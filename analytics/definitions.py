@@ -25,7 +25,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +55,16 @@ def _synonyms(row: dict[str, str]) -> list[str]:
     return [s.strip() for s in row.get("synonyms", "").split("|") if s.strip()]
 
 
+@cache
+def _aliases(file: str, key: str, *also: str) -> dict[str, str]:
+    """Normalised name -> canonical ``key`` value, over the key, the ``also`` columns and the synonyms."""
+    lookup: dict[str, str] = {}
+    for row in _read(file):
+        for alias in [row[key], *(row[c] for c in also), *_synonyms(row)]:
+            lookup[normalise_key(alias)] = row[key]
+    return lookup
+
+
 def _truth(value: str) -> bool:
     return value.strip().lower() in {"true", "yes", "y", "1"}
 
@@ -74,18 +84,9 @@ def districts() -> tuple[District, ...]:
     return tuple(sorted((District(r["code"], r["name"], population[r["code"]]) for r in rows), key=lambda d: d.name))
 
 
-@lru_cache(maxsize=1)
-def _district_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for row in _read("districts.csv"):
-        for alias in [row["name"], row["code"], *_synonyms(row)]:
-            lookup[normalise_key(alias)] = row["name"]
-    return lookup
-
-
 def match_district(name: str) -> str | None:
     """The force district a written name means ("Shepway" -> "Folkestone and Hythe"), or None if unknown."""
-    return _district_lookup().get(normalise_key(name))
+    return _aliases("districts.csv", "name", "code").get(normalise_key(name))
 
 
 @dataclass(frozen=True)
@@ -101,18 +102,9 @@ def offence_groups() -> tuple[OffenceGroup, ...]:
     return tuple(OffenceGroup(r["name"], r["crime_type"], _truth(r["victim_based"])) for r in rows)
 
 
-@lru_cache(maxsize=1)
-def _offence_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for row in _read("offence_groups.csv"):
-        for alias in [row["name"], *_synonyms(row)]:
-            lookup[normalise_key(alias)] = row["name"]
-    return lookup
-
-
 def match_offence_group(name: str) -> str | None:
     """The canonical offence group a written name means, or None if the reference file does not know it."""
-    return _offence_lookup().get(normalise_key(name))
+    return _aliases("offence_groups.csv", "name").get(normalise_key(name))
 
 
 @dataclass(frozen=True)
@@ -130,15 +122,6 @@ def outcomes() -> tuple[Outcome, ...]:
     )
 
 
-@lru_cache(maxsize=1)
-def _outcome_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for row in _read("outcomes.csv"):
-        for alias in [row["outcome"], row["description"], *_synonyms(row)]:
-            lookup[normalise_key(alias)] = row["outcome"]
-    return lookup
-
-
 def match_outcome(text: str) -> str | None:
     """The canonical outcome ("1A", "8", "Under investigation") for a number or police.uk text, or None.
 
@@ -147,7 +130,7 @@ def match_outcome(text: str) -> str | None:
     """
     key = re.sub(r"^(ho )?(outcome )?(type )?(?=\d)", "", normalise_key(text))
     key = re.sub(r"^(\d+) ([a-z])$", r"\1\2", key)
-    return _outcome_lookup().get(key)
+    return _aliases("outcomes.csv", "outcome", "description").get(key)
 
 
 @dataclass(frozen=True)
@@ -161,18 +144,9 @@ def call_types() -> tuple[CallType, ...]:
     return tuple(CallType(r["call_type"], r["category"]) for r in _read("asb_call_types.csv"))
 
 
-@lru_cache(maxsize=1)
-def _call_type_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for row in _read("asb_call_types.csv"):
-        for alias in [row["call_type"], *_synonyms(row)]:
-            lookup[normalise_key(alias)] = row["call_type"]
-    return lookup
-
-
 def match_call_type(name: str) -> str | None:
     """The canonical ASB call type a written name means, or None if the reference file does not know it."""
-    return _call_type_lookup().get(normalise_key(name))
+    return _aliases("asb_call_types.csv", "call_type").get(normalise_key(name))
 
 
 def reference_tables() -> dict[str, list[tuple]]:
