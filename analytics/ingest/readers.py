@@ -97,19 +97,19 @@ def read_file(
     name = path.name.lower()
     if xlsx.is_workbook(head, name):
         table = xlsx.read_workbook(path, sheet=sheet, formats=formats, progress=progress)
+        # The stage reads the Arrow columns in place (no copy into a raw table first).
         con.register("_xlsx_arrow", table.arrow)
-        con.execute("CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM _xlsx_arrow")
-        con.unregister("_xlsx_arrow")
-        raw = rawcsv.Raw("_raw", table.header, table.columns, table.warnings)
-        sheet_name, sheets = table.sheet, table.sheets
+        try:
+            raw = rawcsv.Raw("_xlsx_arrow", table.header, table.columns, table.warnings)
+            return _stage(con, raw, path, source_format, mapping, progress, table.sheet, table.sheets)
+        finally:
+            con.unregister("_xlsx_arrow")
     else:
         if sheet is not None:
             raise InputRefused("Not a workbook", f"{path.name} is a text file, so it has no sheet {sheet!r} to read.")
         with _maybe_gunzip(path) as csv_path:
             raw = rawcsv.open_csv(con, csv_path, formats=formats, display_name=path.name)
-            sheet_name, sheets = None, []
-            return _stage(con, raw, path, source_format, mapping, progress, sheet_name, sheets)
-    return _stage(con, raw, path, source_format, mapping, progress, sheet_name, sheets)
+            return _stage(con, raw, path, source_format, mapping, progress, None, [])
 
 
 class _maybe_gunzip:
