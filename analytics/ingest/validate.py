@@ -32,11 +32,17 @@ CRIME_COLUMNS = (
 )
 
 # UK day-first dates. A date impossible day-first (31/02/2024, 01/13/2024) gives NULL: it is never re-read
-# month-first. Excel serial numbers count days from 1899-12-30 (the 1900 leap-year bug included).
+# month-first. Excel serial numbers count days from 1899-12-30 (the 1900 leap-year bug included). The forms are
+# disjoint, so the commonest (ISO, as workbook date cells read) is tested first. A value written exactly in one of
+# the commonest forms (it reads back identically) is parsed with that one format, skipping the patterns: the
+# result is the one the general rule gives, at a tenth of the cost.
 _MACROS = r"""
-CREATE OR REPLACE TEMP MACRO _uk_ts(s) AS (
+CREATE OR REPLACE TEMP MACRO _uk_ts_any(s) AS (
     CASE
     WHEN s IS NULL THEN NULL
+    WHEN regexp_matches(s, '^\d{4}-\d{1,2}-\d{1,2}') THEN
+        try_strptime(s, ['%Y-%m-%d', '%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f',
+                         '%Y-%m-%dT%H:%M', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%S.%f', '%Y-%m-%dT%H:%M:%SZ'])
     WHEN regexp_full_match(s, '\d{1,7}(\.\d+)?') THEN
         CASE WHEN TRY_CAST(s AS DOUBLE) BETWEEN 1 AND 2958465
              THEN TIMESTAMP '1899-12-30'
@@ -48,14 +54,21 @@ CREATE OR REPLACE TEMP MACRO _uk_ts(s) AS (
         try_strptime(regexp_replace(s, '^(\d{1,2})[/.-](\d{1,2})[/.-]', '\1/\2/'),
                      ['%d/%m/%Y', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M:%S.%f',
                       '%d/%m/%YT%H:%M', '%d/%m/%YT%H:%M:%S'])
-    WHEN regexp_matches(s, '^\d{4}-\d{1,2}-\d{1,2}') THEN
-        try_strptime(s, ['%Y-%m-%d', '%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f',
-                         '%Y-%m-%dT%H:%M', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%S.%f', '%Y-%m-%dT%H:%M:%SZ'])
     WHEN regexp_matches(s, '^\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{4}') THEN
         try_strptime(regexp_replace(s, '^(\d{1,2})[ -]([A-Za-z]+)[ -]', '\1 \2 '),
                      ['%d %b %Y', '%d %B %Y', '%d %b %Y %H:%M', '%d %B %Y %H:%M', '%d %b %Y %H:%M:%S',
                       '%d %B %Y %H:%M:%S'])
     END
+);
+CREATE OR REPLACE TEMP MACRO _ts_as(s, f) AS (
+    CASE WHEN strftime(try_strptime(s, f), f) = s THEN try_strptime(s, f) END
+);
+CREATE OR REPLACE TEMP MACRO _uk_ts(s) AS (
+    CASE WHEN _ts_as(s, '%Y-%m-%d %H:%M:%S') IS NOT NULL THEN _ts_as(s, '%Y-%m-%d %H:%M:%S')
+         WHEN _ts_as(s, '%d/%m/%Y %H:%M') IS NOT NULL THEN _ts_as(s, '%d/%m/%Y %H:%M')
+         WHEN _ts_as(s, '%d/%m/%Y') IS NOT NULL THEN _ts_as(s, '%d/%m/%Y')
+         WHEN _ts_as(s, '%Y-%m-%d') IS NOT NULL THEN _ts_as(s, '%Y-%m-%d')
+         ELSE _uk_ts_any(s) END
 );
 CREATE OR REPLACE TEMP MACRO _uk_date(s) AS (
     CASE WHEN year(_uk_ts(s)) BETWEEN 1900 AND 2100 THEN _uk_ts(s) END
