@@ -11,15 +11,16 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
-from analytics.ingest.readers import Problem, Staged, read_file
 
 from analytics import definitions, store
 from analytics.errors import DashboardError, InputRefused, NotFound
+from analytics.ingest.readers import Problem, Staged, read_file
 
 Progress = Callable[[float, str], None]
 
@@ -172,14 +173,26 @@ def _load_one(
     mapping: dict[str, str] | None,
     progress: Progress,
 ) -> LoadResult:
-    sha256, size = file_digest(path)
+    # The digest is worked out while the file is read (hashing and DuckDB both run outside the GIL); a file
+    # already loaded is still reported as such, never as refused, whatever the read found.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(file_digest, path)
+        try:
+            staged: Staged = read_file(con, path, source_format=source_format, sheet=sheet, mapping=mapping,
+                                       progress=lambda f, m: progress(0.8 * f, m))
+        except DashboardError:
+            sha256, size = digest.result()
+            previous = _already_loaded(con, sha256, source_name)
+            if previous:
+                batch_id, source, fmt, kind = previous
+                return LoadResult(display_name, "already loaded", batch_id, source, fmt, kind, sha256, size)
+            raise
+        sha256, size = digest.result()
     previous = _already_loaded(con, sha256, source_name)
     if previous:
         batch_id, source, fmt, kind = previous
         return LoadResult(display_name, "already loaded", batch_id, source, fmt, kind, sha256, size)
 
-    staged: Staged = read_file(con, path, source_format=source_format, sheet=sheet, mapping=mapping,
-                               progress=lambda f, m: progress(0.8 * f, m))
     source = source_name or default_source(staged.format)
     rows_valid = staged.rows_read - staged.rows_rejected
     if staged.problems and not accept_valid_rows:
