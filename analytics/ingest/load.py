@@ -235,7 +235,7 @@ def _load_one(
         [display_name, sha256, size, source, staged.kind, staged.format, staged.sheet, loaded_by,
          datetime.now().replace(microsecond=0), staged.rows_read, rows_valid, staged.rows_rejected, all_months,
          staged.warnings],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
     replaced = sorted({batch for rows in conflicts.values() for batch, _, _ in rows})
     progress(0.85, "Storing rows")
@@ -279,7 +279,7 @@ def _count_batch_rows(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
         "SELECT (SELECT count(*) FROM asb_incidents WHERE batch_id = ?) "
         "+ (SELECT count(*) FROM crimes WHERE batch_id = ?)",
         [batch_id, batch_id],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
 
 def load_files(

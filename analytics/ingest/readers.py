@@ -75,6 +75,9 @@ def read_file(
     """Read, check and stage one extract. See the module docstring; raises InputRefused for unreadable files."""
     progress = progress or _noop
     path = Path(path)
+    # A caller may have left a result unfetched (fetchone): DuckDB then refuses register() and sql() on the
+    # connection, which the reader uses; a new execute() closes that result.
+    con.execute("SELECT 1").fetchall()
     if source_format not in ("auto", *detect.FORMATS):
         choices = ", ".join(("auto", *detect.FORMATS))
         raise InputRefused("Unknown format", f"Format {source_format!r} is not one of: {choices}.")

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from analytics import definitions
-from analytics.errors import DashboardError
 
 ASB_TABLE = "_staged_asb"
 CRIME_TABLE = "_staged_crime"
@@ -138,42 +139,38 @@ def _unknown(counts: list[tuple[str, int]], match: Callable[[str], str | None], 
     return [f"{len(rows)} unknown {what}: {listed}{more}. {then}"]
 
 
-def _row(first_row: int | None, alias: str = "") -> str:
-    """The row-number expression: the raw relation's source_row, or the stage's rowid counted from first_row (the
-    stage is written in file order, so its rowid is the record's position)."""
-    if first_row is None:
-        return f"{alias}source_row"
-    return f"CAST({alias}rowid + ({int(first_row)}) AS INTEGER)"
-
-
-def _rowid_base(con: duckdb.DuckDBPyConnection, first_row: int | None) -> int | None:
-    """first_row shifted so that rowid + base is the row number. Inside a transaction a new table's rowids start
-    at a large offset rather than 0, so the offset is read back; they are still consecutive, which is checked."""
-    if first_row is None:
-        return None
-    lo, hi, n = con.execute(f"SELECT min(rowid), max(rowid), count(*) FROM {_STAGE}").fetchall()[0]
-    if n == 0:
-        return first_row
-    if hi - lo + 1 != n:
-        raise DashboardError("Row numbering failed", "The staged rows are not numbered consecutively; nothing was "
-                             "loaded. Please report this file to the dashboard's maintainers.")
-    return first_row - lo
-
-
 def _row_column(first_row: int | None) -> str:
     return "CAST(source_row AS INTEGER) AS source_row, " if first_row is None else ""
 
 
-def _collect(
-    con: duckdb.DuckDBPyConnection, checks: list[tuple[str | None, str, str, str]], first_row: int | None
-) -> list[RawProblem]:
+def _materialise(con: duckdb.DuckDBPyConnection, select: str, first_row: int | None) -> None:
+    """Run the stage's SELECT once into an Arrow table registered as the stage.
+
+    Results keep the file's order, so when the raw relation has no row numbers (DuckDB's CSV reader), record i is
+    row first_row + i. Arrow is cheaper to fill than a temp table and as quick to scan."""
+    table = con.sql(select).to_arrow_table()
+    if first_row is not None:
+        rows = pa.array(np.arange(first_row, first_row + table.num_rows, dtype=np.int32))
+        table = table.add_column(0, "source_row", rows)
+    if _is_table(con, _STAGE):
+        con.execute(f"DROP TABLE {_STAGE}")
+    con.register(_STAGE, table)
+
+
+def _mark_bad(con: duckdb.DuckDBPyConnection, condition: str, params: list | None = None) -> None:
+    """Flag more rows bad (a problem found after the stage pass: an unreadable month, a duplicate reference)."""
+    select = f"SELECT * REPLACE (_bad OR (NOT _blank AND coalesce({condition}, false)) AS _bad) FROM {_STAGE}"
+    table = con.sql(select, params=params).to_arrow_table()
+    con.register(_STAGE, table)
+
+
+def _collect(con: duckdb.DuckDBPyConnection, checks: list[tuple[str | None, str, str, str]]) -> list[RawProblem]:
     """Every problem of every flagged row: checks are (column key, failing condition, offending value, reason).
 
     Only rows flagged ``_bad`` are examined, copied out first: with no bad rows this costs one scan of a flag."""
     if not checks or not con.execute(f"SELECT bool_or(_bad) FROM {_STAGE}").fetchall()[0][0]:
         return []
-    row = "" if first_row is None else f"{_row(first_row)} AS source_row, "
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _bad_rows AS SELECT {row}* FROM {_STAGE} WHERE _bad")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _bad_rows AS SELECT * FROM {_STAGE} WHERE _bad")
     parts = [
         f"SELECT source_row, {i} AS check_id, CAST({value} AS VARCHAR) AS value FROM _bad_rows WHERE {cond}"
         for i, (_, cond, value, _) in enumerate(checks)
@@ -187,9 +184,7 @@ def _collect(
     return out
 
 
-def _duplicates(
-    con: duckdb.DuckDBPyConnection, expr: str, where: str, first_row: int | None
-) -> list[tuple[str, int, list[int]]]:
+def _duplicates(con: duckdb.DuckDBPyConnection, expr: str, where: str) -> list[tuple[str, int, list[int]]]:
     """Values of ``expr`` on more than one row: (value, rows, their row numbers). Grouping on a 64-bit hash first
     keeps the common case (no duplicates) cheap; the exact values are then compared for the few candidates."""
     return con.execute(f"""
@@ -197,7 +192,7 @@ def _duplicates(
             SELECT hash({expr}) AS h FROM {_STAGE} WHERE {where} AND {expr} IS NOT NULL
             GROUP BY h HAVING count(*) > 1
         )
-        SELECT {expr} AS v, count(*) AS n, list({_row(first_row)} ORDER BY rowid)
+        SELECT {expr} AS v, count(*) AS n, list(source_row ORDER BY source_row)
         FROM {_STAGE} WHERE {where} AND {expr} IS NOT NULL AND hash({expr}) IN (SELECT h FROM candidates)
         GROUP BY v HAVING n > 1 ORDER BY v
     """).fetchall()
@@ -270,8 +265,7 @@ def stage_police_uk(
         "lon_raw IS NOT NULL AND (longitude IS NULL OR NOT longitude BETWEEN -180 AND 180)",
         "lat_raw IS NOT NULL AND (latitude IS NULL OR NOT latitude BETWEEN -90 AND 90)",
     ]
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {_STAGE} AS
+    _materialise(con, f"""
         SELECT *, NOT _blank AND ({" OR ".join(f"coalesce({x}, false)" for x in row_checks)}) AS _bad
         FROM (
             SELECT *, TRY_CAST(lon_raw AS DOUBLE) AS longitude, TRY_CAST(lat_raw AS DOUBLE) AS latitude,
@@ -287,8 +281,7 @@ def stage_police_uk(
                 FROM {raw}
             )
         )
-    """)
-    first_row = _rowid_base(con, first_row)
+    """, first_row)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_month AS
         SELECT value, CASE WHEN regexp_full_match(value, '{_MONTH_RE}')
@@ -297,7 +290,7 @@ def stage_police_uk(
     """)
     bad_month = "month_raw IN (SELECT value FROM _lk_month WHERE month IS NULL)"
     if con.execute("SELECT count(*) FROM _lk_month WHERE month IS NULL").fetchall()[0][0]:
-        con.execute(f"UPDATE {_STAGE} SET _bad = true WHERE NOT _blank AND {bad_month}")
+        _mark_bad(con, bad_month)
     checks: list[tuple[str | None, str, str, str]] = [
         _EXTRA,
         ("Month", f"month_raw IS NULL OR {bad_month}", "month_raw",
@@ -309,7 +302,7 @@ def stage_police_uk(
         ("Longitude", row_checks[4], "lon_raw", "Longitude must be a number between -180 and 180 (or blank)."),
         ("Latitude", row_checks[5], "lat_raw", "Latitude must be a number between -90 and 90 (or blank)."),
     ]  # fmt: skip
-    problems = _collect(con, checks, first_row)
+    problems = _collect(con, checks)
     ok = "NOT _blank AND NOT _bad"
 
     def district_of(name: str) -> str:
@@ -321,7 +314,7 @@ def stage_police_uk(
     _lookup(con, "_lk_offence", [v for v, _ in offences], definitions.match_offence_group)
     _lookup(con, "_lk_outcome", [v for v, _ in outcomes], definitions.match_outcome)
     district = f"coalesce(d.canonical, {_lit(definitions.UNKNOWN_DISTRICT)})"
-    src = _row(first_row, "s.")
+    src = "s.source_row"
     joins = "JOIN _lk_month m ON m.value = s.month_raw LEFT JOIN _lk_district d ON d.value = s.lsoa_name"
     _view(con, ASB_TABLE, ASB_COLUMNS, f"""
         SELECT {src} AS source_row, NULL AS incident_ref, NULL AS reported_date, m.month, {district} AS district,
@@ -344,7 +337,7 @@ def stage_police_uk(
                          "They were loaded as given and are not counted as victim-based crime.")
     warnings += _unknown(outcomes, definitions.match_outcome, "outcomes",
                          "They were loaded as given and do not count as solved.")
-    dups = _duplicates(con, "crime_id", f"{ok} AND NOT is_asb", first_row)
+    dups = _duplicates(con, "crime_id", f"{ok} AND NOT is_asb")
     if dups:
         warnings.append(
             f"{len(dups)} Crime IDs appear more than once ({sum(n for _, n, _ in dups)} rows). police.uk publishes "
@@ -432,8 +425,7 @@ def stage_force(
     checks = [c for c in checks if c[0] is None or c[0] in cols]
     bad = " OR ".join(f"coalesce({cond}, false)" for _, cond, _, _ in checks)
     # Each date is parsed once (the macro's range check would otherwise parse it twice).
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {_STAGE} AS
+    _materialise(con, f"""
         SELECT *, NOT _blank AND ({bad}) AS _bad
         FROM (
             SELECT * EXCLUDE (_ts_date, _ts_outcome),
@@ -450,17 +442,16 @@ def stage_force(
                 )
             )
         )
-    """)
-    first_row = _rowid_base(con, first_row)
-    problems = _collect(con, checks, first_row)
-    dups = _duplicates(con, f"r_{ref}", "NOT _blank", first_row)
+    """, first_row)
+    problems = _collect(con, checks)
+    dups = _duplicates(con, f"r_{ref}", "NOT _blank")
     for value, n, rows in dups:
         where = ", ".join(str(r) for r in rows[:-1]) + f" and {rows[-1]}" if n <= 10 else f"{rows[0]}, {rows[1]}, …"
         reason = (f"The reference appears {n} times in the file, rows {where}: each {thing} must appear once. "
                   "Remove the duplicate rows (or fix the references) and load again.")  # fmt: skip
         problems += [RawProblem(r, ref, value[:200], reason) for r in rows]
     if dups:
-        con.execute(f"UPDATE {_STAGE} SET _bad = true WHERE list_contains(?, r_{ref})", [[v for v, _, _ in dups]])
+        _mark_bad(con, f"list_contains(?, r_{ref})", [[v for v, _, _ in dups]])
     problems.sort(key=lambda p: (p.row or 0))
     ok = "NOT _blank AND NOT _bad"
 
@@ -470,7 +461,7 @@ def stage_force(
     _lookup(con, "_lk_district", [v for v, _ in districts], definitions.match_district)
     _lookup(con, "_lk_group", [v for v, _ in groups], match_group)
     month = f"CAST(date_trunc('month', s.{date}) AS DATE)"
-    src = _row(first_row, "s.")
+    src = "s.source_row"
     common = "s.r_location AS location, s.r_lsoa_code AS lsoa_code, s.latitude, s.longitude"
     where = "WHERE NOT s._blank AND NOT s._bad"
     if fmt == "asb":
