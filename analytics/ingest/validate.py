@@ -265,8 +265,11 @@ def stage_police_uk(
         "lon_raw IS NOT NULL AND (longitude IS NULL OR NOT longitude BETWEEN -180 AND 180)",
         "lat_raw IS NOT NULL AND (latitude IS NULL OR NOT latitude BETWEEN -90 AND 90)",
     ]
+    # Unreadable coordinates are kept as written (for the problem report); readable ones only as numbers.
     _materialise(con, f"""
-        SELECT *, NOT _blank AND ({" OR ".join(f"coalesce({x}, false)" for x in row_checks)}) AS _bad
+        SELECT * REPLACE (CASE WHEN coalesce({row_checks[4]}, false) THEN lon_raw END AS lon_raw,
+                          CASE WHEN coalesce({row_checks[5]}, false) THEN lat_raw END AS lat_raw),
+               NOT _blank AND ({" OR ".join(f"coalesce({x}, false)" for x in row_checks)}) AS _bad
         FROM (
             SELECT *, TRY_CAST(lon_raw AS DOUBLE) AS longitude, TRY_CAST(lat_raw AS DOUBLE) AS latitude,
                    crime_type = 'Anti-social behaviour' AS is_asb
@@ -299,8 +302,8 @@ def stage_police_uk(
          "Crime type is blank: every row needs one (Anti-social behaviour or a crime category)."),
         ("Crime ID", row_checks[3], "crime_id",
          "Crime ID is blank on a crime row: only Anti-social behaviour rows may have no Crime ID."),
-        ("Longitude", row_checks[4], "lon_raw", "Longitude must be a number between -180 and 180 (or blank)."),
-        ("Latitude", row_checks[5], "lat_raw", "Latitude must be a number between -90 and 90 (or blank)."),
+        ("Longitude", "lon_raw IS NOT NULL", "lon_raw", "Longitude must be a number between -180 and 180 (or blank)."),
+        ("Latitude", "lat_raw IS NOT NULL", "lat_raw", "Latitude must be a number between -90 and 90 (or blank)."),
     ]  # fmt: skip
     problems = _collect(con, checks)
     ok = "NOT _blank AND NOT _bad"
@@ -308,9 +311,24 @@ def stage_police_uk(
     def district_of(name: str) -> str:
         return definitions.match_district(_LSOA_SUFFIX.sub("", name)) or definitions.OUTSIDE_FORCE_AREA
 
-    offences = _counts(con, "crime_type", f"{ok} AND NOT is_asb")
-    outcomes = _counts(con, "outcome", f"{ok} AND NOT is_asb")
-    _lookup(con, "_lk_district", [v for v, _ in _counts(con, "lsoa_name", ok)], district_of)
+    # One pass for every per-value figure of the valid rows: crime types and outcomes of crime rows, LSOA names,
+    # and the months of each kind.
+    groups = con.execute(f"""
+        SELECT grouping(crime_type, outcome, lsoa_name, month_raw) AS g, is_asb, crime_type, outcome, lsoa_name,
+               month_raw, count(*)
+        FROM {_STAGE} WHERE {ok}
+        GROUP BY GROUPING SETS ((is_asb, crime_type), (is_asb, outcome), (lsoa_name), (is_asb, month_raw))
+    """).fetchall()
+    by_set: dict[int, list[tuple]] = {}
+    for g, is_asb, *values, n in groups:
+        by_set.setdefault(g, []).append((is_asb, values, n))
+    # grouping() sets a bit for each column left out of the set (crime_type is the highest bit).
+    offences = [(v[0], n) for a, v, n in by_set.get(0b0111, []) if a is False and v[0] is not None]
+    outcomes = [(v[1], n) for a, v, n in by_set.get(0b1011, []) if a is False and v[1] is not None]
+    lsoa_names = [v[2] for _, v, _ in by_set.get(0b1101, []) if v[2] is not None]
+    month_raws = {kind: [v[3] for a, v, _ in by_set.get(0b1110, []) if a is (kind == "asb")]
+                  for kind in ("asb", "crime")}
+    _lookup(con, "_lk_district", lsoa_names, district_of)
     _lookup(con, "_lk_offence", [v for v, _ in offences], definitions.match_offence_group)
     _lookup(con, "_lk_outcome", [v for v, _ in outcomes], definitions.match_outcome)
     district = f"coalesce(d.canonical, {_lit(definitions.UNKNOWN_DISTRICT)})"
@@ -344,12 +362,8 @@ def stage_police_uk(
             "these as separate crimes at different locations, so every row was loaded. First: "
             + ", ".join(f"{ref[:16]}… ({n} rows)" for ref, n, _ in dups[:3])
         )
-    kinds = dict(con.execute(
-        f"SELECT s.is_asb, list(DISTINCT strftime(m.month, '%Y-%m') ORDER BY 1) FROM "
-        f"(SELECT DISTINCT is_asb, month_raw FROM {_STAGE} WHERE {ok}) s JOIN _lk_month m ON m.value = s.month_raw "
-        "GROUP BY s.is_asb"
-    ).fetchall())
-    months = {"asb": kinds.get(True, []), "crime": kinds.get(False, [])}
+    month_of = dict(con.execute("SELECT value, strftime(month, '%Y-%m') FROM _lk_month").fetchall())
+    months = {kind: sorted({month_of[v] for v in raws}) for kind, raws in month_raws.items()}
     return _finish(con, problems, warnings, months, has_asb=True, has_crime=True)
 
 
