@@ -1,6 +1,6 @@
-"""Read an extract (police.uk CSV, force ASB or crime extract as CSV, CSV.GZ or XLSX) into staged TEMP tables.
+"""Read an extract (police.uk CSV, force ASB or crime extract as CSV, CSV.GZ or XLSX) into staged TEMP views.
 
-``read_file`` never writes to the real tables: it leaves the valid rows in TEMP tables in the exact layout of
+``read_file`` never writes to the real tables: it leaves the valid rows in TEMP views in the exact layout of
 ``asb_incidents`` / ``crimes`` and reports every problem with the row number the analyst sees in the file.
 Files it cannot read at all raise InputRefused with a message that names the problem and what to do.
 """

@@ -1,8 +1,11 @@
-"""Validation and transformation of raw rows into the staged tables, in SQL.
+"""Validation and transformation of raw rows into the staged relations, in SQL.
 
-Input is a raw relation (a temp table or a read_csv call) with columns ``source_row`` (the row number the analyst
-sees), ``_extra`` (non-NULL when the row has more fields than the header) and one VARCHAR column per header column.
-Output: TEMP tables of valid rows in the exact column layout of the fact tables, and every problem found.
+Input is a raw relation (a temp table, a registered Arrow table or a read_csv call) with ``_extra`` (non-NULL when
+the row has more fields than the header), one VARCHAR column per header column and either ``source_row`` (the row
+number the analyst sees) or, for DuckDB's CSV reader, a first row number from which records count in file order.
+One pass reads the raw rows into the stage (an Arrow table registered as ``_stage``) with every check's flag;
+values that repeat (months, districts, groups, outcomes) are worked out once each. Output: TEMP views of the valid
+rows in the exact column layout of the fact tables, which the loader reads straight into them, and every problem.
 """
 
 from __future__ import annotations
