@@ -188,10 +188,30 @@ class TimedConnection:
         return self._timed("executemany", query, *args, **kwargs)
 
     def sql(self, query: str, *args: object, **kwargs: object) -> object:
-        return self._timed("sql", query, *args, **kwargs)
+        return TimedRelation(self, query, self._con.sql(query, *args, **kwargs))
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._con, name)
+
+
+class TimedRelation:
+    """A relation from TimedConnection.sql: it runs when fetched, so that is when it is timed."""
+
+    def __init__(self, timed: TimedConnection, query: str, relation: duckdb.DuckDBPyRelation) -> None:
+        self._timed, self._query, self._relation = timed, query, relation
+
+    def __getattr__(self, name: str) -> object:
+        attr = getattr(self._relation, name)
+        if not callable(attr) or not name.startswith(("fetch", "to_", "arrow", "df")):
+            return attr
+
+        def run(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            result = attr(*args, **kwargs)
+            self._timed.timings.append((time.perf_counter() - started, " ".join(self._query.split())))
+            return result
+
+        return run
 
 
 def statements(path: Path, name: str, top: int) -> None:
