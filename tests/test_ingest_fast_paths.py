@@ -105,3 +105,17 @@ def test_quoted_line_breaks_and_trailing_empty_lines_keep_exact_row_numbers(mem,
     got = mem.execute(f"SELECT source_row, incident_ref, location FROM {s.asb_table} ORDER BY 1").fetchall()
     assert got == [(2, "Q1", "Flat 1\nHigh Street"), (3, "Q2", "Main Road")]
     assert s.problems == []
+
+
+def test_workbook_times_and_midnight_dates_read_as_excel_shows_them(mem, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Incident Number", "Date Reported", "District", "Call Type", "Location"])
+    ws.append(["T1", dt.datetime(2023, 1, 31), "Ashford", "Noise", dt.datetime(2023, 2, 1)])
+    ws.append(["T2", dt.time(10, 0), "Ashford", "Noise", "x"])
+    path = tmp_path / "times.xlsx"
+    wb.save(path)
+    s = read_file(mem, path)
+    assert [(p.row, p.column, p.value) for p in s.problems] == [(3, "Date Reported", "10:00:00")]
+    got = mem.execute(f"SELECT source_row, reported_date, location FROM {s.asb_table}").fetchall()
+    assert got == [(2, dt.datetime(2023, 1, 31), "2023-02-01")]

@@ -113,6 +113,7 @@ def _open(path: Path) -> fastexcel.ExcelReader:
 
 # A date cell at midnight reads as a date (as Excel shows it), not a timestamp at 00:00:00.
 _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
+_TIME_ONLY = r"^1899-12-31 (\d{2}:\d{2}:\d{2})$"
 
 
 def _load(reader: fastexcel.ExcelReader, name: str) -> list[pa.Array]:
@@ -130,17 +131,21 @@ def _load(reader: fastexcel.ExcelReader, name: str) -> list[pa.Array]:
     columns = [pa.nulls(table.num_rows, pa.string())] * offset
     for column in table.columns:
         text = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        columns.append(_midnight_as_date(text.cast(pa.string())))
+        columns.append(_as_excel_shows(text.cast(pa.string())))
     return columns
 
 
-def _midnight_as_date(text: pa.Array) -> pa.Array:
-    """Drop " 00:00:00" from date cells at midnight. Cheap tests pick the candidates; only they meet the regex."""
-    mask = pc.and_(pc.ends_with(text, " 00:00:00"), pc.equal(pc.utf8_length(text), 19)).fill_null(False)
-    if not pc.any(mask).as_py():
-        return text
-    picked = pc.replace_substring_regex(pc.filter(text, mask), pattern=_MIDNIGHT, replacement=r"\1")
-    return pc.replace_with_mask(text, mask, picked)
+def _as_excel_shows(text: pa.Array) -> pa.Array:
+    """Dates and times as Excel shows them: " 00:00:00" dropped from dates at midnight, and time-only cells (which
+    calamine dates 1899-12-31, a day no Excel date can be) as the time alone. Cheap tests pick the candidates;
+    only they meet the regex."""
+    for prefix, suffix, pattern in (("1899-12-31 ", None, _TIME_ONLY), (None, " 00:00:00", _MIDNIGHT)):
+        test = pc.starts_with(text, prefix) if prefix else pc.ends_with(text, suffix)
+        mask = pc.and_(test, pc.equal(pc.utf8_length(text), 19)).fill_null(False)
+        if pc.any(mask).as_py():
+            picked = pc.replace_substring_regex(pc.filter(text, mask), pattern=pattern, replacement=r"\1")
+            text = pc.replace_with_mask(text, mask, picked)
+    return text
 
 
 def _head(columns: list[pa.Array], rows: int) -> list[list[str]]:
