@@ -219,7 +219,8 @@ def sidebar() -> Filters:
         if state.get("f_end") not in months:
             state["f_end"] = fetch("default_end_month", source=source)
         end = st.selectbox("Period ending", months, key="f_end", format_func=fmt.month_label,
-                           help="The default is the latest complete month loaded that can be compared with a year earlier.")
+                           help="The default is the latest complete month loaded that can be compared with a "
+                                "year earlier.")
         if state.get("f_kind") not in PERIODS:
             state["f_kind"] = "3m"
         kind = st.radio("Period", list(PERIODS), key="f_kind", format_func=PERIODS.__getitem__)
