@@ -35,7 +35,6 @@ class Raw:
     header: list[str]
     columns: list[str]  # raw column per header column
     warnings: list[str] = field(default_factory=list)
-    retry: str | None = None  # the same relation read sequentially, for files with quoted newlines
     first_row: int | None = None  # when set, the relation has no source_row: record i (0-based) is row first_row + i
     line_breaks: int | None = None  # b"\n" in the file, to tell whether DuckDB may have skipped empty lines
     skip_lines: int = 0
@@ -51,23 +50,25 @@ def _raw_columns(n: int) -> list[str]:
     return [f"c{i}" for i in range(n)]
 
 
-def _scan(path: Path) -> tuple[int, bool]:
-    """One pass over the file, mapped rather than copied: its line breaks (b"\\n") and whether it is valid UTF-8.
+def _scan(path: Path) -> tuple[int, bool, bool]:
+    """One pass over the file, mapped rather than copied: its line breaks (b"\\n"), whether it is valid UTF-8 and
+    whether it has any double quote (so possibly a quoted line break, which DuckDB's parallel reader refuses).
     ASCII chunks (most of a police.uk file) need no decoding; from the first non-ASCII chunk on, chunks are
     decoded."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    breaks, utf8, decoding = 0, True, False
+    breaks, utf8, decoding, quotes = 0, True, False, False
     step = 16 << 20
     with open(path, "rb") as f:
         try:
             mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:  # an empty file cannot be mapped
-            return 0, True
+            return 0, True, False
         with mm:
             data = np.frombuffer(mm, dtype=np.uint8)
             for at in range(0, len(data), step):
                 chunk = data[at : at + step]
                 breaks += int(np.count_nonzero(chunk == 10))
+                quotes = quotes or bool((chunk == 34).any())
                 if utf8 and (decoding or chunk.max() >= 128):
                     decoding = True
                     try:
@@ -80,7 +81,7 @@ def _scan(path: Path) -> tuple[int, bool]:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return breaks, utf8
+    return breaks, utf8, quotes
 
 
 def _has_interior_blank_lines(path: Path) -> bool:
@@ -123,7 +124,7 @@ def open_csv(con: duckdb.DuckDBPyConnection, path: Path, *, formats: tuple[str, 
     n = len(header)
     warnings = []
     encoding = dialect.encoding
-    breaks, utf8 = _scan(path)
+    breaks, utf8, quotes = _scan(path)
     if encoding == "utf-8" and not utf8:
         encoding = "latin-1"
     if encoding == "latin-1":
@@ -138,9 +139,10 @@ def open_csv(con: duckdb.DuckDBPyConnection, path: Path, *, formats: tuple[str, 
         return Raw("_raw", header, _raw_columns(n), warnings)
 
     skip_lines = _physical_lines(dialect.records[:skip_records])
-    relation = _duckdb_relation(path, dialect.delimiter, encoding, skip_lines, n, parallel=True)
-    retry = _duckdb_relation(path, dialect.delimiter, encoding, skip_lines, n, parallel=False)
-    return Raw(relation, header, _raw_columns(n), warnings, retry, skip_records + 1, breaks, skip_lines, path, exact)
+    # A quoted field may hold a line break, which only the sequential reader accepts. Choosing now, not retrying
+    # after an error, matters: inside the load's transaction a failed read aborts the whole transaction.
+    relation = _duckdb_relation(path, dialect.delimiter, encoding, skip_lines, n, parallel=not quotes)
+    return Raw(relation, header, _raw_columns(n), warnings, skip_records + 1, breaks, skip_lines, path, exact)
 
 
 def may_have_skipped_lines(raw: Raw, records: int) -> bool:
@@ -233,8 +235,3 @@ def translate_error(e: duckdb.Error, name: str) -> InputRefused:
     if "unicode" in text.lower():
         return InputRefused("Unreadable text", f"{name} has text that is neither UTF-8 nor Latin-1: {first}")
     return InputRefused("Unreadable CSV", f"{name} could not be read as CSV: {first}")
-
-
-def is_quoted_newline_error(e: duckdb.Error) -> bool:
-    return "quoted new lines" in str(e)
-

@@ -225,17 +225,12 @@ def _stage(
 
 
 def _run(stage: Callable[[str, int | None], validate.StageResult], raw: rawcsv.Raw, name: str) -> validate.StageResult:
-    """Run a staging step; DuckDB's CSV errors become refusals (after one sequential retry for quoted newlines).
+    """Run a staging step; DuckDB's CSV errors become refusals.
     A file with empty lines between data rows is staged again from the exact reading, so row numbers hold."""
     try:
         result = stage(raw.relation, raw.first_row)
     except duckdb.Error as e:
-        if raw.retry is None or not rawcsv.is_quoted_newline_error(e):
-            raise rawcsv.translate_error(e, name) from e
-        try:
-            result = stage(raw.retry, raw.first_row)
-        except duckdb.Error as e:
-            raise rawcsv.translate_error(e, name) from e
+        raise rawcsv.translate_error(e, name) from e
     if raw.exact is not None and rawcsv.may_have_skipped_lines(raw, result.records):
         exact = raw.exact()
         return stage(exact.relation, exact.first_row)
