@@ -65,3 +65,15 @@ def test_loaded_whole_or_refused_leaving_every_table_unchanged(con, path):
     stored = sum(con.execute(f"SELECT count(*) FROM {t} WHERE batch_id = ?", [result.batch_id]).fetchone()[0]
                  for t in ("asb_incidents", "crimes"))
     assert stored == result.rows_loaded
+
+
+def test_ten_megabyte_cell_refused_through_the_loader(con, tmp_path):
+    # DuckDB's reader fails on this file inside the load's transaction: the refusal must still name the problem.
+    path = tmp_path / "big-cell.csv"
+    path.write_text("Incident Number,Date Reported,District,Call Type\nA1,03/01/2023,Ashford,Noise nuisance\n"
+                    "A2,03/01/2023,Ashford," + "x" * (10 * 1024 * 1024) + "\n", encoding="utf-8")
+    before = snapshot(con)
+    with pytest.raises(InputRefused) as refused:
+        load_file(con, path)
+    assert refused.value.title == "Value too long" and "row 3" in refused.value.message
+    assert snapshot(con) == before

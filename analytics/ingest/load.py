@@ -173,20 +173,13 @@ def _load_one(
     mapping: dict[str, str] | None,
     progress: Progress,
 ) -> LoadResult:
-    # The digest is worked out while the file is read (hashing and DuckDB both run outside the GIL); a file
-    # already loaded is still reported as such, never as refused, whatever the read found.
+    # The digest is worked out while the file is read (hashing and DuckDB both run outside the GIL). A read that
+    # fails may have aborted the transaction, so nothing else is asked of the database then: a file that loaded
+    # before cannot fail to read now.
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(file_digest, path)
-        try:
-            staged: Staged = read_file(con, path, source_format=source_format, sheet=sheet, mapping=mapping,
-                                       progress=lambda f, m: progress(0.8 * f, m))
-        except DashboardError:
-            sha256, size = digest.result()
-            previous = _already_loaded(con, sha256, source_name)
-            if previous:
-                batch_id, source, fmt, kind = previous
-                return LoadResult(display_name, "already loaded", batch_id, source, fmt, kind, sha256, size)
-            raise
+        staged: Staged = read_file(con, path, source_format=source_format, sheet=sheet, mapping=mapping,
+                                   progress=lambda f, m: progress(0.8 * f, m))
         sha256, size = digest.result()
     previous = _already_loaded(con, sha256, source_name)
     if previous:
