@@ -341,9 +341,11 @@ def breakdown_sentence(df: pd.DataFrame, what: str) -> str:
         r = rises.sort_values("change", ascending=False).iloc[0]
         parts.append(f"largest increase {r['name']}: {fmt.fmt_int(r['count'])}, {fmt.fmt_pct(r['pct_change'])}, "
                      f"up {fmt.fmt_int(int(r['change']))}")
-    signals = int(sum(bool(s) for s in rows["signal"]))
+    signals = [str(n) for n, s in zip(rows["name"], rows["signal"], strict=True) if bool(s)]
     text = "; ".join(parts) if parts else "no change in any"
-    return f"{len(rows)} {what}: {text}. {signals} with a signal."
+    verdict = ("No change is beyond normal variation." if not signals else
+               f"Beyond normal variation (a signal): {', '.join(signals)}.")
+    return f"{len(rows)} {what}: {text}. {verdict}"
 
 
 def solved_sentence(rate: metrics.SolvedRate, period: Period) -> str:

@@ -309,3 +309,13 @@ def test_a_period_without_last_year_warns_and_offers_the_latest_comparable_month
     at.button(key="goto_2025-01").click().run()
     assert at.sidebar.selectbox(key="f_end").value == "2025-01"
     assert _metric(at, "ASB incidents").value == "159"
+
+
+def test_breakdown_sentence_names_the_signals():
+    frame = pd.DataFrame({"name": ["Dover", "Thanet", "Swale"], "count": [10, 20, 30], "last_year": [15, 18, 30],
+                          "change": [-5, 2, 0], "pct_change": [-33.3, 11.1, 0.0], "signal": [False, True, False]})
+    assert overview.breakdown_sentence(frame, "districts") == (
+        "3 districts: largest reduction Dover: 10, −33.3%, down 5; largest increase Thanet: 20, +11.1%, up 2. "
+        "Beyond normal variation (a signal): Thanet.")
+    calm = frame.assign(signal=False)
+    assert overview.breakdown_sentence(calm, "districts").endswith("No change is beyond normal variation.")
