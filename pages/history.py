@@ -42,7 +42,7 @@ if not batches:
     st.stop()
 
 latest = batches[0]
-st.markdown(f"**Latest load:** batch {latest['id']}, {latest['file']} ({describe_months(latest['months'])}), "
+st.markdown(f"**Latest load:** batch {latest['id']}, {latest['file']}, {describe_months(latest['months'])}: "
             f"{latest['rows_loaded']:,} rows loaded by {latest['loaded_by']} at {_when(latest['loaded_at'])} — "
             f"{STATUS.get(latest['status'], latest['status']).lower()}.")
 

@@ -59,7 +59,7 @@ def test_upload_a_real_file_and_see_it_in_the_history(server):
             page.get_by_role("link", name="Load history").click()
             page.get_by_role("heading", name="Load history").wait_for(timeout=60_000)
             settle(page)
-            latest = page.get_by_text("Latest load: batch 2, 2025-02-kent-street.csv (February 2025), 13,305 rows "
+            latest = page.get_by_text("Latest load: batch 2, 2025-02-kent-street.csv, February 2025: 13,305 rows "
                                       f"loaded by {store.current_user()}")
             assert latest.count() == 1
             screenshot(page, OUT / "upload-4-history.png")
