@@ -73,8 +73,9 @@ def _busy_error(target: str, error: Exception) -> DashboardError:
     who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
     return DatabaseBusy(
         "The database is in use",
-        f"{target} is open for writing by {who}, probably the dashboard. Load the file through the dashboard's "
-        "Upload page, or stop that process and run the command again. Nothing was changed.",
+        f"{target} is open for writing by {who}, probably the dashboard or a load from the command line. A "
+        "database file has one writer at a time: while the dashboard runs, load files through its Upload page; "
+        "otherwise stop that process and try again. Nothing was changed.",
     )
 
 

@@ -14,7 +14,7 @@ common.page_header(
 )
 
 comp = common.fetch("comparison", measure="asb", period=f.period, source=f.source, district=f.district)
-left, right = st.columns(2, gap="large")
+left, right = st.columns([3, 2], gap="medium")
 with left:
     st.subheader("ASB incidents by month")
     st.write(overview.comparison_sentence("asb", comp, f.period))

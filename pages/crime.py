@@ -15,7 +15,7 @@ common.page_header(
 )
 
 vbc = common.fetch("comparison", measure="vbc", period=f.period, source=f.source, district=f.district)
-left, right = st.columns(2, gap="large")
+left, right = st.columns([3, 2], gap="medium")
 with left:
     st.subheader("Victim-based crime by month")
     st.write(overview.comparison_sentence("vbc", vbc, f.period))
