@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -62,3 +63,21 @@ def insert_batch(con, kind: str, rows: pd.DataFrame | list[dict], *, source: str
 def repeat(row: dict, n: int) -> list[dict]:
     """n copies of a row."""
     return [dict(row) for _ in range(n)]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def dashboard_entry(folder: Path) -> str:
+    """A one-line script in `folder` that runs dashboard.py unchanged, for AppTest.
+
+    AppTest re-checks, before every run, whether the main script sits next to a folder named `pages`, and if so
+    reruns the current page file alone (Streamlit's old multipage mode), skipping dashboard.py's navigation and
+    sidebar. A running server decides this once per process and the app's st.navigation switches it off, so the
+    tests start the app from a folder without `pages`.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    entry = folder / "run_dashboard.py"
+    entry.write_text(f"import runpy, sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+                     f"runpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n", encoding="utf-8")
+    return str(entry)

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import formatting as fmt
 from analytics import metrics, overview, store
 from analytics.periods import make_period, shift_month
-from tests.conftest import insert_batch
+from tests.conftest import dashboard_entry, insert_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard.py")
@@ -52,25 +52,9 @@ def seeded(tmp_path, monkeypatch) -> Path:
     return path
 
 
-def _entry(tmp_path: Path) -> str:
-    """A one-line script that runs dashboard.py unchanged.
-
-    AppTest re-checks, before every run, whether the main script sits next to a folder named `pages`, and if so
-    reruns the current page file alone (Streamlit's old multipage mode), skipping dashboard.py's navigation and
-    sidebar. A running server decides this once per process and the app's st.navigation switches it off, so the
-    tests start the app from a folder without `pages`.
-    """
-    entry = tmp_path / "run_dashboard.py"
-    entry.write_text(
-        f"import runpy, sys\nsys.path.insert(0, {str(ROOT)!r})\nrunpy.run_path({APP!r}, run_name='__main__')\n",
-        encoding="utf-8",
-    )
-    return str(entry)
-
-
 @pytest.fixture
 def app_path(tmp_path) -> str:
-    return _entry(tmp_path)
+    return dashboard_entry(tmp_path)
 
 
 def _app(entry: str) -> AppTest:
@@ -265,7 +249,7 @@ def test_empty_database_without_demo_files_says_so(tmp_path, monkeypatch):
     con.execute("DELETE FROM asb_incidents")
     con.close()
     monkeypatch.setenv("ASB_DB", str(path))
-    at = AppTest.from_file(_entry(tmp_path), default_timeout=60)
+    at = AppTest.from_file(dashboard_entry(tmp_path), default_timeout=60)
     at.run()
     assert not at.exception
     assert any("No data is loaded yet" in i.value for i in at.info)

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import access, store
 from analytics.access import ADMIN, ANALYST, LOCAL, SIGNED_IN, SIGNED_OUT, VIEWER, AccessRefused, Identity
 from analytics.ingest.load import load_files
+from tests.conftest import dashboard_entry
 
 AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "client_id": "x"},
         "roles": {"Alice@Kent.Police.uk": "admin", "bob@kent.police.uk": "analyst", "eve@kent.police.uk": "superuser"}}
@@ -92,15 +93,6 @@ VIEWER_PAGES = ("overview", "asb", "crime", "districts", "data")
 CALLER = "CALLER-"
 
 
-def _entry(tmp_path: Path) -> str:
-    """Run dashboard.py from a folder without `pages` (see tests/test_pages.py for why)."""
-    entry = tmp_path / "entry" / "run_dashboard.py"
-    entry.parent.mkdir(exist_ok=True)
-    entry.write_text(f"import runpy, sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-                     f"runpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n", encoding="utf-8")
-    return str(entry)
-
-
 @pytest.fixture
 def db(tmp_path, monkeypatch) -> Path:
     """police.uk January 2025 and a force ASB extract whose every row carries a caller reference."""
@@ -120,7 +112,7 @@ def db(tmp_path, monkeypatch) -> Path:
 
 
 def _signed_in(tmp_path: Path, email: str | None) -> AppTest:
-    at = AppTest.from_file(_entry(tmp_path), default_timeout=120)
+    at = AppTest.from_file(dashboard_entry(tmp_path / "entry"), default_timeout=120)
     at.secrets["auth"] = AUTH["auth"]
     at.secrets["roles"] = AUTH["roles"]
     at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
@@ -211,7 +203,7 @@ def test_admin_sees_the_admin_page(db, tmp_path):
 def test_local_mode_on_a_network_address_refuses_to_serve(tmp_path, monkeypatch, db):
     from streamlit import config
 
-    at = AppTest.from_file(_entry(tmp_path), default_timeout=120)
+    at = AppTest.from_file(dashboard_entry(tmp_path / "entry"), default_timeout=120)
     old = config.get_option("server.address")
     config.set_option("server.address", "0.0.0.0")
     try:

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import store
 from analytics.ingest.load import load_files
+from tests.conftest import dashboard_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 KENT = ROOT.parent / "shared" / "data" / "police-uk" / "kent"
@@ -40,15 +41,6 @@ def _asb_rows(month: int, n: int, *, start: int = 1) -> list[str]:
 def _write(path: Path, header: str, rows: list[str]) -> Path:
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return path
-
-
-def _entry(tmp_path: Path) -> str:
-    """Run dashboard.py from a folder without `pages` (see tests/test_pages.py for why)."""
-    entry = tmp_path / "entry" / "run_dashboard.py"
-    entry.parent.mkdir(exist_ok=True)
-    entry.write_text(f"import runpy, sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-                     f"runpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n", encoding="utf-8")
-    return str(entry)
 
 
 @pytest.fixture
@@ -83,7 +75,7 @@ def _ok(at: AppTest) -> AppTest:
 
 
 def _page(tmp_path: Path, page: str) -> AppTest:
-    at = AppTest.from_file(_entry(tmp_path), default_timeout=120)
+    at = AppTest.from_file(dashboard_entry(tmp_path / "entry"), default_timeout=120)
     _ok(at.run())
     at.switch_page(str(ROOT / "pages" / f"{page}.py"))
     return _ok(at.run())
@@ -335,7 +327,7 @@ def test_admin_page_needs_admin_and_forgets_a_mapping(db, tmp_path):
                mapping={"Ref No": "incident_ref", "Logged": "reported_date", "Area": "district", "Kind": "call_type"},
                loaded_by="t")
     con.close()
-    at = AppTest.from_file(_entry(tmp_path), default_timeout=120)
+    at = AppTest.from_file(dashboard_entry(tmp_path / "entry"), default_timeout=120)
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "client_id": "x"}
     at.secrets["roles"] = {"alice@kent.police.uk": "admin"}
     at.user = {"is_logged_in": True, "email": "alice@kent.police.uk", "name": "Alice"}
