@@ -19,7 +19,7 @@ from analytics import formatting as fmt
 from analytics import store
 from analytics.errors import DashboardError
 from analytics.ingest import compare, templates
-from analytics.ingest.load import RowsRefused, describe_months, load_files
+from analytics.ingest.load import FileRequest, RowsRefused, describe_months, load_requests
 from analytics.ingest.readers import canonical_columns
 from pages import common
 
@@ -235,40 +235,26 @@ if already and len(already) == len(checks):
 label = f"Load {len(checks)} file{'s' if len(checks) > 1 else ''}"
 if st.button(label, type="primary", disabled=not ready, key="up_load", icon=":material/database_upload:"):
     bar = st.progress(0.0, text="Loading…")
-    # files that share format, source, sheet and mapping load together, all or none
-    groups: dict[tuple, list[tuple[compare.Check, Path]]] = {}
-    for check, path in checks:
-        mapping = check.mapping if check.format in compare.FORCE_FORMATS else None
-        key = (check.format, check.source, check.sheet, tuple(sorted((mapping or {}).items())))
-        groups.setdefault(key, []).append((check, path))
-    lines: list[str] = []
-    total = len(checks)
-    finished = 0
+    # every file of this load in one transaction: all of them, or none
+    requests = [
+        FileRequest(path, check.name, check.format, None if check.format == "police-uk" else check.source,
+                    check.sheet, check.mapping if check.format in compare.FORCE_FORMATS else None)
+        for check, path in checks
+    ]
     try:
-        for (fmt_, source, sheet, mapping), members in groups.items():
-            def step(fraction: float, message: str, base: int = finished, n: int = len(members)) -> None:
-                bar.progress(min(1.0, (base + fraction * n) / total), text=message)
-
-            results = load_files(
-                con, [p for _, p in members], source_format=fmt_,
-                source_name=None if fmt_ == "police-uk" else source, sheet=sheet, replace=replace,
-                accept_valid_rows=accept, loaded_by=me.user, progress=step, mapping=dict(mapping) or None,
-                display_names=[c.name for c, _ in members],
-            )
-            lines += [r.message for r in results]
-            finished += len(members)
+        results = load_requests(
+            con, requests, replace=replace, accept_valid_rows=accept, loaded_by=me.user,
+            progress=lambda fraction, message: bar.progress(min(1.0, fraction), text=message),
+        )
+        lines = [r.message for r in results]
     except RowsRefused as e:
         bar.empty()
         st.error(f"**{e.title}.** {e.message}", icon=":material/block:")
         st.dataframe(compare.problems_frame(e.problems), hide_index=True, width="stretch")
-        if lines:
-            st.info("Loaded before the refusal: " + " ".join(lines))
         st.stop()
     except DashboardError as e:
         bar.empty()
         st.error(f"**{e.title}.** {e.message}", icon=":material/block:")
-        if lines:
-            st.info("Loaded before the refusal: " + " ".join(lines))
         st.stop()
     bar.progress(1.0, text="Loaded")
     for _, path in checks:

@@ -176,3 +176,29 @@ def test_old_schema_file_upgrades_in_place(tmp_path):
     assert (batch["file"], batch["loaded_by"], batch["warnings"]) == ("old.csv", "carol", [])
     assert con.execute("SELECT count(*) FROM column_mappings").fetchone()[0] == 0
     con.close()
+
+
+def test_files_read_differently_still_load_all_or_nothing(con, tmp_path):
+    from analytics.ingest.load import FileRequest, load_requests
+
+    police = police_uk_csv(tmp_path / "jan.csv", "2025-01", 3, 2)
+    extract = tmp_path / "asb.csv"
+    extract.write_text("Ref;When;Area;What\nA1;03/01/2025;Shepway;Noise\nA2;04/01/2025;Dover;Graffiti\n",
+                       encoding="utf-8")
+    mapping = {"Ref": "incident_ref", "When": "reported_date", "Area": "district", "What": "call_type"}
+    bad = police_uk_csv(tmp_path / "feb.csv", "2025-02", 1, 0,
+                        extra=",2025-13,Kent Police,Kent Police,,,,,,Anti-social behaviour,,\n")
+    before = snapshot(con)
+    with pytest.raises(InputRefused, match="feb.csv"):
+        load_requests(con, [FileRequest(police, "jan.csv"),
+                            FileRequest(extract, "asb.csv", "asb", "force", None, mapping),
+                            FileRequest(bad, "feb.csv")])
+    assert snapshot(con) == before
+
+    results = load_requests(con, [FileRequest(police, "jan.csv"),
+                                  FileRequest(extract, "asb.csv", "asb", "force", None, mapping)], loaded_by="dan")
+    assert [(r.source, r.rows_loaded) for r in results] == [("police.uk", 5), ("force", 2)]
+    assert con.execute("SELECT district, call_type FROM asb WHERE source = 'force' ORDER BY ALL").fetchall() == [
+        ("Dover", "Graffiti"), ("Folkestone and Hythe", "Noise nuisance")]
+    # the force source's mapping is remembered for its next file
+    assert con.execute("SELECT count(*) FROM column_mappings WHERE source = 'force'").fetchone()[0] == 4

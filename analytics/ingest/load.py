@@ -275,6 +275,59 @@ def _count_batch_rows(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
     ).fetchall()[0][0]
 
 
+@dataclass(frozen=True)
+class FileRequest:
+    """One file to load and how to read it: the options that may differ from file to file in one load."""
+
+    path: Path
+    display_name: str
+    source_format: str = "auto"
+    source_name: str | None = None
+    sheet: str | None = None
+    mapping: dict[str, str] | None = None
+
+
+def load_requests(
+    con: duckdb.DuckDBPyConnection,
+    requests: Sequence[FileRequest],
+    *,
+    replace: bool = False,
+    accept_valid_rows: bool = False,
+    loaded_by: str | None = None,
+    progress: Progress | None = None,
+) -> list[LoadResult]:
+    """Load files in one transaction: every file loads, or (on any refusal or error) none does.
+
+    A request's ``mapping`` (file column -> canonical column) is used for a force extract and remembered for its
+    source, so the source's next file maps itself.
+    """
+    for request in requests:
+        if not request.path.is_file():
+            raise InputRefused("File not found",
+                               f"{request.path} does not exist or is not a file. Nothing was loaded.")
+    user = loaded_by or store.current_user()
+    report = progress or (lambda fraction, message: None)
+    results: list[LoadResult] = []
+    with store.transaction(con):
+        for i, request in enumerate(requests):
+            def step(fraction: float, message: str, i: int = i, name: str = request.display_name) -> None:
+                report((i + fraction) / len(requests), f"{name}: {message}")
+
+            try:
+                result = _load_one(
+                    con, request.path, display_name=request.display_name, source_format=request.source_format,
+                    source_name=request.source_name, sheet=request.sheet, replace=replace,
+                    accept_valid_rows=accept_valid_rows, loaded_by=user, mapping=request.mapping, progress=step,
+                )
+            except duckdb.Error as e:
+                raise DashboardError("Load failed", f"{request.display_name} could not be stored: {e}. "
+                                     "Nothing was loaded.") from e
+            results.append(result)
+            if request.mapping and result.status == "loaded" and result.format in ("asb", "crime"):
+                remember_mapping(con, result.source, result.format, request.mapping, user)
+    return results
+
+
 def load_files(
     con: duckdb.DuckDBPyConnection,
     paths: Sequence[str | os.PathLike[str]],
@@ -289,37 +342,14 @@ def load_files(
     mapping: dict[str, str] | None = None,
     display_names: Sequence[str] | None = None,
 ) -> list[LoadResult]:
-    """Load files in one transaction: every file loads, or (on any refusal or error) none does.
-
-    ``display_names`` gives the name recorded for each file (an upload's original name); ``mapping`` (file column
-    -> canonical column) is used for force extracts and remembered for the source.
-    """
+    """Load files read the same way in one transaction (see load_requests); ``display_names`` gives the name
+    recorded for each file (an upload's original name)."""
     files = [Path(p) for p in paths]
-    for path in files:
-        if not path.is_file():
-            raise InputRefused("File not found", f"{path} does not exist or is not a file. Nothing was loaded.")
     names = list(display_names) if display_names else [p.name for p in files]
-    user = loaded_by or store.current_user()
-    report = progress or (lambda fraction, message: None)
-    results: list[LoadResult] = []
-    with store.transaction(con):
-        for i, (path, name) in enumerate(zip(files, names, strict=True)):
-            def step(fraction: float, message: str, i: int = i, name: str = name) -> None:
-                report((i + fraction) / len(files), f"{name}: {message}")
-
-            try:
-                results.append(_load_one(
-                    con, path, display_name=name, source_format=source_format, source_name=source_name,
-                    sheet=sheet, replace=replace, accept_valid_rows=accept_valid_rows, loaded_by=user,
-                    mapping=mapping, progress=step,
-                ))
-            except duckdb.Error as e:
-                raise DashboardError("Load failed", f"{name} could not be stored: {e}. Nothing was loaded.") from e
-        if mapping:
-            loaded = [r for r in results if r.status == "loaded" and r.format in ("asb", "crime")]
-            for result in loaded:
-                remember_mapping(con, result.source, result.format, mapping, user)
-    return results
+    requests = [FileRequest(path, name, source_format, source_name, sheet, mapping)
+                for path, name in zip(files, names, strict=True)]
+    return load_requests(con, requests, replace=replace, accept_valid_rows=accept_valid_rows, loaded_by=loaded_by,
+                         progress=progress)
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str], **options: object) -> LoadResult:
