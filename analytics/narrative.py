@@ -8,10 +8,12 @@ says nothing about variation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from analytics.formatting import fmt_change, fmt_pct
-from analytics.periods import MONTH_NAMES, parse_month, range_label, shift_month
+from analytics.metrics import KIND_WORDS
+from analytics.periods import MONTH_NAMES, month_runs, parse_month, range_label, shift_month
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                 "twelve")
@@ -39,15 +41,17 @@ def _month_word(month: str) -> str:
     return MONTH_NAMES[parse_month(month)[1] - 1]
 
 
-def month_runs(months: list[str]) -> str:
-    """Months as runs: ['2024-10', '2024-11', '2024-12', '2025-02'] -> 'October – December 2024, February 2025'."""
-    runs: list[list[str]] = []
-    for m in sorted(set(months)):
-        if runs and shift_month(runs[-1][-1], 1) == m:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    return ", ".join(range_label(r[0], r[-1]) for r in runs)
+def flag_runs(flags: Iterable[tuple[str, str]]) -> list[str]:
+    """(month, measure) pairs as runs of months with the same kinds affected:
+    [('2024-05', 'asb'), ('2024-05', 'crime'), ('2024-06', 'asb'), ...] -> ['May – June 2024 (ASB and crime)']."""
+    kinds: dict[str, set[str]] = {}
+    for month, measure in flags:
+        kinds.setdefault(month, set()).add(measure)
+    by_kinds: dict[str, list[str]] = {}
+    for month, affected in kinds.items():
+        words = " and ".join(KIND_WORDS.get(k, k) for k in sorted(affected, key=lambda k: (k != "asb", k)))
+        by_kinds.setdefault(words, []).append(month)
+    return [f"{month_runs(ms)} ({words})" for words, ms in sorted(by_kinds.items(), key=lambda kv: min(kv[1]))]
 
 
 def _not_loaded(months: list[str], fallback: str) -> str:
@@ -170,16 +174,13 @@ def call_type_sentences(call_types: list[dict[str, Any]]) -> list[str]:
 def quality_sentence(quality: list[dict[str, Any]]) -> list[str]:
     if not quality:
         return []
-    missing = [q for q in quality if q["issue"] == "missing"]
-    partial = [q for q in quality if q["issue"] == "partial"]
-    words = {"asb": "ASB", "crime": "crime"}
     parts = []
+    missing = flag_runs((q["month"], q["measure"]) for q in quality if q["issue"] == "missing")
+    partial = flag_runs((q["month"], q["measure"]) for q in quality if q["issue"] == "partial")
     if missing:
-        parts.append("no data for " + join_words([f"{words.get(q['measure'], q['measure'])} in {q['month']}"
-                                                  for q in missing]))
+        parts.append("no data for " + join_words(missing))
     if partial:
-        parts.append("what looks like a partial extract for " + join_words(
-            [f"{words.get(q['measure'], q['measure'])} in {q['month']}" for q in partial]))
+        parts.append("what looks like a partial extract for " + join_words(partial))
     return [f"Caution: the source has {' and '.join(parts)}; a total is given only when every month of the period "
             "is loaded and a change only when the same months a year earlier are loaded too, and a partial month "
             "understates its count."]

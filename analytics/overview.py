@@ -16,11 +16,11 @@ import pandas as pd
 
 from analytics import formatting as fmt
 from analytics import metrics
-from analytics.periods import Period, month_range, range_label, shift_month
+from analytics.narrative import flag_runs
+from analytics.periods import Period, month_range, month_runs, shift_month
 
 Con = duckdb.DuckDBPyConnection
 
-KIND_NAMES = {"asb": "ASB", "crime": "crime"}
 MEASURE_NAMES = {"asb": "ASB incidents", "vbc": "Victim-based crime", "all_crime": "All crime"}
 SOLVED_BASIS_TEXT = {
     "cohort": "Solved rate: crimes recorded in the period with a positive outcome (charge or summons, caution, "
@@ -185,18 +185,6 @@ def _is_are(months: Sequence[str]) -> str:
     return "is" if len(months) == 1 else "are"
 
 
-def month_runs(months: Sequence[str]) -> str:
-    """Months as runs: ['2024-05', '2024-06', '2024-07', '2024-10'] -> 'May – July 2024, October 2024'."""
-    ordered = sorted(set(months))
-    runs: list[list[str]] = []
-    for m in ordered:
-        if runs and shift_month(runs[-1][-1], 1) == m:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    return ", ".join(range_label(r[0], r[-1]) for r in runs)
-
-
 @dataclass(frozen=True)
 class Freshness:
     latest: str | None
@@ -226,16 +214,7 @@ def freshness(con: Con, *, source: str) -> Freshness:
     flags = tuple(metrics.quality_flags(con, source=source))
 
     def listed(issue: str) -> tuple[str, ...]:
-        # one entry per run of months with the same kinds affected: 'May – December 2024 (ASB and crime)'
-        kinds: dict[str, set[str]] = {}
-        for f in flags:
-            if f.issue == issue:
-                kinds.setdefault(f.month, set()).add(f.measure)
-        by_kinds: dict[str, list[str]] = {}
-        for month, affected in kinds.items():
-            words = " and ".join(KIND_NAMES[k] for k in ("asb", "crime") if k in affected)
-            by_kinds.setdefault(words, []).append(month)
-        return tuple(f"{month_runs(ms)} ({words})" for words, ms in sorted(by_kinds.items(), key=lambda kv: min(kv[1])))
+        return tuple(flag_runs((f.month, f.measure) for f in flags if f.issue == issue))
 
     return Freshness(latest, months[0] if months else None, listed("missing"), listed("partial"), flags)
 

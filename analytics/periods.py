@@ -7,6 +7,7 @@ year runs April to March, so financial year to date for June 2025 is April – J
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -79,6 +80,17 @@ def range_label(start: str, end: str) -> str:
     (y1, m1), (y2, _) = parse_month(start), parse_month(end)
     first = MONTH_NAMES[m1 - 1] if y1 == y2 else month_name(start)
     return f"{first} – {month_name(end)}"
+
+
+def month_runs(months: Iterable[str]) -> str:
+    """Months as runs: ['2024-05', '2024-06', '2024-07', '2024-10'] -> 'May – July 2024, October 2024'."""
+    runs: list[list[str]] = []
+    for m in sorted(set(months)):
+        if runs and shift_month(runs[-1][-1], 1) == m:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(range_label(r[0], r[-1]) for r in runs)
 
 
 def financial_year_start(month: str) -> str:

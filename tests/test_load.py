@@ -144,6 +144,8 @@ def test_accept_valid_rows_keeps_rejects(con, tmp_path):
 def test_missing_file_is_refused(con, tmp_path):
     with pytest.raises(InputRefused, match="does not exist"):
         load_file(con, tmp_path / "nope.csv")
+    with pytest.raises(InputRefused, match="is a folder: name the files in it"):
+        load_file(con, tmp_path)
     assert list_batches(con) == []
 
 

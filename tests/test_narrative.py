@@ -1,5 +1,6 @@
 """Commentary sentences from summary figures: wording, grammar and signals."""
 
+from analytics import narrative
 from analytics.narrative import commentary, measure_sentences, plural
 
 
@@ -93,7 +94,14 @@ def test_solved_rate_call_types_signals_and_caution():
     assert ("The victim-based crime solved rate was 9.8% (3,470 of 35,403 crimes), up 1.7 percentage points from "
             "8.1% in the same period last year (basis: crimes recorded in the period).") in text
     assert "The change in the number of solved crimes (+363) is beyond normal variation." in text
-    assert text[-1].startswith("Caution: the source has no data for crime in 2021-11")
+    assert text[-1].startswith("Caution: the source has no data for November 2021 (crime);")
+
+
+def test_flag_runs_group_months_and_kinds():
+    flags = [("2024-05", "asb"), ("2024-05", "crime"), ("2024-06", "crime"), ("2024-06", "asb"),
+             ("2024-07", "asb"), ("2024-09", "crime")]
+    assert narrative.flag_runs(flags) == ["May – June 2024 (ASB and crime)", "July 2024 (ASB)",
+                                          "September 2024 (crime)"]
 
 
 def test_plural():

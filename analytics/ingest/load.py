@@ -302,6 +302,9 @@ def load_requests(
     source, so the source's next file maps itself.
     """
     for request in requests:
+        if request.path.is_dir():
+            raise InputRefused("A folder, not a file", f"{request.path} is a folder: name the files in it, e.g. "
+                               f"{request.path / '*.csv'}. Nothing was loaded.")
         if not request.path.is_file():
             raise InputRefused("File not found",
                                f"{request.path} does not exist or is not a file. Nothing was loaded.")
