@@ -166,6 +166,7 @@ with st.expander("Templates for the force extracts"):
 source_name = st.text_input("Source name for force extracts", value="force", key="up_source",
                                help="Figures from different sources are never added together. police.uk files "
                                     "are always source police.uk.").strip() or "force"
+_purge_stale()
 limit = _limit_mb()
 uploads = st.file_uploader(f"Files (CSV or Excel, up to {limit} MB each)", type=["csv", "xlsx", "xlsm", "xls", "gz"],
                            accept_multiple_files=True, key=f"up_files_{state.get('_up_round', 0)}",
@@ -174,7 +175,6 @@ if not uploads:
     st.info("Drop one or more files above to check them.", icon=":material/upload_file:")
     st.stop()
 
-_purge_stale()
 checks: list[tuple[compare.Check, Path]] = []
 for upload in uploads:
     path, sha = _saved(upload)
