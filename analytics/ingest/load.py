@@ -21,6 +21,7 @@ import duckdb
 from analytics import definitions, store
 from analytics.errors import DashboardError, InputRefused, NotFound
 from analytics.ingest.readers import Problem, Staged, read_file
+from analytics.periods import month_runs
 
 Progress = Callable[[float, str], None]
 
@@ -93,13 +94,11 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 
 def describe_months(months: Sequence[str]) -> str:
-    """'2025-01' -> 'January 2025'; several -> 'January 2025 – March 2025 (3 months)'."""
+    """'2025-01' -> 'January 2025'; several -> 'January – March 2025 (3 months)', gaps shown as separate runs."""
     if not months:
         return "no months"
-    names = [datetime.strptime(m, "%Y-%m").strftime("%B %Y") for m in sorted(months)]
-    if len(names) == 1:
-        return names[0]
-    return f"{names[0]} – {names[-1]} ({len(names)} months)"
+    count = len(set(months))
+    return month_runs(months) if count == 1 else f"{month_runs(months)} ({count} months)"
 
 
 def format_problems(problems: Sequence[Problem], limit: int = PROBLEMS_SHOWN) -> str:
