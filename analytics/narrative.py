@@ -12,13 +12,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from analytics.formatting import fmt_change, fmt_pct
-from analytics.metrics import KIND_WORDS
+from analytics.metrics import KIND_WORDS, NOT_RECORDED
 from analytics.periods import MONTH_NAMES, month_runs, parse_month, range_label, shift_month
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                 "twelve")
 TOP_CALL_TYPES = 3
-NOT_RECORDED = "Not recorded"
 
 
 def number_word(n: int) -> str:
