@@ -75,9 +75,6 @@ CREATE OR REPLACE TEMP MACRO _uk_ts(s) AS (
          WHEN _is_as(s, '%Y-%m-%d', 10, 5, '-') THEN try_strptime(s, '%Y-%m-%d')
          ELSE _uk_ts_any(s) END
 );
-CREATE OR REPLACE TEMP MACRO _uk_date(s) AS (
-    CASE WHEN year(_uk_ts(s)) BETWEEN 1900 AND 2100 THEN _uk_ts(s) END
-);
 CREATE OR REPLACE TEMP MACRO _flag(s) AS (
     CASE WHEN lower(s) IN ('y', 'yes', 'true', 't', '1') THEN true
          WHEN lower(s) IN ('n', 'no', 'false', 'f', '0') THEN false END
@@ -442,7 +439,7 @@ def stage_force(
                        f"Not a date that can be read. {_DATE_HELP}"))  # fmt: skip
     checks = [c for c in checks if c[0] is None or c[0] in cols]
     bad = " OR ".join(f"coalesce({cond}, false)" for _, cond, _, _ in checks)
-    # Each date is parsed once (the macro's range check would otherwise parse it twice).
+    # Each date is parsed once, then held to the years 1900-2100.
     _materialise(con, f"""
         SELECT *, NOT _blank AND ({bad}) AS _bad
         FROM (
