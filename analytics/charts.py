@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics import formatting as fmt
+from analytics.periods import month_range
 
 ROOT = Path(__file__).resolve().parent.parent
 GEOJSON_PATH = ROOT / "data" / "geography" / "kent-districts-2013.geojson"
@@ -273,9 +274,7 @@ def coverage_heatmap(
     in the cell, so gaps read without colour."""
     if df.empty:
         return _layout(go.Figure(), title=title)
-    months = sorted(set(df["month"]))
-    first, last = months[0], months[-1]
-    all_months = _month_range(first, last)
+    all_months = month_range(min(df["month"]), max(df["month"]))
     rows = sorted(set(_zip(df["source"], df["measure"])), key=lambda r: (r[0] != "police.uk", r))
     names = {"asb": "ASB", "crime": "Crime"}
     row_labels = [f"{s} · {names.get(m, m)}" for s, m in rows]
@@ -309,13 +308,3 @@ def _zip(*columns: Any) -> Any:
 def _or_none(value: Any) -> float | None:
     return None if value is None or fmt.is_missing(value) else float(value)
 
-
-def _month_range(first: str, last: str) -> list[str]:
-    y, m = int(first[:4]), int(first[5:7])
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        m += 1
-        if m > 12:
-            y, m = y + 1, 1
-    return out
