@@ -50,7 +50,7 @@ def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360, **ex
 
 def _numbers(series: pd.Series) -> list[float | None]:
     """Plotly gaps for <NA>: a month the source does not cover is drawn as a break, not as zero."""
-    return [None if fmt.is_missing(v) else float(v) for v in series]
+    return [_or_none(v) for v in series]
 
 
 def trend(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorded") -> go.Figure:
@@ -306,5 +306,5 @@ def _zip(*columns: Any) -> Any:
 
 
 def _or_none(value: Any) -> float | None:
-    return None if value is None or fmt.is_missing(value) else float(value)
+    return None if fmt.is_missing(value) else float(value)
 
