@@ -190,7 +190,8 @@ def _load_one(
     if staged.problems and not accept_valid_rows:
         raise RowsRefused(
             "File refused: invalid rows",
-            f"{display_name} has {staged.rows_rejected:,} invalid rows of {staged.rows_read:,}; nothing was loaded.\n"
+            f"{display_name} has {staged.rows_rejected:,} invalid {'row' if staged.rows_rejected == 1 else 'rows'} "
+            f"of {staged.rows_read:,}; nothing was loaded.\n"
             f"{format_problems(staged.problems)}\n"
             "Correct the file and load it again, or load the valid rows only (--accept-valid-rows) and keep the "
             "invalid ones in the rejects table.",
