@@ -12,12 +12,13 @@ numbers into report strings, so pages, downloads and tests all show the same thi
 from __future__ import annotations
 
 import math
-from calendar import month_abbr, month_name
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
+
+from analytics.periods import month_name, short_label
 
 MINUS = "\u2212"
 NA = "n/a"
@@ -118,16 +119,12 @@ def signal_mark(signal: Any) -> str:
 
 def month_label(month: str | None) -> str:
     """'2025-01' -> 'January 2025'."""
-    if not month:
-        return NA
-    year, mon = month.split("-")[:2]
-    return f"{month_name[int(mon)]} {year}"
+    return month_name(month) if month else NA
 
 
 def month_short(month: str) -> str:
     """'2025-01' -> 'Jan 2025'."""
-    year, mon = month.split("-")[:2]
-    return f"{month_abbr[int(mon)]} {year}"
+    return short_label(month)
 
 
 def period_heading(period_label: str) -> str:
