@@ -258,8 +258,7 @@ def rolling_12(
     counts = _month_counts(con, measure, source, month_range(shift_month(shown[0], -23), end), district)
 
     def window(last: str) -> int | None:
-        values = [counts[shift_month(last, -i)] for i in range(12)]
-        return None if any(v is None for v in values) else sum(values)
+        return _sum_if_all(counts[shift_month(last, -i)] for i in range(12))
 
     rows = []
     for m in shown:
@@ -307,8 +306,7 @@ def annual_totals(
             years.setdefault(year_of(m), []).append(m)
     rows = []
     for year, covered in sorted(years.items()):
-        before = [counts.get(shift_month(m, -12)) for m in covered]
-        last = None if any(v is None for v in before) else sum(before)
+        last = _sum_if_all(counts.get(shift_month(m, -12)) for m in covered)
         cells = _cells(sum(counts[m] for m in covered), last)
         rows.append({"year": str(year) if basis == "calendar" else financial_year_label(year),
                      "months_covered": len(covered), **cells, "complete": len(covered) == 12})
