@@ -129,11 +129,8 @@ def month_short(month: str) -> str:
 
 def period_heading(period_label: str) -> str:
     """The line at the top of each page: 'November 2022 – January 2023 compared with the same months a year earlier'."""
-    if period_label.startswith("Financial year to date") or period_label.startswith("Calendar year to date"):
-        return f"{period_label} compared with the same months a year earlier"
-    if "–" in period_label:
-        return f"{period_label} compared with the same months a year earlier"
-    return f"{period_label} compared with the same month a year earlier"
+    several = "–" in period_label or period_label.startswith(("Financial year to date", "Calendar year to date"))
+    return f"{period_label} compared with the same {'months' if several else 'month'} a year earlier"
 
 
 def headline_delta(pct_change: Any, change: Any) -> str:
@@ -143,7 +140,7 @@ def headline_delta(pct_change: Any, change: Any) -> str:
     return f"{fmt_pct(pct_change)} ({fmt_change(change)}) on last year"
 
 
-# Screen words for analytics columns. Anything not listed is dropped from display tables.
+# Screen words for analytics columns; a column not listed keeps its own name.
 COLUMN_LABELS: Mapping[str, str] = {
     "label": "Month",
     "month": "Month",
