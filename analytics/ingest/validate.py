@@ -153,8 +153,6 @@ def _materialise(con: duckdb.DuckDBPyConnection, select: str, first_row: int | N
     if first_row is not None:
         rows = pa.array(np.arange(first_row, first_row + table.num_rows, dtype=np.int32))
         table = table.add_column(0, "source_row", rows)
-    if _is_table(con, _STAGE):
-        con.execute(f"DROP TABLE {_STAGE}")
     con.register(_STAGE, table)
 
 
@@ -229,14 +227,7 @@ def _view(con: duckdb.DuckDBPyConnection, name: str, columns: str, select: str) 
     names = [c.strip().split(" ")[0] for c in columns.split(",")]
     types = [c.strip().split(" ")[1] for c in columns.split(",")]
     outer = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in zip(names, types, strict=True))
-    if _is_table(con, name):
-        con.execute(f"DROP TABLE {name}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {outer} FROM ({select})")
-
-
-def _is_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    q = "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?"
-    return con.execute(q, [name]).fetchall()[0][0] > 0
 
 
 _MONTH_RE = r"\d{4}-\d{2}"
