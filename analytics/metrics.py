@@ -174,6 +174,19 @@ def _fetch(con: Con, sql: str, params: dict[str, Any]) -> list[tuple]:
     return con.execute(sql, params).fetchall()
 
 
+def _covered_counts(
+    con: Con, measure: str, source: str, first: date, last: date, district: str | None
+) -> dict[str, int]:
+    """{month: count} for the months in [first, last] the source covers for the measure's kind."""
+    view, where = _measure(measure)
+    rows = _fetch(
+        con,
+        _sql("month_counts").format(view=view, measure_filter=where),
+        {"source": source, "first": first, "last": last, "district": check_district(district)},
+    )
+    return {month_of(m): n for m, rows_any, n in rows if rows_any}
+
+
 def _month_counts(
     con: Con, measure: str, source: str, months: Iterable[str], district: str | None
 ) -> dict[str, int | None]:
@@ -181,14 +194,7 @@ def _month_counts(
     months = sorted(set(months))
     if not months:
         return {}
-    view, where = _measure(measure)
-    rows = _fetch(
-        con,
-        _sql("month_counts").format(view=view, measure_filter=where),
-        {"source": source, "first": month_date(months[0]), "last": month_date(months[-1]),
-         "district": check_district(district)},
-    )
-    found = {month_of(m): n for m, rows_any, n in rows if rows_any}
+    found = _covered_counts(con, measure, source, month_date(months[0]), month_date(months[-1]), district)
     return {m: found.get(m) for m in months}
 
 
@@ -271,13 +277,7 @@ def rolling_12(
 
 def _all_month_counts(con: Con, measure: str, source: str, district: str | None) -> dict[str, int | None]:
     """Counts for every month from the source's first to its last month of the measure's kind."""
-    view, where = _measure(measure)
-    rows = _fetch(
-        con,
-        _sql("month_counts").format(view=view, measure_filter=where),
-        {"source": source, "first": date(1, 1, 1), "last": date(9999, 12, 1), "district": check_district(district)},
-    )
-    found = {month_of(m): n for m, rows_any, n in rows if rows_any}
+    found = _covered_counts(con, measure, source, date(1, 1, 1), date(9999, 12, 1), district)
     if not found:
         return {}
     return {m: found.get(m) for m in month_range(min(found), max(found))}
