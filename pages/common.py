@@ -24,16 +24,11 @@ PERIODS = {"1m": "1 month", "3m": "3 months", "12m": "12 months", "fytd": "Finan
 ALL_DISTRICTS = "All Kent"
 
 
-def _summary(con: duckdb.DuckDBPyConnection, **kwargs: Any) -> dict:
-    from analytics.summary import build_summary
-
-    return build_summary(con, **kwargs)
-
-
 def _commentary(con: duckdb.DuckDBPyConnection, **kwargs: Any) -> list[str]:
     from analytics.narrative import commentary
+    from analytics.summary import build_summary
 
-    return commentary(_summary(con, **kwargs))
+    return commentary(build_summary(con, **kwargs))
 
 
 # The analytics functions pages may call: name -> function(con, **kwargs)
@@ -49,7 +44,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "rates_per_1000": metrics.rates_per_1000,
     "coverage": metrics.coverage,
     "quality_flags": metrics.quality_flags,
-    "latest_month": metrics.latest_month,
     "district_names": metrics.district_names,
     "headline_tiles": overview.headline_tiles,
     "end_month_options": overview.end_month_options,
@@ -58,7 +52,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "comparable_end_month": overview.comparable_end_month,
     "comparison_note": overview.comparison_note,
     "batch_history": overview.batch_history,
-    "summary": _summary,
     "commentary": _commentary,
 }
 
@@ -74,10 +67,6 @@ def _secrets() -> dict[str, Any]:
 def identity() -> access.Identity:
     """Who is using the dashboard and their role (rules in analytics/access.py)."""
     return access.identify(_secrets(), st.user.to_dict())
-
-
-def current_role() -> str:
-    return identity().role
 
 
 def sign_in_gate() -> access.Identity:
