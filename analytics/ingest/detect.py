@@ -5,7 +5,7 @@ Header names match case-, space- and punctuation-insensitively ("Date/Time Repor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from analytics.definitions import normalise_key
 
@@ -133,9 +133,7 @@ def header_score(row: list[str], formats: tuple[str, ...] = FORMATS) -> int:
 @dataclass
 class HeaderChoice:
     index: int  # 0-based index of the (last) header row among the rows given
-    header: list[str]
-    rows_used: int = 1  # 2 when a group label row above is combined with the header
-    notes: list[str] = field(default_factory=list)
+    header: list[str]  # with a group label row above it combined in, when there is one
 
 
 def _combine(above: list[str], below: list[str], formats: tuple[str, ...]) -> list[str]:
@@ -174,5 +172,5 @@ def find_header(rows: list[list[str]], formats: tuple[str, ...] = FORMATS, scan:
     if i > 0 and any(c.strip() for c in rows[i - 1]):
         combined = _combine([str(c) for c in rows[i - 1]], [str(c) for c in rows[i]], formats)
         if header_score(combined, formats) > best_score and len(rows[i - 1]) > 1:
-            return HeaderChoice(i, combined, rows_used=2)
+            return HeaderChoice(i, combined)
     return best
