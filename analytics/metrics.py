@@ -367,11 +367,6 @@ def _rank(row: dict[str, Any]) -> tuple:
     return (1, 0, -(count or 0), row["name"])
 
 
-def _measure_name(measure: str) -> str:
-    _measure(measure)
-    return measure
-
-
 BREAKDOWN_COLUMNS = ("name", "count", "last_year", "change", "pct_change", "z", "signal")
 
 
@@ -390,7 +385,8 @@ def breakdown(
     if by not in BREAKDOWN_KEYS:
         raise ValueError(f"unknown breakdown {by!r}: use one of {', '.join(BREAKDOWN_KEYS)}")
     key, applies = BREAKDOWN_KEYS[by]
-    if _measure_name(measure) not in applies:
+    _measure(measure)  # an unknown measure is named as such before "does not apply"
+    if measure not in applies:
         raise ValueError(f"breakdown by {by} does not apply to {measure}")
     totals, this_ok, last_ok = _period_groups(con, measure, key, period, source, district)
     if by in {"call_type", "category"}:
