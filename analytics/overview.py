@@ -123,10 +123,7 @@ def end_month_options(con: Con, *, source: str) -> list[str]:
     latest = metrics.latest_month(con, source=source)
     if latest is None:
         return []
-    cov = metrics.coverage(con)
-    months = sorted(set(cov.loc[cov["source"] == source, "month"]))
-    first = months[0] if months else latest
-    return list(reversed(month_range(first, latest)))
+    return list(reversed(month_range(min(set().union(*_months_by_kind(con, source))), latest)))
 
 
 def default_end_month(con: Con, *, source: str) -> str | None:
@@ -148,23 +145,28 @@ def default_end_month(con: Con, *, source: str) -> str | None:
 def comparable_end_month(con: Con, *, source: str) -> str | None:
     """The latest month that can be compared with a year earlier: the source covers it and the same month
     last year, for both ASB and crime (for a source with one kind, that kind)."""
+    covered = _covered(con, source)
+    comparable = [m for m in covered if shift_month(m, -12) in covered]
+    return max(comparable) if comparable else None
+
+
+def _months_by_kind(con: Con, source: str) -> list[set[str]]:
+    """The months the source has rows for, one set per kind it holds (ASB, crime)."""
     cov = metrics.coverage(con)
     mine = cov[cov["source"] == source]
     kinds = [set(mine.loc[mine["measure"] == k, "month"]) for k in ("asb", "crime")]
-    kinds = [k for k in kinds if k]
-    if not kinds:
-        return None
-    both = set.intersection(*kinds)
-    comparable = [m for m in both if shift_month(m, -12) in both]
-    return max(comparable) if comparable else None
+    return [k for k in kinds if k]
+
+
+def _covered(con: Con, source: str) -> set[str]:
+    """Months covered for every kind the source holds (for a source with one kind, that kind)."""
+    kinds = _months_by_kind(con, source)
+    return set.intersection(*kinds) if kinds else set()
 
 
 def comparison_note(con: Con, *, period: Period, source: str) -> str | None:
     """A warning when some months of the period cannot be compared with a year earlier, else None."""
-    cov = metrics.coverage(con)
-    mine = cov[cov["source"] == source]
-    kinds = [set(mine.loc[mine["measure"] == k, "month"]) for k in ("asb", "crime")]
-    covered = set.intersection(*[k for k in kinds if k]) if any(kinds) else set()
+    covered = _covered(con, source)
     missing_now = [m for m in period.months if m not in covered]
     missing_before = [shift_month(m, -12) for m in period.months if shift_month(m, -12) not in covered]
     if not missing_now and not missing_before:
