@@ -489,6 +489,8 @@ def _solved_by_month(
     con: Con, source: str, months: Sequence[str], district: str | None, basis: str
 ) -> dict[str, tuple[int, int] | None]:
     """{month: (solved, total)} or None where the source has no crime rows in the month."""
+    if basis not in {"cohort", "outcome_date"}:
+        raise ValueError("basis must be 'cohort' or 'outcome_date'")
     if not months:
         return {}
     ordered = sorted(set(months))
@@ -501,8 +503,6 @@ def _solved_by_month(
                   "after": month_date(shift_month(ordered[-1], 1)), "district": params["district"]}
         by_outcome = {month_of(m): n for m, n in _fetch(con, _sql("solved_by_outcome_date"), params)}
         rows = {m: (by_outcome.get(m, 0), total) for m, (_, total) in rows.items()}
-    elif basis != "cohort":
-        raise ValueError("basis must be 'cohort' or 'outcome_date'")
     return {m: rows.get(m) for m in ordered}
 
 
