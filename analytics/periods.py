@@ -16,7 +16,6 @@ MONTH_NAMES = (
     "July", "August", "September", "October", "November", "December",
 )
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-KINDS = ("1m", "3m", "12m", "fytd", "cytd")
 
 
 @dataclass(frozen=True)
