@@ -52,13 +52,6 @@ class Staged:
     suggestions: dict[str, str] = field(default_factory=dict)
 
 
-def _limit_mb(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
 def _noop(fraction: float, message: str) -> None:
     return None
 
@@ -84,7 +77,7 @@ def read_file(
     if not path.is_file():
         raise InputRefused("File not found", f"{path} does not exist or is not a file.")
     size = path.stat().st_size
-    max_mb = _limit_mb("ASB_MAX_UPLOAD_MB", 200)
+    max_mb = xlsx.limit_mb("ASB_MAX_UPLOAD_MB", 200)
     if size > max_mb * 1024 * 1024:
         raise InputRefused(
             "File too large",
@@ -127,7 +120,7 @@ class _maybe_gunzip:
             gz = f.read(2) == b"\x1f\x8b"
         if not gz:
             return self.path
-        cap = _limit_mb("ASB_MAX_XLSX_UNCOMPRESSED_MB", 1000) * 1024 * 1024
+        cap = xlsx.limit_mb("ASB_MAX_XLSX_UNCOMPRESSED_MB", 1000) * 1024 * 1024
         fd, self.tmp = tempfile.mkstemp(suffix=".csv")
         try:
             with gzip.open(self.path, "rb") as src, os.fdopen(fd, "wb") as dst:

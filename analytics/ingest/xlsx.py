@@ -42,7 +42,8 @@ def is_workbook(head: bytes, name: str) -> bool:
     return head.startswith((ZIP_MAGIC, OLE2_MAGIC[:4])) or name.endswith(WORKBOOK_SUFFIXES)
 
 
-def _limit_mb(name: str, default: int) -> int:
+def limit_mb(name: str, default: int) -> int:
+    """A size limit in MB from the environment variable ``name`` (the default when unset or not a number)."""
     try:
         return int(os.environ.get(name, default))
     except ValueError:
@@ -78,7 +79,7 @@ def _check_container(path: Path) -> None:
         ) from e
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos)
-    cap = _limit_mb("ASB_MAX_XLSX_UNCOMPRESSED_MB", 1000)
+    cap = limit_mb("ASB_MAX_XLSX_UNCOMPRESSED_MB", 1000)
     if total > cap * 1024 * 1024:
         raise InputRefused(
             "Workbook too large",
