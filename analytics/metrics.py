@@ -431,16 +431,15 @@ def outcome_breakdown(con: Con, *, period: Period, source: str, district: str | 
     """
     rows_in: dict[tuple[str, bool], int] = {}
     grouped, _ = _grouped(con, "vbc", "outcome_group || '|' || solved", source, period.months, district)
-    if grouped:
-        for name, by_month in grouped.items():
-            group, solved = name.rsplit("|", 1)
-            rows_in[(group, solved == "true")] = sum(by_month.values())
+    for name, by_month in grouped.items():
+        group, solved = name.rsplit("|", 1)
+        rows_in[(group, solved == "true")] = sum(by_month.values())
     total = sum(rows_in.values())
     rows = [{"outcome_group": g, "count": n, "share_pct": round_half_away(n * 100, total), "solved": s}
             for (g, s), n in rows_in.items()]
     rows.sort(key=lambda r: (-r["count"], r["outcome_group"]))
     df = _frame(rows, ("outcome_group", "count", "share_pct", "solved"))
-    df["solved"] = df["solved"].astype(bool)
+    df["solved"] = df["solved"].astype(bool)  # _frame types "solved" as a count (solved_rate_series); here a flag
     return df
 
 
