@@ -123,7 +123,7 @@ def end_month_options(con: Con, *, source: str) -> list[str]:
     latest = metrics.latest_month(con, source=source)
     if latest is None:
         return []
-    return list(reversed(month_range(min(set().union(*_months_by_kind(con, source))), latest)))
+    return list(reversed(month_range(_first_month(con, source) or latest, latest)))
 
 
 def default_end_month(con: Con, *, source: str) -> str | None:
@@ -156,6 +156,12 @@ def _months_by_kind(con: Con, source: str) -> list[set[str]]:
     mine = cov[cov["source"] == source]
     kinds = [set(mine.loc[mine["measure"] == k, "month"]) for k in ("asb", "crime")]
     return [k for k in kinds if k]
+
+
+def _first_month(con: Con, source: str) -> str | None:
+    """The first month with rows of any kind, None when the source has none."""
+    kinds = _months_by_kind(con, source)
+    return min(set().union(*kinds)) if kinds else None
 
 
 def _covered(con: Con, source: str) -> set[str]:
@@ -193,7 +199,6 @@ class Freshness:
     first: str | None
     missing: tuple[str, ...]  # 'January 2025 (ASB)'
     partial: tuple[str, ...]
-    flags: tuple[metrics.QualityFlag, ...]
 
     @property
     def sentence(self) -> str:
@@ -210,15 +215,13 @@ class Freshness:
 
 def freshness(con: Con, *, source: str) -> Freshness:
     """How fresh and complete the source is: latest month, its span, gaps and partial months (metrics rules)."""
-    latest = metrics.latest_month(con, source=source)
-    cov = metrics.coverage(con)
-    months = sorted(set(cov.loc[cov["source"] == source, "month"]))
-    flags = tuple(metrics.quality_flags(con, source=source))
+    flags = metrics.quality_flags(con, source=source)
 
     def listed(issue: str) -> tuple[str, ...]:
         return tuple(flag_runs((f.month, f.measure) for f in flags if f.issue == issue))
 
-    return Freshness(latest, months[0] if months else None, listed("missing"), listed("partial"), flags)
+    return Freshness(metrics.latest_month(con, source=source), _first_month(con, source), listed("missing"),
+                     listed("partial"))
 
 
 BATCH_COLUMNS = {
