@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from analytics import definitions, store
 from analytics.errors import DashboardError, InputRefused, NotFound
@@ -251,10 +252,7 @@ def _load_one(
         con.execute("UPDATE batches SET replaces = ? WHERE id = ?", [replaced, batch_id])
         _refresh_status(con, replaced)
     if staged.problems:
-        con.executemany(
-            "INSERT INTO rejected_rows VALUES (?, ?, ?, ?, ?)",
-            [[batch_id, p.row or 0, p.column, p.value, p.reason] for p in staged.problems],
-        )
+        _store_rejects(con, batch_id, staged.problems)
     loaded = _count_batch_rows(con, batch_id)
     if loaded != rows_valid:
         raise DashboardError(
@@ -265,6 +263,23 @@ def _load_one(
     return LoadResult(display_name, "loaded", batch_id, source, staged.format, staged.kind, sha256, size,
                       staged.rows_read, rows_valid, staged.rows_rejected, all_months, replaced, staged.warnings,
                       staged.problems)
+
+
+def _store_rejects(con: duckdb.DuckDBPyConnection, batch_id: int, problems: Sequence[Problem]) -> None:
+    """Keep every problem of a batch loaded with accept_valid_rows; one Arrow insert (executemany is row by row,
+    seconds per ten thousand rows)."""
+    rejects = pa.table({
+        "batch_id": pa.array([batch_id] * len(problems), pa.int32()),
+        "source_row": pa.array([p.row or 0 for p in problems], pa.int32()),
+        "column_name": pa.array([p.column for p in problems], pa.string()),
+        "value": pa.array([p.value for p in problems], pa.string()),
+        "reason": pa.array([p.reason for p in problems], pa.string()),
+    })
+    con.register("_rejects", rejects)
+    try:
+        con.execute("INSERT INTO rejected_rows SELECT * FROM _rejects")
+    finally:
+        con.unregister("_rejects")
 
 
 def _count_batch_rows(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
