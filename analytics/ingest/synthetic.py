@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import definitions
+from analytics.ingest import detect
 
 DEFAULT_SEED = 20221101
 ASB_FILE = "SYNTHETIC-kent-asb-incidents.csv"
@@ -302,8 +303,7 @@ def write_synthetic_xlsx(folder: Path, *, start: str = "2022-11", end: str = "20
 
 # police.uk street-level files ------------------------------------------------------------------------------------
 
-POLICE_UK_COLUMNS = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-                     "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
+POLICE_UK_COLUMNS = list(detect.POLICE_UK_COLUMNS)  # a list: pandas reads a tuple as one column key
 _POLICE_UK_TYPES = {
     "Anti-social behaviour": 16, "Violence and sexual offences": 34, "Criminal damage and arson": 8.5,
     "Shoplifting": 7.5, "Other theft": 6, "Vehicle crime": 5, "Public order": 4.5, "Burglary": 3.2,
