@@ -16,7 +16,6 @@ BOM = b"\xef\xbb\xbf"
 @dataclass(frozen=True)
 class Dialect:
     encoding: str  # 'utf-8' or 'latin-1' (DuckDB's names)
-    bom: bool
     delimiter: str
     records: list[list[str]]  # the records parsed from the sample (the last may be cut short)
 
@@ -31,17 +30,16 @@ def looks_binary(sample: bytes) -> bool:
     return control > len(sample[:8192]) * 0.05
 
 
-def decode_sample(sample: bytes) -> tuple[str, str, bool]:
-    """(text, encoding, bom). UTF-8 when the bytes are valid UTF-8 (a cut multi-byte character at the end of the
-    sample is allowed), otherwise Latin-1, so "é" is never read as "Ã©"."""
-    bom = sample.startswith(BOM)
-    body = sample[len(BOM):] if bom else sample
+def decode_sample(sample: bytes) -> tuple[str, str]:
+    """(text, encoding), a BOM left out. UTF-8 when the bytes are valid UTF-8 (a cut multi-byte character at the end
+    of the sample is allowed), otherwise Latin-1, so "é" is never read as "Ã©"."""
+    body = sample.removeprefix(BOM)
     try:
-        return body.decode("utf-8"), "utf-8", bom
+        return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as e:
         if e.start >= len(body) - 3 and len(body) >= SAMPLE_BYTES - 3:
-            return body[: e.start].decode("utf-8"), "utf-8", bom
-        return body.decode("latin-1"), "latin-1", bom
+            return body[: e.start].decode("utf-8"), "utf-8"
+        return body.decode("latin-1"), "latin-1"
 
 
 def _count_outside_quotes(line: str, delimiter: str) -> int:
@@ -76,7 +74,7 @@ def sniff(sample: bytes) -> Dialect:
             "Not a text file",
             "The file holds binary data, not comma-separated text. Export the extract as CSV (or XLSX) and try again.",
         )
-    text, encoding, bom = decode_sample(sample)
+    text, encoding = decode_sample(sample)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
     records: list[list[str]] = []
@@ -87,4 +85,4 @@ def sniff(sample: bytes) -> Dialect:
                 break
     except csv.Error:
         pass  # the sample may end inside a quoted field
-    return Dialect(encoding, bom, delimiter, records)
+    return Dialect(encoding, delimiter, records)
