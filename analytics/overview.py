@@ -249,8 +249,49 @@ def batch_history(con: Con) -> pd.DataFrame:
     if len(out):
         out["Months"] = [_months_text(m) for m in out["Months"]]
         out["Loaded at"] = [str(v).replace("T", " ") if v else "" for v in out["Loaded at"]]
-        out["Holds"] = [{"asb": "ASB", "crime": "Crime", "asb+crime": "ASB and crime"}.get(k, k) for k in out["Holds"]]
+        out["Holds"] = [KIND_WORDS.get(k, k) for k in out["Holds"]]
     return out
+
+
+KIND_WORDS = {"asb": "ASB", "crime": "Crime", "asb+crime": "ASB and crime"}
+STATUS_WORDS = {"loaded": "Loaded", "partly replaced": "Partly replaced", "replaced": "Replaced",
+                "rolled back": "Rolled back"}
+
+
+def stamp_text(stamp: str | None) -> str:
+    """'2025-02-03T14:05:09' -> '2025-02-03 14:05'; '' when there is none."""
+    return stamp.replace("T", " ")[:16] if stamp else ""
+
+
+def batch_label(batch: dict[str, Any]) -> str:
+    """How a batch is named in a picker: file, months, when and by whom."""
+    from analytics.ingest.load import describe_months
+
+    return (f"Batch {batch['id']}: {batch['file']} ({describe_months(batch['months'])}, "
+            f"loaded {stamp_text(batch['loaded_at'])} by {batch['loaded_by']})")
+
+
+def latest_load_sentence(batch: dict[str, Any]) -> str:
+    from analytics.ingest.load import describe_months
+
+    return (f"**Latest load:** batch {batch['id']}, {batch['file']}, {describe_months(batch['months'])}: "
+            f"{batch['rows_loaded']:,} rows loaded by {batch['loaded_by']} at {stamp_text(batch['loaded_at'])} — "
+            f"{STATUS_WORDS.get(batch['status'], batch['status']).lower()}.")
+
+
+def audit_table(batches: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """The load history page's table of analytics.ingest.load.list_batches rows: the full audit trail, with
+    rows read and roll-backs (batch_history is the shorter table the Data page shows)."""
+    from analytics.ingest.load import describe_months
+
+    return pd.DataFrame([{
+        "Batch": b["id"], "File": b["file"], "Source": b["source"], "Holds": KIND_WORDS.get(b["kind"], b["kind"]),
+        "Months": describe_months(b["months"]), "Rows read": b["rows_read"], "Loaded": b["rows_loaded"],
+        "Rejected": b["rows_rejected"], "Live now": b["rows_live"],
+        "Status": STATUS_WORDS.get(b["status"], b["status"]), "Loaded by": b["loaded_by"],
+        "Loaded at": stamp_text(b["loaded_at"]), "Rolled back by": b["rolled_back_by"] or "",
+        "Rolled back at": stamp_text(b["rolled_back_at"]),
+    } for b in batches])
 
 
 def _months_text(months: Any) -> str:

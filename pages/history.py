@@ -6,27 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from analytics import formatting as fmt
+from analytics import overview
 from analytics.errors import DashboardError
-from analytics.ingest.load import describe_months, list_batches, rejected_rows, rollback
+from analytics.ingest.load import list_batches, rejected_rows, rollback
 from pages import common
 
 me = common.require("history", "The load history")
 con = common.cursor()
 state = st.session_state
-
-KINDS = {"asb": "ASB", "crime": "Crime", "asb+crime": "ASB and crime"}
-STATUS = {"loaded": "Loaded", "partly replaced": "Partly replaced", "replaced": "Replaced",
-          "rolled back": "Rolled back"}
-
-
-def _when(stamp: str | None) -> str:
-    return stamp.replace("T", " ")[:16] if stamp else ""
-
-
-def _label(b: dict) -> str:
-    return (f"Batch {b['id']}: {b['file']} ({describe_months(b['months'])}, "
-            f"loaded {_when(b['loaded_at'])} by {b['loaded_by']})")
-
 
 st.title("Load history")
 st.caption("Every file loaded, newest first, with who loaded it and when. Roll-backs and replacements stay in the "
@@ -41,18 +28,9 @@ if not batches:
     st.info("No files have been loaded yet. Load one on the Upload page.", icon=":material/info:")
     st.stop()
 
-latest = batches[0]
-st.markdown(f"**Latest load:** batch {latest['id']}, {latest['file']}, {describe_months(latest['months'])}: "
-            f"{latest['rows_loaded']:,} rows loaded by {latest['loaded_by']} at {_when(latest['loaded_at'])} — "
-            f"{STATUS.get(latest['status'], latest['status']).lower()}.")
+st.markdown(overview.latest_load_sentence(batches[0]))
 
-table = pd.DataFrame([{
-    "Batch": b["id"], "File": b["file"], "Source": b["source"], "Holds": KINDS.get(b["kind"], b["kind"]),
-    "Months": describe_months(b["months"]), "Rows read": b["rows_read"], "Loaded": b["rows_loaded"],
-    "Rejected": b["rows_rejected"], "Live now": b["rows_live"], "Status": STATUS.get(b["status"], b["status"]),
-    "Loaded by": b["loaded_by"], "Loaded at": _when(b["loaded_at"]),
-    "Rolled back by": b["rolled_back_by"] or "", "Rolled back at": _when(b["rolled_back_at"]),
-} for b in batches])
+table = overview.audit_table(batches)
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(format="localized")
                             for c in ("Rows read", "Loaded", "Rejected", "Live now")})
@@ -71,7 +49,7 @@ else:
     st.caption("Rolling back removes the batch's rows from every figure. Rows it had replaced come back. The batch "
                "stays in the history, marked rolled back, with who did it.")
     by_id = {b["id"]: b for b in live}
-    chosen = st.selectbox("Batch", list(by_id), format_func=lambda i: _label(by_id[i]), key="hist_batch")
+    chosen = st.selectbox("Batch", list(by_id), format_func=lambda i: overview.batch_label(by_id[i]), key="hist_batch")
     batch = by_id[chosen]
     sure = st.checkbox(f"Yes, remove the {batch['rows_live']:,} live rows of batch {chosen} ({batch['file']})",
                        key=f"hist_sure_{chosen}")
@@ -98,7 +76,7 @@ else:
     st.caption("Rows refused when a file was loaded with \"valid rows only\": row number in the file, column, value "
                "and reason.")
     by_id = {b["id"]: b for b in with_rejects}
-    chosen = st.selectbox("Batch with rejected rows", list(by_id), format_func=lambda i: _label(by_id[i]),
+    chosen = st.selectbox("Batch with rejected rows", list(by_id), format_func=lambda i: overview.batch_label(by_id[i]),
                           key="hist_rejects_batch")
     rejects = pd.DataFrame(rejected_rows(con, chosen), columns=["row", "column", "value", "reason"])
     st.dataframe(rejects, hide_index=True, width="stretch")
