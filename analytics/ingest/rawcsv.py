@@ -155,9 +155,8 @@ def may_have_skipped_lines(raw: Raw, records: int) -> bool:
 
 
 def _duckdb_relation(path: Path, delimiter: str, encoding: str, skip_lines: int, n: int, *, parallel: bool) -> str:
-    cols = _raw_columns(n) + [f"x{i}" for i in range(1, EXTRA_FIELDS + 1)]
-    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
     extras = [f"x{i}" for i in range(1, EXTRA_FIELDS + 1)]
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in _raw_columns(n) + extras) + "}"
     # Blank trailing fields are harmless; anything else beyond the header (or a run of fields long enough to be
     # cut off by the spare columns) is a row with too many fields.
     extra_bad = " OR ".join([f"coalesce(trim({x}), '') <> ''" for x in extras] + [f"{extras[-1]} IS NOT NULL"])
