@@ -224,6 +224,13 @@ def freshness(con: Con, *, source: str) -> Freshness:
                      listed("partial"))
 
 
+def quality_table(flags: dict[str, list[metrics.QualityFlag]]) -> pd.DataFrame:
+    """Every source's gaps and partial months (source -> metrics.quality_flags) as one table."""
+    rows = [{"Source": s, "Month": fmt.month_label(q.month), "Holds": KIND_WORDS.get(q.measure, q.measure),
+             "Issue": q.issue.capitalize(), "Detail": q.detail} for s, found in flags.items() for q in found]
+    return pd.DataFrame(rows, columns=["Source", "Month", "Holds", "Issue", "Detail"])
+
+
 BATCH_COLUMNS = {
     "id": "Batch",
     "file": "File",

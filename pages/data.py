@@ -28,10 +28,9 @@ st.caption("Darker cells hold more rows. Blank cells are months with no rows; \"
            "written in the cell, so the gaps read without colour.")
 
 st.subheader("Gaps and partial months")
-rows = [{"Source": s, "Month": fmt.month_label(q.month), "Holds": "ASB" if q.measure == "asb" else "Crime",
-         "Issue": q.issue.capitalize(), "Detail": q.detail} for s in sources for q in flags[s]]
-if rows:
-    st.dataframe(rows, hide_index=True, width="stretch")
+issues = overview.quality_table(flags)
+if len(issues):
+    st.dataframe(issues, hide_index=True, width="stretch")
     st.caption("Partial: far fewer rows than the months around it (below 60% of the median of the 6 nearest "
                "months), probably an incomplete extract. Comparisons with such months are not like for like.")
 else:

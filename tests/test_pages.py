@@ -303,3 +303,15 @@ def test_breakdown_sentence_names_the_signals():
         "Beyond normal variation (a signal): Thanet.")
     calm = frame.assign(signal=False)
     assert overview.breakdown_sentence(calm, "districts").endswith("No change is beyond normal variation.")
+
+
+def test_quality_table_words_every_flag_of_every_source():
+    flags = {"police.uk": [metrics.QualityFlag("2024-05", "crime", "missing", "no rows")],
+             "force": [metrics.QualityFlag("2025-01", "asb", "partial", "312 rows against a median of 1,540")]}
+    table = overview.quality_table(flags)
+    assert table.to_dict("records") == [
+        {"Source": "police.uk", "Month": "May 2024", "Holds": "Crime", "Issue": "Missing", "Detail": "no rows"},
+        {"Source": "force", "Month": "January 2025", "Holds": "ASB", "Issue": "Partial",
+         "Detail": "312 rows against a median of 1,540"},
+    ]
+    assert overview.quality_table({"police.uk": []}).empty
