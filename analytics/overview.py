@@ -414,6 +414,11 @@ def rolling_sentence(measure: str, df: pd.DataFrame) -> str:
             f"(12 months before: {fmt.fmt_int(last['previous_12'])}).")
 
 
+def outcome_labels(df: pd.DataFrame) -> list[str]:
+    """The bar labels of a metrics.outcome_breakdown frame: '25.3% · solved' for a solved group, else '25.3%'."""
+    return [fmt.fmt_rate(v) + (" · solved" if s else "") for v, s in zip(df["share_pct"], df["solved"], strict=True)]
+
+
 def outcome_sentence(df: pd.DataFrame) -> str:
     if df.empty:
         return "No victim-based crimes recorded in this period."

@@ -51,8 +51,7 @@ with left:
     outcomes = common.fetch("outcome_breakdown", period=f.period, source=f.source, district=f.district)
     common.chart(
         common.figure(charts.share_bars, outcomes, name="outcome_group", value="share_pct",
-                          text=[fmt.fmt_rate(v) + (" · solved" if s else "")
-                                for v, s in zip(outcomes["share_pct"], outcomes["solved"], strict=True)]),
+                      text=overview.outcome_labels(outcomes)),
         key="outcomes",
         summary=overview.outcome_sentence(outcomes),
         shown=fmt.display_table(outcomes, ["outcome_group", "count", "share_pct", "solved"],
