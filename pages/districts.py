@@ -13,7 +13,7 @@ common.page_header(
     f,
 )
 
-MEASURES = {"asb": "ASB incidents", "vbc": "Victim-based crime"}
+MEASURES = {k: overview.MEASURE_NAMES[k] for k in ("asb", "vbc")}
 COLOURS = {"rate_per_1000": "Rate per 1,000 residents", "pct_change": "% change on last year"}
 left, right = st.columns(2)
 with left:
