@@ -25,7 +25,7 @@ data = [st.Page(PAGES / "data.py", title="Data", icon=":material/database:")]
 for file, title, icon, permission in (("upload.py", "Upload", ":material/upload:", "upload"),
                                       ("history.py", "Load history", ":material/history:", "history"),
                                       ("admin.py", "Admin", ":material/admin_panel_settings:", "manage_mappings")):
-    if me.can(permission) and (PAGES / file).exists():
+    if me.can(permission):
         data.append(st.Page(PAGES / file, title=title, icon=icon))
 
 page = st.navigation({"Performance": performance, "Data": data})
