@@ -4,6 +4,7 @@ every page opened in headless Chromium at 1366x768, charts drawn, no exception, 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.browser import OUT, launch, needs_chromium, screenshot, settle, streamlit_server
 
@@ -22,9 +23,8 @@ def server(tmp_path_factory):
 
 
 def test_every_page_renders_in_chromium(server):
-    sync_api = pytest.importorskip("playwright.sync_api")
     errors: list[str] = []
-    with sync_api.sync_playwright() as p:
+    with sync_playwright() as p:
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768})

@@ -5,6 +5,7 @@ Screenshots of each step go to tests/out/."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from analytics import store
 from analytics.ingest.load import load_files
@@ -26,10 +27,9 @@ def server(tmp_path):
 
 
 def test_upload_a_real_file_and_see_it_in_the_history(server):
-    sync_api = pytest.importorskip("playwright.sync_api")
     url, db, proc = server
     errors: list[str] = []
-    with sync_api.sync_playwright() as p:
+    with sync_playwright() as p:
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768})
