@@ -9,9 +9,8 @@ from playwright.sync_api import sync_playwright
 
 from analytics import store
 from analytics.ingest.load import load_files
-from tests.browser import OUT, ROOT, launch, needs_chromium, screenshot, settle, streamlit_server
-
-KENT = ROOT.parent / "shared" / "data" / "police-uk" / "kent"
+from tests.browser import OUT, launch, needs_chromium, screenshot, settle, streamlit_server
+from tests.kent import KENT
 
 pytestmark = needs_chromium
 

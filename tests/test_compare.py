@@ -10,10 +10,7 @@ from analytics import store
 from analytics.ingest.compare import MonthChange, compare_counts, compare_staged
 from analytics.ingest.load import load_files
 from analytics.ingest.readers import read_file
-
-KENT = Path(__file__).resolve().parents[2] / "shared" / "data" / "police-uk" / "kent"
-JAN_2025 = KENT / "2025-01-kent-street.csv"
-FEB_2025 = KENT / "2025-02-kent-street.csv"
+from tests.kent import FEB_2025, JAN_2025
 
 
 def _lines(path: Path) -> list[str]:

@@ -11,8 +11,8 @@ import pytest
 
 from analytics.errors import InputRefused
 from analytics.ingest.readers import canonical_columns, read_file
+from tests.kent import KENT
 
-KENT = Path("/work/shared/data/police-uk/kent")
 KENT_FILES = sorted(KENT.glob("*.csv"))
 FILES = Path(__file__).parent / "files"
 

@@ -11,6 +11,7 @@ from analytics import access, store
 from analytics.access import ADMIN, ANALYST, LOCAL, SIGNED_IN, SIGNED_OUT, VIEWER, AccessRefused, Identity
 from analytics.ingest.load import load_files
 from tests.conftest import dashboard_entry
+from tests.kent import KENT
 
 AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "client_id": "x"},
         "roles": {"Alice@Kent.Police.uk": "admin", "bob@kent.police.uk": "analyst", "eve@kent.police.uk": "superuser"}}
@@ -87,7 +88,6 @@ def test_local_mode_serves_this_machine_only(address, local):
 # ------------------------------------------------------------------------------------------------ in the app
 
 ROOT = Path(__file__).resolve().parent.parent
-KENT = ROOT.parent / "shared" / "data" / "police-uk" / "kent"
 PAGES = ROOT / "pages"
 VIEWER_PAGES = ("overview", "asb", "crime", "districts", "data")
 CALLER = "CALLER-"

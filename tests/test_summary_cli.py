@@ -13,17 +13,13 @@ import pytest
 
 from analytics import store
 from analytics.ingest.load import load_file
+from tests.kent import CITY_JAN_2025, KENT
 
 ROOT = Path(__file__).resolve().parent.parent
-KENT = Path("/work/shared/data/police-uk/kent")
-CITY = Path("/work/shared/data/police-uk/city-of-london")
 VBC_TYPES = {"Violence and sexual offences", "Burglary", "Robbery", "Vehicle crime", "Theft from the person",
              "Shoplifting", "Bicycle theft", "Other theft", "Criminal damage and arson"}
 SOLVED_TEXTS = {"Awaiting court outcome", "Court result unavailable", "Local resolution", "Offender given a caution",
                 "Suspect charged as part of another case"}
-
-pytestmark = pytest.mark.skipif(not KENT.is_dir(), reason="the police.uk Kent files are not on this machine")
-
 
 def direct_counts() -> dict[str, Counter]:
     """Rows per month straight from the files: ASB, victim-based crime, all crime, solved VBC."""
@@ -187,7 +183,7 @@ def test_a_second_source_must_be_named(tmp_path):
     db = tmp_path / "two.duckdb"
     con = store.connect(db)
     load_file(con, KENT / "2025-01-kent-street.csv", loaded_by="test")
-    load_file(con, CITY / "2025-01-city-of-london-street.csv", source_name="city", loaded_by="test")
+    load_file(con, CITY_JAN_2025, source_name="city", loaded_by="test")
     con.close()
     run = summary(db, "--end", "2025-01", "--months", "1", "--json")
     assert run.returncode == 2

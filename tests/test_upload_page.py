@@ -19,11 +19,9 @@ from streamlit.testing.v1 import AppTest
 from analytics import store
 from analytics.ingest.load import load_files
 from tests.conftest import dashboard_entry
+from tests.kent import FEB_2025, JAN_2025
 
 ROOT = Path(__file__).resolve().parent.parent
-KENT = ROOT.parent / "shared" / "data" / "police-uk" / "kent"
-JAN_2025 = KENT / "2025-01-kent-street.csv"
-FEB_2025 = KENT / "2025-02-kent-street.csv"
 TABLES = ("batches", "asb_incidents", "crimes", "rejected_rows", "column_mappings")
 
 ASB_HEADER = "Incident Number,Date Reported,District,Call Type,Caller Ref"
