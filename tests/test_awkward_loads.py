@@ -12,7 +12,7 @@ from analytics.errors import InputRefused
 from analytics.ingest.load import RowsRefused, load_file
 from tests.test_load import police_uk_csv, snapshot
 
-FILES = sorted(p for p in (Path(__file__).parent / "files").iterdir() if p.name != "make_files.py")
+FILES = sorted(p for p in (Path(__file__).parent / "files").iterdir() if p.is_file() and p.name != "make_files.py")
 # Files refused whole (even with --accept-valid-rows), and a word their message must contain.
 REFUSED = {
     "corrupt.xlsx": "workbook", "empty.csv": "empty", "header_only.csv": "no data rows", "junk.xlsx": "workbook",
