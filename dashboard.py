@@ -1,35 +1,22 @@
-"""The dashboard's entry point: page set-up, the shared sidebar filters and the navigation. No queries here."""
+"""The dashboard's entry point: page set-up, the navigation, sign-in, the data and the sidebar filters. No queries.
 
-from pathlib import Path
+st.navigation comes first on every run, so no page file ever runs by URL on its own; it offers a signed-out
+visitor one page, and each page checks its own permission as well.
+"""
 
 import streamlit as st
 
-from pages import common
-
-HERE = Path(__file__).resolve().parent
-PAGES = HERE / "pages"
+from ui import filters, navigation, session, signin
 
 st.set_page_config(page_title="ASB & crime performance", layout="wide")
 
-me = common.sign_in_gate()
-
-performance = [
-    st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page(PAGES / "asb.py", title="ASB", icon=":material/campaign:"),
-    st.Page(PAGES / "crime.py", title="Crime & outcomes", icon=":material/gavel:"),
-    st.Page(PAGES / "districts.py", title="Districts", icon=":material/map:"),
-]
-data = [st.Page(PAGES / "data.py", title="Data", icon=":material/database:")]
-# Pages for analysts only (loading files, the load history) and admins (mappings, reference files); each page
-# also refuses a user without the role, in case it is reached some other way.
-for file, title, icon, permission in (("upload.py", "Upload", ":material/upload:", "upload"),
-                                      ("history.py", "Load history", ":material/history:", "history"),
-                                      ("admin.py", "Admin", ":material/admin_panel_settings:", "manage_mappings")):
-    if me.can(permission):
-        data.append(st.Page(PAGES / file, title=title, icon=icon))
-
-page = st.navigation({"Performance": performance, "Data": data})
-# After the navigation, so a first start that loads the demo data shows the real page list, not the folder's.
-common.start()
-common.sidebar()
+me = signin.identity()
+sections, specs = navigation.pages_for(me)
+page = st.navigation(sections)
+if specs:
+    signin.sidebar_identity(me)
+    session.start()
+    spec = specs.get(page.title)
+    if filters.sidebar(show=spec is not None and spec.filters) is None and spec is not None and spec.filters:
+        filters.no_data()
 page.run()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import definitions, store
+from analytics import store
+from analytics.domain import definitions
 from analytics.errors import InputRefused
 
 REFERENCE_FILES = ("districts.csv", "population.csv", "offence_groups.csv", "outcomes.csv", "asb_call_types.csv")

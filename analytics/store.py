@@ -6,17 +6,17 @@ process holding the file and says what to do, instead of DuckDB's raw lock error
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import duckdb
 
-from analytics import definitions
+from analytics.domain import definitions
 from analytics.errors import DashboardError, DatabaseBusy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,14 +38,6 @@ def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
     if path:
         return Path(path)
     return Path(os.environ.get("ASB_DB") or DEFAULT_DB)
-
-
-def current_user() -> str:
-    """The operating-system user, who the command line records as loading or rolling back a batch."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid {os.getuid()}"
 
 
 def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -154,3 +146,12 @@ def sources(con: duckdb.DuckDBPyConnection) -> list[str]:
         [definitions.POLICE_UK_SOURCE],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+SQL_DIR = Path(__file__).with_name("sql")
+
+
+@cache
+def sql(name: str) -> str:
+    """The text of analytics/sql/<name>.sql (e.g. 'figures/month_counts')."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")

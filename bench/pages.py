@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from analytics import metrics  # noqa: E402
+from analytics.figures import coverage  # noqa: E402
 
 # AppTest outside a server warns once per run that st.cache_data has no runtime; that is expected here.
 logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(
@@ -53,7 +53,7 @@ def _entry(folder: Path) -> str:
 
 def _clear() -> None:
     st.cache_data.clear()
-    clear = getattr(metrics, "clear_cache", None)
+    clear = getattr(coverage, "clear_cache", None)
     if clear is not None:
         clear()
 

@@ -22,9 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import metrics, store  # noqa: E402
-from analytics.periods import make_period  # noqa: E402
-from analytics.summary import build_summary  # noqa: E402
+from analytics import store  # noqa: E402
+from analytics.domain.periods import make_period  # noqa: E402
+from analytics.figures import breakdowns, counts, coverage, rates, solved  # noqa: E402
+from analytics.report.summary import build_summary  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SOURCE = "force"
@@ -116,39 +117,40 @@ def main() -> int:
         build(path, args.rows)
     con = store.connect(path)
     total = con.execute("SELECT (SELECT count(*) FROM asb) + (SELECT count(*) FROM crime)").fetchone()[0]
-    end = metrics.latest_month(con, source=SOURCE)
+    end = coverage.latest_month(con, source=SOURCE)
     print(f"database {path} with {total:,} live rows; latest month {end}; {args.runs} warm runs each")
     cur = con.cursor()  # as a page does: a cursor per script run
     p3, p12 = make_period(end, "3m"), make_period(end, "12m")
     common = {"source": SOURCE}
     calls: dict[str, Callable[[], object]] = {
-        "comparison asb 3m": lambda: metrics.comparison(cur, measure="asb", period=p3, **common),
-        "comparison vbc 3m": lambda: metrics.comparison(cur, measure="vbc", period=p3, **common),
-        "comparison all_crime 12m": lambda: metrics.comparison(cur, measure="all_crime", period=p12, **common),
-        "comparison vbc 3m district": lambda: metrics.comparison(cur, measure="vbc", period=p3, district="Dover",
+        "comparison asb 3m": lambda: counts.comparison(cur, measure="asb", period=p3, **common),
+        "comparison vbc 3m": lambda: counts.comparison(cur, measure="vbc", period=p3, **common),
+        "comparison all_crime 12m": lambda: counts.comparison(cur, measure="all_crime", period=p12, **common),
+        "comparison vbc 3m district": lambda: counts.comparison(cur, measure="vbc", period=p3, district="Dover",
                                                                  **common),
-        "solved_rate cohort": lambda: metrics.solved_rate(cur, period=p3, **common),
-        "solved_rate outcome_date": lambda: metrics.solved_rate(cur, period=p3, basis="outcome_date", **common),
-        "outcome_breakdown": lambda: metrics.outcome_breakdown(cur, period=p3, **common),
-        "breakdown call_type": lambda: metrics.breakdown(cur, measure="asb", by="call_type", period=p3, **common),
-        "breakdown category": lambda: metrics.breakdown(cur, measure="asb", by="category", period=p3, **common),
-        "breakdown crime_type": lambda: metrics.breakdown(cur, measure="vbc", by="crime_type", period=p3, **common),
-        "breakdown district": lambda: metrics.breakdown(cur, measure="asb", by="district", period=p12, **common),
-        "monthly_series 25": lambda: metrics.monthly_series(cur, measure="asb", end=end, **common),
-        "rolling_12 13": lambda: metrics.rolling_12(cur, measure="all_crime", end=end, **common),
-        "solved_rate_series 25": lambda: metrics.solved_rate_series(cur, end=end, **common),
-        "annual_totals calendar": lambda: metrics.annual_totals(cur, measure="asb", **common),
-        "annual_totals financial": lambda: metrics.annual_totals(cur, measure="vbc", basis="financial", **common),
-        "year_to_date financial": lambda: metrics.year_to_date(cur, measure="vbc", end=end, **common),
-        "rates_per_1000": lambda: metrics.rates_per_1000(cur, measure="asb", period=p12, **common),
-        "coverage": lambda: metrics.coverage(cur),
-        "quality_flags": lambda: metrics.quality_flags(cur, source=SOURCE),
-        "latest_month": lambda: metrics.latest_month(cur, source=SOURCE),
+        "solved_rate cohort": lambda: solved.solved_rate(cur, period=p3, **common),
+        "solved_rate outcome_date": lambda: solved.solved_rate(cur, period=p3, basis="outcome_date", **common),
+        "outcome_breakdown": lambda: breakdowns.outcome_breakdown(cur, period=p3, **common),
+        "breakdown call_type": lambda: breakdowns.breakdown(cur, measure="asb", by="call_type", period=p3, **common),
+        "breakdown category": lambda: breakdowns.breakdown(cur, measure="asb", by="category", period=p3, **common),
+        "breakdown crime_type": lambda: breakdowns.breakdown(cur, measure="vbc", by="crime_type", period=p3, **common),
+        "breakdown district": lambda: breakdowns.breakdown(cur, measure="asb", by="district", period=p12, **common),
+        "monthly_series 25": lambda: counts.monthly_series(cur, measure="asb", end=end, **common),
+        "rolling_12 13": lambda: counts.rolling_12(cur, measure="all_crime", end=end, **common),
+        "solved_rate_series 25": lambda: solved.solved_rate_series(cur, end=end, **common),
+        "annual_totals calendar": lambda: counts.annual_totals(cur, measure="asb", **common),
+        "annual_totals financial": lambda: counts.annual_totals(cur, measure="vbc", basis="financial", **common),
+        "financial year to date": lambda: counts.comparison(cur, measure="vbc", period=make_period(end, "fytd"),
+                                                            **common),
+        "rates_per_1000": lambda: rates.rates_per_1000(cur, measure="asb", period=p12, **common),
+        "coverage": lambda: coverage.coverage(cur),
+        "quality_flags": lambda: coverage.quality_flags(cur, source=SOURCE),
+        "latest_month": lambda: coverage.latest_month(cur, source=SOURCE),
         # the three above reuse whole-history counts until the data version changes; first call after a load:
-        "coverage (uncached)": lambda: (metrics.clear_cache(), metrics.coverage(cur)),
-        "quality_flags (uncached)": lambda: (metrics.clear_cache(), metrics.quality_flags(cur, source=SOURCE)),
-        "latest_month (uncached)": lambda: (metrics.clear_cache(), metrics.latest_month(cur, source=SOURCE)),
-        "district_names": lambda: metrics.district_names(cur),
+        "coverage (uncached)": lambda: (coverage.clear_cache(), coverage.coverage(cur)),
+        "quality_flags (uncached)": lambda: (coverage.clear_cache(), coverage.quality_flags(cur, source=SOURCE)),
+        "latest_month (uncached)": lambda: (coverage.clear_cache(), coverage.latest_month(cur, source=SOURCE)),
+        "district_names": lambda: rates.district_names(cur),
         "store.sources": lambda: store.sources(cur),
         "build_summary (whole report)": lambda: build_summary(cur, period=p3, source=SOURCE),
     }

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analytics import definitions, store
+from analytics import store
+from analytics.domain import definitions
 
 ASB_COLUMNS = ("incident_ref", "reported_date", "month", "district", "call_type")
 CRIME_COLUMNS = ("crime_ref", "recorded_date", "month", "district", "offence_group", "victim_based", "outcome",
@@ -66,18 +68,9 @@ def repeat(row: dict, n: int) -> list[dict]:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard.py")
 
 
-def dashboard_entry(folder: Path) -> str:
-    """A one-line script in `folder` that runs dashboard.py unchanged, for AppTest.
-
-    AppTest re-checks, before every run, whether the main script sits next to a folder named `pages`, and if so
-    reruns the current page file alone (Streamlit's old multipage mode), skipping dashboard.py's navigation and
-    sidebar. A running server decides this once per process and the app's st.navigation switches it off, so the
-    tests start the app from a folder without `pages`.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    entry = folder / "run_dashboard.py"
-    entry.write_text(f"import runpy, sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-                     f"runpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n", encoding="utf-8")
-    return str(entry)
+def plain(markdown: str) -> str:
+    """Text as the reader sees it: the page escapes every punctuation mark of data it renders as markdown."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from analytics import store
+from analytics.domain.access import current_user
 from analytics.ingest.load import load_files
 from tests.browser import OUT, launch, needs_chromium, screenshot, settle, streamlit_server
 from tests.kent import KENT
@@ -59,7 +60,7 @@ def test_upload_a_real_file_and_see_it_in_the_history(server):
             page.get_by_role("heading", name="Load history").wait_for(timeout=60_000)
             settle(page)
             latest = page.get_by_text("Latest load: batch 2, 2025-02-kent-street.csv, February 2025: 13,305 rows "
-                                      f"loaded by {store.current_user()}")
+                                      f"loaded by {current_user()}")
             assert latest.count() == 1
             screenshot(page, OUT / "upload-4-history.png")
             assert page.locator('[data-testid="stException"]').count() == 0
@@ -72,6 +73,6 @@ def test_upload_a_real_file_and_see_it_in_the_history(server):
     try:
         assert con.execute("SELECT id, file_name, rows_loaded FROM batches ORDER BY id").fetchall() == [
             (1, "2025-01-kent-street.csv", 14201), (2, "2025-02-kent-street.csv", 13305)]
-        assert con.execute("SELECT loaded_by FROM batches WHERE id = 2").fetchone()[0] == store.current_user()
+        assert con.execute("SELECT loaded_by FROM batches WHERE id = 2").fetchone()[0] == current_user()
     finally:
         con.close()

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import charts
+from analytics.report import charts
 
 MINUS = "\u2212"
 
@@ -164,12 +164,12 @@ def test_coverage_heatmap_shows_gaps_and_flags():
     df = pd.DataFrame(
         {
             "source": ["police.uk", "police.uk", "police.uk", "police.uk"],
-            "measure": ["asb", "asb", "crime", "crime"],
+            "kind": ["asb", "asb", "crime", "crime"],
             "month": ["2024-01", "2024-03", "2024-01", "2024-03"],
             "count": [1663, 900, 12803, 12000],
         }
     )
-    flags = {"police.uk": [SimpleNamespace(month="2024-02", measure="asb", issue="missing", detail="")]}
+    flags = {"police.uk": [SimpleNamespace(month="2024-02", kind="asb", issue="missing", detail="")]}
     fig = charts.coverage_heatmap(df, flags)
     heat = fig.data[0]
     assert list(heat.x) == ["Jan 2024", "Feb 2024", "Mar 2024"]

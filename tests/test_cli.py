@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from analytics import store
+from analytics.domain.access import current_user
 from tests.test_load import police_uk_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +54,7 @@ def test_ingest_batches_rollback_exit_codes(tmp_path):
                 "status", "loaded_by", "loaded_at"):
         assert key in batch
     assert (batch["file"], batch["rows_read"], batch["months"]) == ("2025-01-kent-street.csv", 5, ["2025-01"])
-    assert batch["loaded_by"] == store.current_user()
+    assert batch["loaded_by"] == current_user()
 
     assert cli("rollback", "7", db=db).returncode == 2
     undone = cli("rollback", "1", db=db)

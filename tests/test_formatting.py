@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from analytics import formatting as f
+from analytics.report import formatting as f
 
 MINUS = "\u2212"
 

@@ -1,7 +1,7 @@
 """Commentary sentences from summary figures: wording, grammar and signals."""
 
-from analytics import narrative
-from analytics.narrative import commentary, measure_sentences, plural
+from analytics.report import narrative
+from analytics.report.narrative import commentary, measure_sentences, plural
 
 
 def cell(count, last, pct, signal=False, month=None):

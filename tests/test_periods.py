@@ -1,6 +1,6 @@
 import pytest
 
-from analytics.periods import make_period, month_range, shift_month
+from analytics.domain.periods import make_period, month_range, shift_month
 
 
 def test_shift_month_across_years():

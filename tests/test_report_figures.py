@@ -17,8 +17,8 @@ import pytest
 from openpyxl import Workbook
 
 from analytics import store
-from analytics.periods import make_period
-from analytics.summary import build_summary
+from analytics.domain.periods import make_period
+from analytics.report.summary import build_summary
 from tests.conftest import insert_batch
 
 ASB = {"2022-11": 1760, "2022-12": 1626, "2023-01": 1784, "2021-11": 1959, "2021-12": 1984, "2022-01": 1991}
@@ -117,7 +117,7 @@ def report(request, extracts, tmp_path_factory) -> dict:
             result = load_file(con, path, loaded_by="test")
             assert result.status == "loaded" and result.rows_rejected == 0
     else:
-        from analytics.definitions import match_offence_group
+        from analytics.domain.definitions import match_offence_group
 
         for kind in ("asb", "crime"):
             rows = pd.DataFrame(extracts[f"{kind}_this"] + extracts[f"{kind}_last"]).drop(columns="reported_date",

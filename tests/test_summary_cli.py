@@ -135,27 +135,28 @@ def test_a_period_with_no_year_earlier_still_has_its_totals(kent_db, counts):
 
 
 def test_screen_sentences_without_a_year_earlier_never_claim_normal_variation(kent_db):
-    from analytics import metrics, overview
-    from analytics.periods import make_period
+    from analytics.domain.periods import make_period
+    from analytics.figures import breakdowns, counts, rates, solved
+    from analytics.report import text
 
     period = make_period("2025-12", "3m")
     con = store.connect(kent_db)
     try:
         args = {"period": period, "source": "police.uk"}
-        comp = metrics.comparison(con, measure="asb", **args)
-        dists = metrics.breakdown(con, measure="asb", by="district", **args)
-        rates = metrics.rates_per_1000(con, measure="asb", **args)
-        solved = metrics.solved_rate(con, **args)
+        comp = counts.comparison(con, measure="asb", **args)
+        dists = breakdowns.breakdown(con, measure="asb", by="district", **args)
+        per_1000 = rates.rates_per_1000(con, measure="asb", **args)
+        rate = solved.solved_rate(con, **args)
     finally:
         con.close()
-    texts = [overview.comparison_sentence("asb", comp, period), overview.breakdown_sentence(dists, "districts"),
-             overview.solved_sentence(solved, period), overview.district_sentence(rates, "asb")]
+    texts = [text.comparison_sentence("asb", comp, period), text.breakdown_sentence(dists, "districts"),
+             text.solved_sentence(rate, period), text.district_sentence(per_1000, "asb")]
     assert texts[0] == ("ASB incidents: 7,519 in October – December 2025, no comparison with last year (a month is "
                         "not covered).")
     assert texts[1].endswith("districts: no comparison with last year (a month is not covered).")
-    assert texts[2].startswith(f"Solved rate {solved.rate:.1f}% in October – December 2025 ")
+    assert texts[2].startswith(f"Solved rate {rate.rate:.1f}% in October – December 2025 ")
     assert texts[2].endswith("no comparison with a year earlier (a month is not covered).")
-    assert rates["rate_per_1000"].notna().all() and texts[3].startswith("ASB incidents per 1,000 residents: highest")
+    assert per_1000["rate_per_1000"].notna().all() and texts[3].startswith("ASB incidents per 1,000 residents: highest")
     assert not any("normal variation" in t for t in texts)
 
 
@@ -195,19 +196,19 @@ def test_a_second_source_must_be_named(tmp_path):
 
 
 def test_real_seasonal_months_are_not_flagged_partial(kent_db):
-    from analytics import metrics
+    from analytics.figures import coverage
 
     con = store.connect(kent_db)
-    flags = metrics.quality_flags(con, source="police.uk")
+    flags = coverage.quality_flags(con, source="police.uk")
     con.close()
     assert {f.issue for f in flags} == {"missing"}
     assert sorted({f.month for f in flags}) == [f"2024-{m:02d}" for m in range(5, 13)]
 
 
 def test_json_nulls_for_zero_last_year_and_the_source_error(con):
+    from analytics.domain.periods import make_period
     from analytics.errors import InputRefused
-    from analytics.periods import make_period
-    from analytics.summary import build_summary
+    from analytics.report.summary import build_summary
     from tests.conftest import insert_batch
 
     insert_batch(con, "asb", [{"month": "2025-01", "district": "Dover"}] * 5 + [{"month": "2024-01",

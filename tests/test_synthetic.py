@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics import definitions, store
+from analytics import store
+from analytics.domain import definitions
 from analytics.ingest import synthetic
 
 # The force performance report's figures, typed in from the report (not taken from the module under test).

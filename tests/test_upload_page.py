@@ -17,8 +17,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import store
+from analytics.domain.access import current_user
 from analytics.ingest.load import load_files
-from tests.conftest import dashboard_entry
+from tests.conftest import APP, plain
 from tests.kent import FEB_2025, JAN_2025
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,9 +74,9 @@ def _ok(at: AppTest) -> AppTest:
 
 
 def _page(tmp_path: Path, page: str) -> AppTest:
-    at = AppTest.from_file(dashboard_entry(tmp_path / "entry"), default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=120)
     _ok(at.run())
-    at.switch_page(str(ROOT / "pages" / f"{page}.py"))
+    at.switch_page(str(ROOT / "ui" / "pages" / f"{page}.py"))
     return _ok(at.run())
 
 
@@ -89,7 +90,7 @@ def _upload(at: AppTest, *files: Path | tuple[str, bytes]) -> AppTest:
 def _text(at: AppTest) -> str:
     parts = [e.value for kind in ("markdown", "caption", "error", "warning", "info", "success", "subheader")
              for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
+    return plain("\n".join(str(p) for p in parts))
 
 
 def _load_button(at: AppTest):
@@ -111,11 +112,11 @@ def test_police_uk_file_uploads_loads_and_is_recorded(db, tmp_path):
     assert _query(db, "SELECT count(*) FROM batches") == [(1,)]
 
     _ok(_load_button(at).click().run())
-    assert [s.value for s in at.success] == [
+    assert [plain(s.value) for s in at.success] == [
         "2025-02-kent-street.csv: loaded as batch 2 (source police.uk, February 2025): 13,305 rows read, "
         "13,305 loaded, 0 rejected."]
     assert _query(db, "SELECT id, file_name, loaded_by, rows_loaded, status FROM batches WHERE id = 2") == [
-        (2, "2025-02-kent-street.csv", store.current_user(), 13305, "loaded")]
+        (2, "2025-02-kent-street.csv", current_user(), 13305, "loaded")]
     assert _query(db, "SELECT count(*) FROM asb WHERE month = DATE '2025-02-01'") == [(1645,)]
     assert not at.file_uploader[0].value  # a fresh uploader for the next files
 
@@ -134,7 +135,7 @@ def test_corrected_month_shows_the_change_and_needs_replace(db, tmp_path):
     assert "Replace the months already loaded (ASB January 2025; crime January 2025)" in replace.label
     _ok(replace.check().run())
     _ok(_load_button(at).click().run())
-    assert "Replaced the same months from batch 1." in at.success[0].value
+    assert "Replaced the same months from batch 1." in plain(at.success[0].value)
     assert _query(db, "SELECT count(*) FROM asb") == [(1571,)]
     assert _query(db, "SELECT id, status FROM batches ORDER BY id") == [(1, "replaced"), (2, "loaded")]
 
@@ -162,7 +163,7 @@ def test_rows_with_problems_report_download_and_refusal_leave_the_database_uncha
     # loading the valid rows only keeps the bad ones as rejects
     _ok(at.checkbox(key="up_accept").check().run())
     _ok(_load_button(at).click().run())
-    assert "6 loaded, 2 rejected" in at.success[0].value
+    assert "6 loaded, 2 rejected" in plain(at.success[0].value)
     assert _query(db, "SELECT source_row, column_name FROM rejected_rows ORDER BY source_row") == [
         (4, "Date Reported"), (7, "District")]
     assert _query(db, "SELECT count(*) FROM asb WHERE source = 'force'") == [(6,)]
@@ -196,7 +197,7 @@ def test_a_mapping_is_made_once_and_remembered_for_the_next_file(db, tmp_path):
     assert "**5 rows read**: 5 ready to load, 0 with problems." in text
     assert "- ASB: March 2025 is new: 5 ASB incidents would be added." in text
     _ok(_load_button(at).click().run())
-    assert "loaded as batch 2 (source force, March 2025)" in at.success[0].value
+    assert "loaded as batch 2 (source force, March 2025)" in plain(at.success[0].value)
     assert dict(_query(db, "SELECT file_column, canonical FROM column_mappings WHERE source = 'force'")) == {
         "Ref No": "incident_ref", "Logged": "reported_date", "Area": "district", "Kind": "call_type",
         "Who": "caller_ref"}
@@ -226,7 +227,7 @@ def test_zip_bomb_is_refused_in_the_page_and_on_the_command_line(db, tmp_path):
     assert bomb.stat().st_size < 200 * 1024
     before = _snapshot(db)
     at = _upload(_page(tmp_path, "upload"), bomb)
-    errors = [e.value for e in at.error]
+    errors = [plain(e.value) for e in at.error]
     assert any(e.startswith("**Suspicious workbook.** asb-extract.xlsx claims to unpack to 60 MB") for e in errors)
     assert any("Nothing can be loaded until these files are fixed or removed: asb-extract.xlsx." in e for e in errors)
     assert _load_button(at).disabled
@@ -244,7 +245,7 @@ def test_over_size_file_is_refused_in_the_page_and_on_the_command_line(db, tmp_p
     before = _snapshot(db)
     at = _upload(_page(tmp_path, "upload"), FEB_2025)
     assert "up to 2 MB each" in at.file_uploader[0].label
-    errors = [e.value for e in at.error]
+    errors = [plain(e.value) for e in at.error]
     assert any(e.startswith(f"**File too large.** 2025-02-kent-street.csv is {size_mb:.0f} MB, over the 2 MB "
                             "limit (ASB_MAX_UPLOAD_MB).") for e in errors), errors
     assert _load_button(at).disabled
@@ -264,33 +265,33 @@ def test_a_load_by_someone_else_after_the_check_is_not_doubled(db, tmp_path):
     load_files(con, [FEB_2025], loaded_by="someone else")
     con.close()
     _ok(_load_button(at).click().run())
-    assert [s.value for s in at.success] == [
+    assert [plain(s.value) for s in at.success] == [
         "asb-2025-03.csv: loaded as batch 3 (source force, March 2025): 4 rows read, 4 loaded, 0 rejected.",
         "2025-02-kent-street.csv is already loaded (batch 2, source police.uk); nothing was added."]
     assert _query(db, "SELECT count(*) FROM asb WHERE month = DATE '2025-02-01'") == [(1645,)]
     assert _query(db, "SELECT id, loaded_by FROM batches ORDER BY id") == [
-        (1, "seed"), (2, "someone else"), (3, store.current_user())]
+        (1, "seed"), (2, "someone else"), (3, current_user())]
 
 
 def test_history_lists_loads_and_rolls_back_after_confirmation(db, tmp_path):
     at = _upload(_page(tmp_path, "upload"), FEB_2025)
     _ok(_load_button(at).click().run())
-    at.switch_page(str(ROOT / "pages" / "history.py"))
+    at.switch_page(str(ROOT / "ui" / "pages" / "history.py"))
     _ok(at.run())
     history = at.dataframe[0].value
     assert history["Batch"].tolist() == [2, 1]
     assert history["File"].tolist() == ["2025-02-kent-street.csv", "2025-01-kent-street.csv"]
-    assert history["Loaded by"].tolist() == [store.current_user(), "seed"]
+    assert history["Loaded by"].tolist() == [current_user(), "seed"]
     assert history["Rows read"].tolist() == [13305, 14201]
     button = at.button(key="hist_rollback")
     assert button.label == "Roll back batch 2" and button.disabled
     sure = at.checkbox(key="hist_sure_2")
-    assert sure.label == "Yes, remove the 13,305 live rows of batch 2 (2025-02-kent-street.csv)"
+    assert plain(sure.label) == "Yes, remove the 13,305 live rows of batch 2 (2025-02-kent-street.csv)"
     _ok(sure.check().run())
     _ok(at.button(key="hist_rollback").click().run())
-    assert at.success[0].value == "Rolled back batch 2 (2025-02-kent-street.csv)."
+    assert plain(at.success[0].value) == "Rolled back batch 2 (2025-02-kent-street.csv)."
     assert _query(db, "SELECT status, rolled_back_by FROM batches WHERE id = 2") == [
-        ("rolled back", store.current_user())]
+        ("rolled back", current_user())]
     assert _query(db, "SELECT count(*) FROM asb WHERE month = DATE '2025-02-01'") == [(0,)]
     assert at.dataframe[0].value["Status"].tolist() == ["Rolled back", "Loaded"]
 
@@ -308,35 +309,36 @@ def test_history_shows_rejected_rows(db, tmp_path):
 def test_templates_download_from_the_upload_page(db, tmp_path):
     at = _page(tmp_path, "upload")
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Force ASB incident extract template (.xlsx)", "Force recorded-crime extract template (.xlsx)"]
+    assert labels == ["Force ASB incident extract template (.xlsx)", "Force ASB incident extract template (.csv)",
+                      "Force recorded-crime extract template (.xlsx)", "Force recorded-crime extract template (.csv)"]
 
 
 def test_admin_page_needs_admin_and_forgets_a_mapping(db, tmp_path):
     # local mode is an analyst: the Admin page is not in the navigation, and refuses if run anyway
     at = _page(tmp_path, "upload")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(str(ROOT / "pages" / "admin.py"))
-    alone = _ok(AppTest.from_file(str(ROOT / "pages" / "admin.py"), default_timeout=120).run())
-    assert alone.error[0].value.startswith("**Not allowed.** The admin page needs the admin role; you are working "
-                                           f"as {store.current_user()} (analyst).")
+        at.switch_page(str(ROOT / "ui" / "pages" / "admin.py"))
+    alone = _ok(AppTest.from_file(str(ROOT / "ui" / "pages" / "admin.py"), default_timeout=120).run())
+    assert plain(alone.error[0].value).startswith(
+        f"**Not allowed.** The admin page needs the admin role; you are working as {current_user()} (analyst).")
     assert not alone.dataframe and not alone.button
     con = store.connect(db)
     load_files(con, [_write(tmp_path / "m.csv", ODD_HEADER, _asb_rows(3, 2))], source_format="asb",
                mapping={"Ref No": "incident_ref", "Logged": "reported_date", "Area": "district", "Kind": "call_type"},
                loaded_by="t")
     con.close()
-    at = AppTest.from_file(dashboard_entry(tmp_path / "entry"), default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=120)
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "client_id": "x"}
     at.secrets["roles"] = {"alice@kent.police.uk": "admin"}
     at.user = {"is_logged_in": True, "email": "alice@kent.police.uk", "name": "Alice"}
     _ok(at.run())
-    at.switch_page(str(ROOT / "pages" / "admin.py"))
+    at.switch_page(str(ROOT / "ui" / "pages" / "admin.py"))
     _ok(at.run())
     assert at.title[0].value == "Admin"
     mappings = at.dataframe[0].value
     assert sorted(mappings["file column"]) == ["Area", "Kind", "Logged", "Ref No"]
     _ok(at.button(key="admin_forget").click().run())
-    assert at.success[0].value == "Forgot 4 remembered columns of source force (asb)."
+    assert plain(at.success[0].value) == "Forgot 4 remembered columns of source force (asb)."
     assert _query(db, "SELECT count(*) FROM column_mappings") == [(0,)]
     assert isinstance(at.dataframe[0].value, pd.DataFrame)  # the reference file is shown
 
@@ -364,7 +366,8 @@ def reference_copy(tmp_path, monkeypatch):
     """The reference files copied to a temporary folder, so replacing one never touches data/reference."""
     import shutil
 
-    from analytics import admin, definitions
+    from analytics import admin
+    from analytics.domain import definitions
 
     folder = tmp_path / "reference"
     shutil.copytree(definitions.REFERENCE_DIR, folder)

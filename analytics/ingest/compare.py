@@ -16,12 +16,12 @@ import duckdb
 import pandas as pd
 
 from analytics import store
-from analytics.definitions import FORCE_SOURCE
+from analytics.domain.definitions import FORCE_SOURCE
 from analytics.errors import InputRefused
-from analytics.formatting import fmt_change
 from analytics.ingest import detect, rawcsv, xlsx
 from analytics.ingest.load import _already_loaded, default_source, file_digest, remembered_mapping
 from analytics.ingest.readers import Problem, Staged, read_file
+from analytics.report.formatting import fmt_change
 
 LABELS = {"asb": "ASB", "crime": "Crime"}
 NOUNS = {"asb": ("ASB incident", "ASB incidents"), "crime": ("crime", "crimes")}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analytics.definitions import normalise_key
+from analytics.domain.definitions import normalise_key
 
 POLICE_UK = "police-uk"
 FORMATS = (POLICE_UK, "asb", "crime")

@@ -19,10 +19,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from analytics import definitions, store
+from analytics import store
+from analytics.domain import definitions
+from analytics.domain.access import current_user
+from analytics.domain.periods import month_runs
 from analytics.errors import DashboardError, InputRefused, NotFound
 from analytics.ingest.readers import Problem, Staged, read_file
-from analytics.periods import month_runs
 
 Progress = Callable[[float, str], None]
 
@@ -323,7 +325,7 @@ def load_requests(
         if not request.path.is_file():
             raise InputRefused("File not found",
                                f"{request.path} does not exist or is not a file. Nothing was loaded.")
-    user = loaded_by or store.current_user()
+    user = loaded_by or current_user()
     report = progress or (lambda fraction, message: None)
     results: list[LoadResult] = []
     with store.transaction(con):
@@ -418,7 +420,7 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, user: str | None 
             con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
         con.execute(
             "UPDATE batches SET status = 'rolled back', rolled_back_by = ?, rolled_back_at = ? WHERE id = ?",
-            [user or store.current_user(), datetime.now().replace(microsecond=0), batch_id],
+            [user or current_user(), datetime.now().replace(microsecond=0), batch_id],
         )
         _refresh_status(con, sorted(set(restored)))
     return {"id": batch_id, "file": file_name, "restored_batches": sorted(set(restored))}

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics import definitions
+from analytics.domain import definitions
 from analytics.ingest import detect
 
 DEFAULT_SEED = 20221101

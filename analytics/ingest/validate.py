@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from analytics import definitions
+from analytics.domain import definitions
 
 ASB_TABLE = "_staged_asb"
 CRIME_TABLE = "_staged_crime"

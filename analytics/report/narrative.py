@@ -1,0 +1,204 @@
+"""Plain-English commentary from the summary figures, in the words of the force performance report.
+
+Every sentence is built from the numbers in the summary dict (analytics.summary.build_summary), so the text can
+never disagree with the tables. Changes are described as signals (|z| ≥ 3, beyond normal variation) or as within
+normal variation; when there is nothing to compare with (a year earlier not loaded) the text says so plainly and
+says nothing about variation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from analytics.domain.kinds import kinds_phrase
+from analytics.domain.periods import MONTH_NAMES, month_runs, parse_month, range_label, shift_month
+from analytics.figures.common import NOT_RECORDED
+from analytics.report.formatting import fmt_change, fmt_pct
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve")
+TOP_CALL_TYPES = 3
+
+
+def number_word(n: int) -> str:
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 incident', '2 incidents', '1,024 crimes'."""
+    return f"{n:,} {noun}" if abs(n) == 1 else f"{n:,} {noun}s"
+
+
+def join_words(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _month_word(month: str) -> str:
+    return MONTH_NAMES[parse_month(month)[1] - 1]
+
+
+def flag_runs(flags: Iterable[tuple[str, str]]) -> list[str]:
+    """(month, measure) pairs as runs of months with the same kinds affected:
+    [('2024-05', 'asb'), ('2024-05', 'crime'), ('2024-06', 'asb'), ...] -> ['May – June 2024 (ASB and crime)']."""
+    kinds: dict[str, set[str]] = {}
+    for month, measure in flags:
+        kinds.setdefault(month, set()).add(measure)
+    by_kinds: dict[str, list[str]] = {}
+    for month, affected in kinds.items():
+        by_kinds.setdefault(kinds_phrase(affected), []).append(month)
+    return [f"{month_runs(ms)} ({words})" for words, ms in sorted(by_kinds.items(), key=lambda kv: min(kv[1]))]
+
+
+def _not_loaded(months: list[str], fallback: str) -> str:
+    """'October – December 2024 is not loaded' (or the fallback when the months are not known)."""
+    if not months:
+        return f"{fallback} is not fully loaded"
+    runs = month_runs(months)
+    return f"{runs} {'are' if ', ' in runs else 'is'} not loaded"
+
+
+def _month_clause(months: list[dict[str, Any]], falling: bool) -> str:
+    """', with decreases in all three months, most notably December (−358, −18.0%)' or ''."""
+    compared = [m for m in months if m["change"] is not None]
+    if len(compared) < 2:
+        return ""
+    same = [m for m in compared if (m["change"] < 0 if falling else m["change"] > 0)]
+    if not same:
+        return ""
+    word = "decrease" if falling else "increase"
+    n, total = len(same), len(compared)
+    notable = min(same, key=lambda m: m["change"]) if falling else max(same, key=lambda m: m["change"])
+    figures = f"{_month_word(notable['month'])} ({fmt_change(notable['change'])}, {fmt_pct(notable['pct_change'])})"
+    if n == total:
+        how = f"{word}s in both months" if n == 2 else f"{word}s in all {number_word(n)} months"
+    elif n == 1:
+        article = "an" if word[0] in "aeiou" else "a"
+        return f", with {article} {word} only in {figures}"
+    else:
+        how = f"{word}s in {number_word(n)} of the {number_word(total)} months"
+    return f", with {how}, most notably {figures}"
+
+
+def _variation(signal: bool, falling: bool) -> str:
+    move = "fall" if falling else "rise"
+    if signal:
+        return f"The {move} is beyond normal variation (a signal)."
+    return f"The {move} is within normal variation."
+
+
+def measure_sentences(
+    name: str, noun: str, block: dict[str, Any], label: str, last_label: str | None = None
+) -> list[str]:
+    """The headline sentence for one measure and whether its change is a signal.
+
+    With no total (a month of the period not loaded) or no total a year earlier, say which months are missing and
+    nothing about variation. `last_label` names last year's period when the block does not list its months.
+    """
+    total = block["total"]
+    count, last, change = total["count"], total["last_year"], total["change"]
+    months = [m for m in block.get("months", []) if m.get("month")]
+    if count is None:
+        gaps = [m["month"] for m in months if m["count"] is None]
+        return [f"{name}: no total for {label}: {_not_loaded(gaps, label)}."]
+    if last is None:
+        gaps = [shift_month(m["month"], -12) for m in months if m["last_year"] is None]
+        return [f"{name}: {plural(count, noun)} in {label}. No comparison with a year earlier: "
+                f"{_not_loaded(gaps, last_label or 'the same period last year')}."]
+    if change == 0:
+        return [f"{name} was unchanged at {plural(count, noun)} in {label} compared with the same period last year."]
+    falling = change < 0
+    if last == 0:
+        head = f"{name} rose to {plural(count, noun)} in {label}, from none in the same period last year"
+    else:
+        verb = "fell" if falling else "rose"
+        more = "fewer" if falling else "more"
+        pct = fmt_pct(abs(total["pct_change"]), signed=False)
+        head = (f"{name} {verb} by {pct} ({abs(change):,} {more} {noun if abs(change) == 1 else noun + 's'}) "
+                f"in {label} compared with the same period last year")
+    sentence = head + _month_clause(block["months"], falling) + "."
+    return [sentence, _variation(total["signal"], falling)]
+
+
+def solved_sentence(solved: dict[str, Any]) -> list[str]:
+    rate, last_rate, pp = solved.get("rate"), solved.get("last_year_rate"), solved.get("pp_change")
+    basis = "crimes recorded in the period" if solved.get("basis", "cohort") == "cohort" else "outcomes in the period"
+    if rate is None:
+        return []
+    of = f" ({solved['count']:,} of {solved['total']:,} crimes)" if solved.get("total") is not None else ""
+    if last_rate is None or pp is None:
+        return [f"The victim-based crime solved rate was {rate:.1f}%{of}; there is no rate for the same period "
+                f"last year to compare with (basis: {basis})."]
+    if pp == 0:
+        move = f"unchanged from {last_rate:.1f}% in the same period last year"
+    else:
+        points = "percentage point" if abs(pp) == 1 else "percentage points"
+        move = f"{'up' if pp > 0 else 'down'} {abs(pp):.1f} {points} from {last_rate:.1f}% in the same period last year"
+    sentence = f"The victim-based crime solved rate was {rate:.1f}%{of}, {move} (basis: {basis})."
+    out = [sentence]
+    if solved.get("signal") and solved.get("last_year_count") is not None:
+        diff = solved["count"] - solved["last_year_count"]
+        out.append(f"The change in the number of solved crimes ({fmt_change(diff)}) is beyond normal variation.")
+    return out
+
+
+def _call_type_phrase(c: dict[str, Any]) -> str:
+    if c["last_year"] == 0:
+        move = f"up to {plural(c['count'], 'incident')} from none"
+    elif c["change"] > 0:
+        move = f"up {fmt_pct(c['pct_change'], signed=False)} to {plural(c['count'], 'incident')}, {c['change']:,} more"
+    else:
+        move = (f"down {fmt_pct(abs(c['pct_change']), signed=False)} to {plural(c['count'], 'incident')}, "
+                f"{abs(c['change']):,} fewer")
+    note = "a signal" if c["signal"] else "within normal variation"
+    return f"{c['name']} ({move}; {note})"
+
+
+def call_type_sentences(call_types: list[dict[str, Any]]) -> list[str]:
+    named = [c for c in call_types if c["name"] != NOT_RECORDED and c["change"] is not None]
+    falling = sorted((c for c in named if c["change"] < 0), key=lambda c: c["change"])[:TOP_CALL_TYPES]
+    rising = sorted((c for c in named if c["change"] > 0), key=lambda c: -c["change"])[:TOP_CALL_TYPES]
+    out = []
+    if falling:
+        out.append(f"The largest reductions were in {join_words([_call_type_phrase(c) for c in falling])}.")
+    if rising:
+        word = "type" if len(rising) == 1 else "types"
+        out.append(f"Rising call {word}: {join_words([_call_type_phrase(c) for c in rising])}.")
+    return out
+
+
+def quality_sentence(quality: list[dict[str, Any]]) -> list[str]:
+    if not quality:
+        return []
+    parts = []
+    missing = flag_runs((q["month"], q["measure"]) for q in quality if q["issue"] == "missing")
+    partial = flag_runs((q["month"], q["measure"]) for q in quality if q["issue"] == "partial")
+    if missing:
+        parts.append("no data for " + join_words(missing))
+    if partial:
+        parts.append("what looks like a partial extract for " + join_words(partial))
+    return [f"Caution: the source has {' and '.join(parts)}; a total is given only when every month of the period "
+            "is loaded and a change only when the same months a year earlier are loaded too, and a partial month "
+            "understates its count."]
+
+
+def commentary(summary: dict[str, Any]) -> list[str]:
+    """Plain-English sentences from a summary dict: ASB, victim-based crime, all crime, solved rate, call types,
+    and a caution when months are missing or partial."""
+    period = summary["period"]
+    label = period.get("label") or f"{period['start']} – {period['end']}"
+    last_label = range_label(shift_month(period["start"], -12), shift_month(period["end"], -12))
+    where = f" in {summary['district']}" if summary.get("district") else ""
+    out: list[str] = []
+    out += measure_sentences(f"ASB{where}", "incident", summary["asb"], label, last_label)
+    out += call_type_sentences(summary["asb"].get("call_types", []))
+    vbc = summary["victim_based_crime"]
+    out += measure_sentences(f"Victim-based crime{where}", "crime", vbc, label, last_label)
+    out += solved_sentence(vbc.get("solved", {}))
+    out += measure_sentences(f"All recorded crime{where}", "crime", summary["all_crime"], label, last_label)
+    out += quality_sentence(summary.get("quality", []))
+    return out
+

@@ -1,0 +1,2 @@
+-- The force's districts in name order.
+SELECT name FROM ref_districts ORDER BY name

@@ -1,0 +1,99 @@
+"""What every page view is made of: the selection it shows, its header, tables and charts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.domain.periods import Period, make_period
+from analytics.figures import coverage
+from analytics.figures.common import Con
+from analytics.figures.rates import district_names
+from analytics.report import formatting as fmt
+from analytics.report import text
+
+KENT = "Kent"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The sidebar's choice: one source, a period (its end month and kind) and the whole force or one district."""
+
+    source: str
+    end: str
+    kind: str  # a key of analytics.domain.periods.PERIOD_CHOICES
+    district: str | None = None
+
+    @property
+    def period(self) -> Period:
+        return make_period(self.end, self.kind)
+
+    @property
+    def area(self) -> str:
+        return self.district or KENT
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as shown (report strings) and as downloaded (numbers), and its download's file name (no suffix)."""
+
+    shown: pd.DataFrame
+    raw: pd.DataFrame
+    file_name: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A Plotly figure (as a spec) with its text alternative: a one-line summary and, optionally, its table."""
+
+    figure: dict[str, Any]
+    summary: str
+    table: Table | None = None
+
+
+def chart(fig: go.Figure, summary: str, table: Table | None = None) -> Chart:
+    return Chart(fig.to_dict(), summary, table)
+
+
+@dataclass(frozen=True)
+class Header:
+    """A page's title, the period compared, the area and source, what the page shows, and a warning when part of
+    the period cannot be compared with a year earlier (with the latest month that can, when that differs)."""
+
+    title: str
+    heading: str
+    where: str
+    what: str
+    note: str | None
+    best_month: str | None
+
+
+def header(con: Con, sel: Selection, title: str, what: str) -> Header:
+    note = text.comparison_note(coverage.period_gaps(con, period=sel.period, source=sel.source))
+    best = coverage.comparable_end_month(con, source=sel.source) if note else None
+    if note and best and best != sel.end:
+        note += f" The latest month that can be compared is {fmt.month_label(best)}."
+    return Header(title, fmt.period_heading(sel.period.label), f"{sel.area}, {sel.source} data", what, note,
+                  best if best != sel.end else None)
+
+
+@dataclass(frozen=True)
+class SidebarChoices:
+    """What the sidebar offers for a source: the months a period can end at and the default one."""
+
+    sources: list[str]
+    end_months: list[str]
+    default_end: str | None
+    districts: list[str]
+
+
+def sidebar_choices(con: Con, source: str | None) -> SidebarChoices:
+    sources = coverage.loaded_sources(con)
+    chosen = source if source in sources else (sources[0] if sources else None)
+    if chosen is None:
+        return SidebarChoices([], [], None, district_names(con))
+    return SidebarChoices(sources, coverage.end_month_options(con, source=chosen),
+                          coverage.default_end_month(con, source=chosen), district_names(con))

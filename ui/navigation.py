@@ -1,0 +1,82 @@
+"""The pages, who may open them, and the navigation for the current user.
+
+st.navigation runs on every script run before anything else, so no page file ever runs by URL on its own (the page
+files live in ui/pages/, where Streamlit's old folder convention cannot find them). A signed-out visitor, or any
+visitor in local mode on a network address, gets one page whatever URL they open. A page the user's role cannot
+open is kept under its address, hidden, and says which role it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from analytics.domain import access
+from ui import signin
+from ui.widgets import show_error
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str
+    title: str
+    icon: str
+    permission: str
+    section: str
+    what: str  # how the refusal names the page
+    filters: bool = True  # the sidebar's period filters act on this page
+
+
+SPECS = (
+    PageSpec("overview.py", "Overview", ":material/dashboard:", "view", "Performance", "The Overview"),
+    PageSpec("asb.py", "ASB", ":material/campaign:", "view", "Performance", "The ASB page"),
+    PageSpec("crime.py", "Crime & outcomes", ":material/gavel:", "view", "Performance", "The Crime page"),
+    PageSpec("districts.py", "Districts", ":material/map:", "view", "Performance", "The Districts page"),
+    PageSpec("data.py", "Data", ":material/database:", "view", "Data", "The Data page", filters=False),
+    PageSpec("upload.py", "Upload", ":material/upload:", "upload", "Data", "Uploading files", filters=False),
+    PageSpec("history.py", "Load history", ":material/history:", "history", "Data", "The load history",
+             filters=False),
+    PageSpec("admin.py", "Admin", ":material/admin_panel_settings:", "manage_mappings", "Data", "The admin page",
+             filters=False),
+)
+
+
+def _refusal(spec: PageSpec, me: access.Identity) -> Callable[[], None]:
+    def page() -> None:
+        st.title(spec.title)
+        try:
+            access.require(me, spec.permission, spec.what)
+        except access.AccessRefused as e:
+            show_error(e, icon=":material/lock:")
+
+    page.__name__ = f"needs_{Path(spec.file).stem}"
+    return page
+
+
+def url_path(spec: PageSpec) -> str:
+    return Path(spec.file).stem
+
+
+def pages_for(me: access.Identity) -> tuple[dict[str, list[StreamlitPage]], dict[str, PageSpec]]:
+    """The navigation for this user, and each page's spec by its title; one page only when nothing may be seen."""
+    why = signin.blocked(me)
+    if why:
+        only = signin.sign_in_page if why == "signed out" else signin.not_local_page
+        return {"": [st.Page(only, title="ASB & crime performance", url_path="welcome", default=True)]}, {}
+    sections: dict[str, list[StreamlitPage]] = {}
+    specs: dict[str, PageSpec] = {}
+    for i, spec in enumerate(SPECS):
+        if me.can(spec.permission):
+            page = st.Page(PAGES / spec.file, title=spec.title, icon=spec.icon, url_path=url_path(spec),
+                           default=i == 0)
+        else:
+            page = st.Page(_refusal(spec, me), title=spec.title, url_path=url_path(spec), visibility="hidden")
+        sections.setdefault(spec.section, []).append(page)
+        specs[spec.title] = spec
+    return sections, specs

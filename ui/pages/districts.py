@@ -1,0 +1,34 @@
+"""Districts: a map of the 13 Kent districts by rate per 1,000 or by change, the table, and side-by-side bars."""
+
+import streamlit as st
+
+from analytics.domain.kinds import Measure
+from analytics.views import districts
+from ui import filters, session, signin, widgets
+
+signin.require("view", "The Districts page")
+sel = filters.current()
+left, right = st.columns(2)
+with left:
+    measure = st.segmented_control("Measure", [m.value for m in districts.MEASURES],
+                                   format_func=lambda m: Measure(m).label, key="d_measure", default="asb") or "asb"
+with right:
+    colour = st.segmented_control("Colour the map by", list(districts.COLOURS),
+                                  format_func=districts.COLOURS.__getitem__, key="d_colour",
+                                  default="rate_per_1000") or "rate_per_1000"
+v = session.view(districts.build, sel, Measure(measure), colour)
+
+widgets.page_header(v.header)
+if v.chosen_note:
+    st.caption(widgets.md(v.chosen_note))
+map_col, table_col = st.columns([2, 3], gap="medium")
+with map_col:
+    widgets.plot(v.map, key="map")
+with table_col:
+    st.write(widgets.md(v.summary))
+    widgets.table(v.table, key="districts", all_rows=True)
+widgets.signal_caption()
+
+st.subheader("Districts side by side")
+widgets.chart(v.bars, key="district_bars")
+st.caption(districts.CAVEAT)

@@ -1,0 +1,51 @@
+"""Drawing the sections several pages share (analytics.views.sections)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.views.sections import Breakdown, Comparison, Rolling, Years
+from ui import widgets
+
+
+def comparison(c: Comparison, title: str, *, key: str) -> None:
+    """A measure's report table beside its bars, and the signal caption."""
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.subheader(title)
+        st.write(widgets.md(c.sentence))
+        widgets.table(c.table, key=f"{key}_table")
+    with right:
+        widgets.plot(c.bars, key=f"{key}_bars")
+    widgets.signal_caption()
+
+
+def breakdown(b: Breakdown, *, key: str, caption: str | None = None) -> None:
+    if b.chart is not None:
+        widgets.chart(b.chart, key=key)
+        if caption:
+            st.caption(caption)
+        return
+    st.info(widgets.md(b.message or ""))
+    if b.table is not None:
+        widgets.table(b.table, key=key)
+
+
+def rolling(r: Rolling, *, key: str) -> None:
+    st.subheader("Rolling 12 months")
+    if r.chart is None:
+        st.info(widgets.md(r.sentence))
+        return
+    widgets.chart(r.chart, key=key)
+    st.caption("Each point is the total of the 12 months ending that month; the dotted line is the 12 months "
+               "before.")
+
+
+def years(y: Years, *, key: str) -> None:
+    st.subheader("Calendar and financial years")
+    st.caption("Each year's months against the same months a year before; a part year is compared like with like.")
+    left, right = st.columns(2, gap="large")
+    with left:
+        widgets.table(y.calendar, key=f"{key}_calendar")
+    with right:
+        widgets.table(y.financial, key=f"{key}_financial")

@@ -1,0 +1,106 @@
+"""How every page draws: headers, tiles, tables with their CSV download, charts with their text alternative, and
+errors. Text from data (file, source, district, call type names) is escaped before Streamlit renders it as
+markdown, so a name can never become a link or an image."""
+
+from __future__ import annotations
+
+import re
+from typing import NoReturn
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.errors import DashboardError
+from analytics.report import formatting as fmt
+from analytics.report.tiles import Tile
+from analytics.views.common import Chart, Header, Table
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all also stops
+# Streamlit's own :color[...] and :shortcode: directives and GFM autolinks ("www.", "http://").
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md(text: object) -> str:
+    """Plain text made safe to render as markdown: it shows exactly as written."""
+    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def show_error(e: DashboardError, *, icon: str = ":material/block:") -> NoReturn:
+    """The one way a page shows a refusal or error it cannot go on from: its title and message, then stop."""
+    st.error(f"**{md(e.title)}.** {md(e.message)}", icon=icon)
+    st.stop()
+
+
+def page_header(h: Header, *, on_jump: object = None) -> None:
+    """Plain title, the period compared, and one sentence saying what the page shows; a warning when part of the
+    period cannot be compared, with a button to the latest month that can."""
+    st.title(h.title)
+    st.markdown(f"**{md(h.heading)}** · {md(h.where)}")
+    st.caption(md(h.what))
+    if h.note:
+        cols = st.columns([5, 1], vertical_alignment="center")
+        cols[0].warning(md(h.note), icon=":material/warning:")
+        if h.best_month:
+            cols[1].button(f"Show {fmt.month_label(h.best_month)}", key=f"goto_{h.best_month}",
+                           on_click=_set_end, args=(h.best_month,))
+
+
+def _set_end(month: str) -> None:
+    st.session_state["f_end"] = month
+
+
+def tiles(items: list[Tile]) -> None:
+    for col, tile in zip(st.columns(len(items)), items, strict=True):
+        with col:
+            st.metric(tile.label, tile.value, delta=tile.delta, delta_color=tile.color,  # type: ignore[arg-type]
+                      delta_arrow=tile.direction, help=tile.help, border=True)  # type: ignore[arg-type]
+            st.caption(md(f"◆ {tile.signal_text}" if tile.signal else tile.signal_text))
+
+
+def table(t: Table, *, key: str, all_rows: bool = False) -> None:
+    """A formatted table and a CSV download of the same rows with the numbers unformatted.
+
+    all_rows: tall enough to show every row without scrolling (the 13 districts)."""
+    height = 35 * (len(t.shown) + 1) + 3 if all_rows else "auto"
+    st.dataframe(t.shown, hide_index=True, width="stretch", height=height)
+    download(t, key=f"dl_{key}")
+
+
+def download(t: Table, *, key: str, label: str = "Download CSV") -> None:
+    """The table's rows as a CSV file, numbers unformatted."""
+    st.download_button(label, fmt.to_csv_bytes(t.raw), file_name=f"{t.file_name}.csv", mime="text/csv", key=key,
+                       on_click="ignore", icon=":material/download:")
+
+
+def figure(spec: dict[str, object]) -> go.Figure:
+    # the spec was validated when the view built it; validating again costs tens of ms a chart
+    return go.Figure(spec, _validate=False)
+
+
+def plot(c: Chart, *, key: str) -> None:
+    """A chart alone, with its one-line summary as its text alternative."""
+    st.plotly_chart(figure(c.figure), key=f"chart_{key}", config={"displaylogo": False}, alt=c.summary)
+
+
+def chart(c: Chart, *, key: str) -> None:
+    """A chart with its text alternative: the summary and the table behind it."""
+    plot(c, key=key)
+    with st.expander("Table and summary"):
+        st.write(md(c.summary))
+        if c.table is not None:
+            table(c.table, key=key)
+
+
+def signal_caption() -> None:
+    st.caption(md(fmt.SIGNAL_CAPTION + " ▲ rise, ▼ fall."))
+
+
+def demo_banner(loaded: bool) -> None:
+    if loaded:
+        st.info("The database was empty, so the bundled demo data was loaded: real police.uk street-level data "
+                "for Kent (January – April 2024 and January – December 2025). Load the force's own extracts to "
+                "replace it.", icon=":material/info:")
+
+
+def bullets(lines: list[str]) -> None:
+    st.markdown("\n".join(f"- {md(s)}" for s in lines))
