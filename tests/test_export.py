@@ -7,6 +7,7 @@ import csv
 import io
 import zipfile
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -113,6 +114,9 @@ def test_signal_columns_can_be_named():
     frame = pd.DataFrame({"Beyond normal variation": [True, False], "Complete year": [True, False]})
     rows = read_csv(export.csv_bytes(frame, signal_columns=["Beyond normal variation"]))
     assert rows[1:] == [["signal", "Yes"], ["", "No"]]
+    # an object column (as display_table hands over) with numpy booleans and a gap
+    mixed = pd.DataFrame({"Signal": pd.Series([np.True_, np.False_, None], dtype=object)})
+    assert read_csv(export.csv_bytes(mixed))[1:] == [["signal"], [""], [""]]
     with pytest.raises(ValueError, match="not in the table"):
         export.csv_bytes(frame, signal_columns=["Signal"])
 
@@ -188,7 +192,7 @@ def saved(wb: Workbook) -> bytes:
 def test_workbook_cells_are_literal_strings_and_numbers_stay_numeric():
     wb = Workbook()
     ws = wb.active
-    values = [*HOSTILE, "Thanet", -174, 1663, 12.3, None, pd.NA, float("nan"), True]
+    values = [*HOSTILE, "Thanet", np.int64(-174), 1663, np.float64(12.3), None, pd.NA, float("nan"), np.True_]
     for r, v in enumerate(values, start=1):
         export.write_cell(ws, r, 1, v)
     data = saved(wb)

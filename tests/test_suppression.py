@@ -70,6 +70,13 @@ def test_missing_values_stay_missing():
     assert cells(published, "count", "last_year", "change") == [[40, H, H], [pd.NA, H, pd.NA], [pd.NA, 53, pd.NA]]
     assert sp.recoverable_cells(df, published, **SUMS) == []
 
+    # the same with a % change that is missing where a count is, and a missing label
+    df["pct_change"] = pd.Series([1233.3, pd.NA, pd.NA], dtype="Float64")
+    df.loc[1, "label"] = None
+    published = sp.suppress_table(df, **YOY).published
+    assert published["pct_change"].tolist() == [H, pd.NA, pd.NA]
+    assert sp.recoverable_cells(df, published, **YOY) == []
+
 
 # ------------------------------------------------------------------------------------------------ secondary
 

@@ -31,6 +31,7 @@ from decimal import Decimal
 from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
@@ -108,7 +109,7 @@ def _quoted(text: str) -> str:
 def _csv_field(value: Any, *, signal: bool) -> str:
     if is_missing(value):
         return ""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool | np.bool_):
         if signal:
             return SIGNAL_WORD if value else ""
         return _quoted("Yes" if value else "No")
@@ -202,7 +203,7 @@ def cell_value(value: Any) -> Any:
     tab, CR and LF) become U+FFFD so a file name or data value cannot break the pack."""
     if is_missing(value):
         return None
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, Integral):
         return int(value)

@@ -186,7 +186,7 @@ def _layout(
     if total_row is not None:
         if label_column not in columns:
             raise ValueError(f"The label column {label_column!r} that names the Total row is not in the table.")
-        hits = [i for i, v in enumerate(frame[label_column].tolist()) if v == total_row]
+        hits = [i for i, v in enumerate(frame[label_column].tolist()) if not _missing(v) and v == total_row]
         if len(hits) != 1:
             raise ValueError(f"Expected one row labelled {total_row!r} in {label_column!r}, found {len(hits)}.")
         total_index = hits[0]
@@ -353,7 +353,7 @@ def _derived_leaks(layout: _Layout, published: pd.DataFrame, hidden: set[CellKey
     sources = {col: spec[1] for col, spec in layout.ratios.items()} | layout.derived
     for col, cols in sources.items():
         for r, v in enumerate(published[col].tolist()):
-            if v == HIDDEN or _missing(v):
+            if _missing(v) or (isinstance(v, str) and v == HIDDEN):
                 continue
             for s in cols:
                 if (r, s) in hidden:
