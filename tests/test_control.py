@@ -8,6 +8,7 @@ import math
 
 import pytest
 
+from analytics.domain.periods import shift_month
 from analytics.figures.control import (
     OUTSIDE_LIMITS,
     SHIFT,
@@ -24,7 +25,6 @@ from analytics.figures.control import (
     two_proportion_test,
     xmr_chart,
 )
-from analytics.periods import shift_month
 
 
 def series(values, start="2024-01"):

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from analytics import formatting as fmt
 from analytics.report import export
+from analytics.report import formatting as fmt
 
 HOSTILE_FILE = '=HYPERLINK("http:x","click").csv'
 HOSTILE = [HOSTILE_FILE, "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "\uff1d1+1", " =1+1", '"=1+1',

@@ -8,8 +8,8 @@ import random
 import pandas as pd
 import pytest
 
-from analytics import metrics
-from analytics.periods import make_period
+from analytics.domain.periods import make_period
+from analytics.figures import counts
 from analytics.report import suppression as sp
 from tests.conftest import insert_batch, repeat
 
@@ -143,7 +143,7 @@ def test_a_real_comparison_table_from_the_database(con):
 
     insert_batch(con, "asb", asb("2025-01", 3) + asb("2025-02", 12) + asb("2025-03", 7)
                  + asb("2024-01", 9) + asb("2024-02", 2) + asb("2024-03", 15))
-    comp = metrics.comparison(con, measure="asb", period=make_period("2025-03", "3m"), source="force")
+    comp = counts.comparison(con, measure="asb", period=make_period("2025-03", "3m"), source="force")
     layout = {**YOY, "derived_columns": {"z": ("count", "last_year"), "signal": ("count", "last_year")}}
     published, mask = sp.suppress_table(comp, **layout)
     # Primary: Jan this year (3), Feb last year (2). Complements by column: Mar this year (7, the smaller of 12

@@ -44,7 +44,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
-from analytics.periods import month_name, parse_month, range_label, shift_month
+from analytics.domain.periods import month_name, parse_month, range_label, shift_month
 
 OUTSIDE_LIMITS = "outside_limits"
 SHIFT = "shift"

@@ -2,7 +2,7 @@
 
 1,760 for counts; −10.2% with a true minus sign (U+2212) and one decimal place; +1.7 pp for percentage-point
 changes; "n/a" for anything that cannot be computed (a month the source does not cover, a change against zero).
-Values arrive already rounded by analytics.metrics (once, half away from zero); formatting never rounds again
+Values arrive already rounded by analytics.figures (once, half away from zero); formatting never rounds again
 except to print the decimal places the report uses.
 
 The table helpers rename analytics columns to the words on screen ("Same month last year", "% change") and turn
@@ -216,7 +216,8 @@ def display_table(
 
 
 def comparison_table(df: pd.DataFrame, *, formatted: bool = True, period_word: str = "month") -> pd.DataFrame:
-    """A metrics.comparison frame as the report's table: Month, Recorded, Same month last year, % change, Change."""
+    """A comparison frame (analytics.figures.counts) as the report's table: Month, Recorded, Same month last year,
+    % change, Change."""
     labels = {"last_year": f"Same {period_word} last year"}
     return display_table(
         df, ["label", "count", "last_year", "pct_change", "change", "signal"], labels=labels, formatted=formatted
@@ -224,7 +225,8 @@ def comparison_table(df: pd.DataFrame, *, formatted: bool = True, period_word: s
 
 
 def breakdown_table(df: pd.DataFrame, *, name_label: str = "Name", formatted: bool = True) -> pd.DataFrame:
-    """A metrics.breakdown frame: Name, Recorded, Same period last year, % change, Change, Signal."""
+    """A breakdown frame (analytics.figures.breakdowns): Name, Recorded, Same period last year, % change, Change,
+    Signal."""
     return display_table(
         df,
         ["name", "count", "last_year", "pct_change", "change", "signal"],
