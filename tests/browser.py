@@ -46,13 +46,16 @@ def _wait_healthy(url: str, server: subprocess.Popen, timeout: float = 60) -> No
 
 
 @contextmanager
-def streamlit_server(db: Path, log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`streamlit run dashboard.py` on database `db`; yields (url, process) and stops it afterwards."""
+def streamlit_server(db: Path, log_path: Path, *, address: str = "127.0.0.1",
+                     extra: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`streamlit run dashboard.py` on database `db`, listening on `address`, with `extra` options; yields (url,
+    process) and stops it afterwards."""
     port = _free_port()
     with open(log_path, "w+") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+             "--server.port", str(port), "--server.address", address, "--browser.gatherUsageStats", "false",
+             *extra],
             cwd=ROOT, env={**os.environ, "ASB_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
