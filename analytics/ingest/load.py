@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from analytics import definitions, store
 from analytics.errors import DashboardError, InputRefused, NotFound
+from analytics.ingest.messages import clip
 from analytics.ingest.readers import Problem, Staged, read_file
 from analytics.periods import month_runs
 
@@ -106,8 +107,8 @@ def format_problems(problems: Sequence[Problem], limit: int = PROBLEMS_SHOWN) ->
     lines = []
     for p in problems[:limit]:
         where = f"row {p.row}" if p.row is not None else "file"
-        column = f", column '{p.column}'" if p.column else ""
-        value = f", value '{p.value}'" if p.value not in (None, "") else ""
+        column = f", column '{clip(p.column)}'" if p.column else ""
+        value = f", value '{clip(p.value)}'" if p.value not in (None, "") else ""
         lines.append(f"  {where}{column}{value}: {p.reason}")
     if len(problems) > limit:
         lines.append(f"  ... and {len(problems) - limit:,} more problems.")

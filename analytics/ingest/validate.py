@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from analytics import definitions
+from analytics.ingest.messages import clip
 
 ASB_TABLE = "_staged_asb"
 CRIME_TABLE = "_staged_crime"
@@ -135,7 +136,7 @@ def _unknown(counts: list[tuple[str, int]], match: Callable[[str], str | None], 
     rows = sorted(((v, n) for v, n in counts if match(v) is None), key=lambda r: (-r[1], r[0]))
     if not rows:
         return []
-    listed = ", ".join(f'"{v}" ({n} rows)' for v, n in rows[:20])
+    listed = ", ".join(f'"{clip(v)}" ({n} rows)' for v, n in rows[:20])
     more = f" and {len(rows) - 20} more" if len(rows) > 20 else ""
     return [f"{len(rows)} unknown {what}: {listed}{more}. {then}"]
 
