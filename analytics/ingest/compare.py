@@ -20,7 +20,8 @@ from analytics.definitions import FORCE_SOURCE
 from analytics.errors import InputRefused
 from analytics.formatting import fmt_change
 from analytics.ingest import detect, rawcsv, xlsx
-from analytics.ingest.load import _already_loaded, default_source, file_digest, remembered_mapping
+from analytics.ingest.load import _already_loaded, file_digest, force_conflict, format_conflict, remembered_mapping
+from analytics.ingest.names import check_source_name, default_source
 from analytics.ingest.readers import Problem, Staged, read_file
 
 LABELS = {"asb": "ASB", "crime": "Crime"}
@@ -218,12 +219,16 @@ def check_file(
     sheet: str | None = None,
     mapping: dict[str, str] | None = None,
     source_name: str | None = None,
+    police_uk_source: str | None = None,
     preview_rows: int = 10,
 ) -> Check:
     """Read and check a file in a scratch database, as ``load_files`` would, and compare it with ``con``.
 
-    A force extract with no explicit ``mapping`` uses the source's remembered mapping, so next month's file maps
-    itself. File-level refusals (including over-size files and zip bombs) are returned in ``refusal``.
+    ``source_name`` is the source of a force extract, ``police_uk_source`` that of a police.uk file (default
+    police.uk), both held to check_source_name. A force extract with no explicit ``mapping`` uses the source's
+    remembered mapping, so next month's file maps itself. File-level refusals (including over-size files, zip
+    bombs, a source name refused and a police.uk file of another force than its source's) are returned in
+    ``refusal``.
     """
     path = Path(path)
     check = Check(name or path.name, str(path), source_format)
@@ -247,7 +252,11 @@ def check_file(
                 check.refusal, check.remembered = None, remembered
                 break
         fmt = staged.format if staged else (source_format if source_format in FORCE_FORMATS else None)
-        source = default_source(fmt) if fmt == "police-uk" or not source_name else source_name
+        try:
+            source = check_source_name(police_uk_source if fmt == "police-uk" else source_name, fmt)
+        except InputRefused as e:
+            check.refusal, check.format = e, fmt
+            return check
         if fmt in FORCE_FORMATS and mapping is None and not check.remembered and (
                 staged or check.refusal.title in MAPPING_REFUSALS):
             remembered = remembered_mapping(con, source, fmt)
@@ -277,6 +286,12 @@ def check_file(
             return check
         check.sheet, check.sheets, check.header = staged.sheet, staged.sheets, staged.header
         check.mapping, check.suggestions = staged.mapping, staged.suggestions
+        refusal = format_conflict(con, source, staged.format, check.name)
+        if staged.format == "police-uk":
+            refusal = refusal or force_conflict(con, source, staged.force, check.name)
+        if refusal:
+            check.refusal = refusal
+            return check
         check.rows_read, check.rows_rejected = staged.rows_read, staged.rows_rejected
         check.problems, check.warnings = staged.problems, staged.warnings
         for kind, table in (("asb", staged.asb_table), ("crime", staged.crime_table)):

@@ -48,6 +48,7 @@ class Staged:
     warnings: list[str]
     months: dict[str, list[str]]
     sheet: str | None = None
+    force: str | None = None  # a police.uk file's force ("Falls within")
     sheets: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
@@ -210,8 +211,8 @@ def _stage(
         used = _resolve_mapping(header, fmt, suggestions, mapping, path.name)
         by_canonical = {canon: raw.columns[header.index(col)] for col, canon in used.items()}
         ignored = [h for h in header if h.strip() and h not in used]
-        result = _run(lambda rel, first: validate.stage_force(con, rel, fmt, by_canonical, raw.columns, first),
-                      raw, path.name)
+        result = _run(lambda rel, first: validate.stage_force(con, rel, fmt, by_canonical, raw.columns, first,
+                                                              path.name), raw, path.name)
         if ignored:
             listed = _listed(ignored, quote="'")
             result.warnings.append(f"{len(ignored)} column(s) not used and ignored: {listed}.")
@@ -223,7 +224,7 @@ def _stage(
     staged = Staged(
         format=fmt, kind=kind, asb_table=result.asb_table, crime_table=result.crime_table,
         rows_read=result.rows_read, rows_rejected=result.rows_rejected, problems=problems,
-        warnings=raw.warnings + result.warnings, months=result.months, sheet=sheet, sheets=sheets,
+        warnings=raw.warnings + result.warnings, months=result.months, sheet=sheet, force=result.force, sheets=sheets,
         header=header, mapping=used, suggestions=suggestions,
     )  # fmt: skip
     if staged.rows_read == 0:
