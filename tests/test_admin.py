@@ -57,7 +57,7 @@ def test_population_must_be_a_positive_whole_number(con, reference, value):
 
 
 def test_population_must_cover_every_district(con, reference):
-    e = refused(con, reference, "population.csv", "E07000105,Ashford,138283\n", "")
+    e = refused(con, reference, "population.csv", "E07000105,Ashford,138283\r\n", "")
     assert "E07000105 (Ashford)" in e.message and "no population" in e.message
 
 
