@@ -311,3 +311,23 @@ def test_police_uk_files_and_force_extracts_never_share_a_source(con, tmp_path):
     extract = hostile.asb_csv(tmp_path / "more.csv", hostile.asb_rows("M", 1, day="03/02/2025"))
     with pytest.raises(InputRefused, match="holds police.uk files"):
         load_file(con, extract, source_name="kent")
+
+
+def test_check_file_reports_loaded_references_and_clashing_months_before_load(con, tmp_path):
+    from analytics.ingest.compare import clashing_months
+
+    load_file(con, hostile.asb_csv(tmp_path / "jan.csv", hostile.asb_rows("A", 3)))
+    feb = hostile.asb_csv(tmp_path / "feb.csv", [("A2", "03/02/2025", "Dover", "Noise"),
+                                                 ("B1", "04/02/2025", "Dover", "Noise")])
+    check = check_file(con, feb)
+    assert [(p.row, p.value) for p in check.problems] == [(2, "A2")] and check.rows_rejected == 1
+    assert "batch 1 (jan.csv, row 3)" in check.problems[0].reason
+    assert [(c.month, c.incoming) for c in check.comparison.changes] == [("2025-02", 1)]
+    # The same file checked as a correction of January (its months replaced) has no such problem.
+    again = check_file(con, hostile.asb_csv(tmp_path / "jan-v2.csv", hostile.asb_rows("A", 4)))
+    assert again.problems == [] and again.comparison.needs_replace
+    east = check_file(con, hostile.asb_csv(tmp_path / "east.csv", hostile.asb_rows("E", 1, day="03/03/2025")))
+    west = check_file(con, hostile.asb_csv(tmp_path / "west.csv", hostile.asb_rows("W", 1, day="04/03/2025")))
+    assert clashing_months([check, east, west]) == [
+        "east.csv and west.csv both hold ASB March 2025 for source 'force': one load cannot hold a month twice. "
+        "Combine them into one file."]

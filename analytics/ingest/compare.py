@@ -8,7 +8,8 @@ months of one source, so the month's count afterwards is exactly the file's coun
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,8 +20,16 @@ from analytics import store
 from analytics.definitions import FORCE_SOURCE
 from analytics.errors import InputRefused
 from analytics.formatting import fmt_change
-from analytics.ingest import detect, rawcsv, xlsx
-from analytics.ingest.load import _already_loaded, file_digest, force_conflict, format_conflict, remembered_mapping
+from analytics.ingest import detect, rawcsv, validate, xlsx
+from analytics.ingest.load import (
+    REF_COLUMN,
+    _already_loaded,
+    duplicate_refs,
+    file_digest,
+    force_conflict,
+    format_conflict,
+    remembered_mapping,
+)
 from analytics.ingest.names import check_source_name, default_source
 from analytics.ingest.readers import Problem, Staged, read_file
 
@@ -294,14 +303,64 @@ def check_file(
             return check
         check.rows_read, check.rows_rejected = staged.rows_read, staged.rows_rejected
         check.problems, check.warnings = staged.problems, staged.warnings
+        check.comparison = compare_staged(con, scratch, staged, source=source, path=str(path))
+        if check.comparison.already_loaded_batch is None:
+            doubled = _loaded_references(con, scratch, staged, source, check.comparison)
+            if doubled:
+                # as the loader does: those rows are problems, and the months are counted without them
+                validate.exclude_rows(scratch, [p.row for p in doubled if p.row is not None])
+                check.problems = sorted([*staged.problems, *doubled], key=lambda p: p.row or 0)
+                check.rows_rejected = len({p.row for p in check.problems})
+                check.comparison = compare_staged(con, scratch, staged, source=source, path=str(path))
         for kind, table in (("asb", staged.asb_table), ("crime", staged.crime_table)):
             if table:
                 check.preview[kind] = scratch.execute(
                     f"SELECT * FROM {table} ORDER BY source_row LIMIT ?", [preview_rows]).df()
-        check.comparison = compare_staged(con, scratch, staged, source=source, path=str(path))
         return check
     finally:
         scratch.close()
+
+
+def _loaded_references(
+    con: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection, staged: Staged, source: str,
+    comparison: Comparison,
+) -> list[Problem]:
+    """The loader's duplicate-reference problems for a file read into ``scratch``: its references are set against
+    the live rows of ``source`` in ``con`` (outside the months the file would replace), through Arrow tables
+    registered on ``con`` for the one query and unregistered after (nothing is written)."""
+    registered: dict[str, str] = {}
+    try:
+        for kind, table in (("asb", staged.asb_table), ("crime", staged.crime_table)):
+            if table:
+                ref = REF_COLUMN[kind]  # fixed identifiers
+                refs = scratch.sql(f"SELECT source_row, {ref} FROM {table} WHERE {ref} IS NOT NULL").to_arrow_table()
+                registered[kind] = f"_check_refs_{kind}"
+                con.register(registered[kind], refs)
+        probe = replace(staged, asb_table=registered.get("asb"), crime_table=registered.get("crime"))
+        replaced: dict[str, list[tuple]] = {}
+        for change in comparison.replaced_months:
+            replaced.setdefault(change.kind, []).append((None, change.month, None))
+        return duplicate_refs(con, probe, source, replaced, set())
+    finally:
+        for name in registered.values():
+            con.unregister(name)
+
+
+def clashing_months(checks: Sequence[Check]) -> list[str]:
+    """Months of a source and kind held by two checked files of one upload, which the load refuses (the second
+    would replace the first): one sentence per clash, for the page to show before Load."""
+    held: dict[tuple[str | None, str, str], str] = {}
+    clashes = []
+    for check in checks:
+        if check.comparison is None or check.comparison.already_loaded_batch is not None:
+            continue
+        for change in check.comparison.changes:
+            first = held.setdefault((check.source, change.kind, change.month), check.name)
+            if first != check.name:
+                clashes.append(f"{first} and {check.name} both hold {LABELS[change.kind]} "
+                               f"{_month_name(change.month)} for source '{check.source}': one load cannot hold a "
+                               "month twice. Combine them into one file.")
+    return clashes
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:

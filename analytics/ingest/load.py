@@ -222,7 +222,7 @@ def _month_clash(staged: Staged, source: str, name: str, seen: dict[tuple[str, s
         )
 
 
-def _duplicate_refs(
+def duplicate_refs(
     con: duckdb.DuckDBPyConnection, staged: Staged, source: str, conflicts: dict[str, list[tuple]],
     this_load: set[int],
 ) -> list[Problem]:
@@ -299,7 +299,7 @@ def _load_one(
     while True:
         months = {kind: m for kind, m in staged.months.items() if m}
         conflicts = _conflicts(con, source, months)
-        doubled = _duplicate_refs(con, staged, source, conflicts, this_load)
+        doubled = duplicate_refs(con, staged, source, conflicts, this_load)
         if not doubled:
             break
         validate.exclude_rows(con, [p.row for p in doubled if p.row is not None])
