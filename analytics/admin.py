@@ -120,12 +120,18 @@ def _boolean(rows: list[Row], column: str, problems: list[str]) -> None:
                  if r[column].lower() not in ("true", "false")]
 
 
+def _saved_rows(name: str) -> list[dict[str, str]]:
+    """The rows of the reference file as saved now (another file's checks refer to it)."""
+    with open(reference_path(name), encoding="utf-8-sig", newline="") as f:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
+
+
 def _check_districts(rows: list[Row], problems: list[str]) -> None:
     _present(rows, ("code", "name"), problems)
     _unique(rows, "code", problems)
     _unique(rows, "name", problems)
     _one_meaning(rows, ("name", "code"), problems)
-    population = {r["code"] for r in definitions._read("population.csv")}
+    population = {r["code"] for r in _saved_rows("population.csv")}
     problems += [_problem(n, "code", r["code"], "not in population.csv (every district needs its population)")
                  for n, r in rows if r["code"] and r["code"] not in population]
 
@@ -139,7 +145,7 @@ def _check_population(rows: list[Row], problems: list[str]) -> None:
                  if not re.fullmatch(r"[0-9]{1,9}", r[column]) or not 0 < int(r[column]) <= MAX_POPULATION]
     codes = {r["code"] for _, r in rows}
     problems += [f"{d['code']} ({d['name']}) has no population: every district in districts.csv needs a row"
-                 for d in definitions._read("districts.csv") if d["code"] not in codes]
+                 for d in _saved_rows("districts.csv") if d["code"] not in codes]
 
 
 def _check_offence_groups(rows: list[Row], problems: list[str]) -> None:

@@ -166,7 +166,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return found
 
 
-def _reference_changes(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+def _reference_changes(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
     """The ref_* tables whose rows differ from the reference files, with the files' rows."""
     changes = {}
     for table, rows in definitions.reference_tables().items():

@@ -337,9 +337,9 @@ def _loaded_references(
                 registered[kind] = f"_check_refs_{kind}"
                 con.register(registered[kind], refs)
         probe = replace(staged, asb_table=registered.get("asb"), crime_table=registered.get("crime"))
-        replaced: dict[str, list[tuple]] = {}
+        replaced: dict[str, list[str]] = {}
         for change in comparison.replaced_months:
-            replaced.setdefault(change.kind, []).append((None, change.month, None))
+            replaced.setdefault(change.kind, []).append(change.month)
         return duplicate_refs(con, probe, source, replaced, set())
     finally:
         for name in registered.values():

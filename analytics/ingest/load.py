@@ -223,18 +223,17 @@ def _month_clash(staged: Staged, source: str, name: str, seen: dict[tuple[str, s
 
 
 def duplicate_refs(
-    con: duckdb.DuckDBPyConnection, staged: Staged, source: str, conflicts: dict[str, list[tuple]],
-    this_load: set[int],
+    con: duckdb.DuckDBPyConnection, staged: Staged, source: str, replaced: dict[str, list[str]], this_load: set[int],
 ) -> list[Problem]:
     """Staged rows whose reference is already live for the source (an earlier file of this load or an earlier
-    batch), outside the months this file replaces: one problem per row, naming the first such row."""
+    batch), outside the months this file replaces (``replaced``: kind -> 'YYYY-MM'): one problem per row, naming
+    the first such row."""
     problems = []
     file_column = {canon: col for col, canon in staged.mapping.items()}
     for kind, table in (("asb", staged.asb_table), ("crime", staged.crime_table)):
         if not table:
             continue
         ref = REF_COLUMN[kind]
-        replaced = sorted({m for _, m, _ in conflicts.get(kind, [])})
         rows = con.execute(
             f"SELECT s.source_row, s.{ref}, f.batch_id, b.file_name, f.source_row "
             f"FROM {table} s JOIN {FACT_COLUMNS[kind][0]} f ON f.{ref} = s.{ref} "
@@ -243,7 +242,7 @@ def duplicate_refs(
             "AND NOT list_contains(?, strftime(f.month, '%Y-%m')) "
             "QUALIFY row_number() OVER (PARTITION BY s.source_row ORDER BY f.batch_id, f.source_row) = 1 "
             "ORDER BY s.source_row".replace("{ref}", ref),
-            [source, replaced],
+            [source, replaced.get(kind, [])],
         ).fetchall()
         column = "Crime ID" if staged.format == "police-uk" else file_column.get(ref, ref)
         for row, value, batch_id, file_name, other_row in rows:
@@ -299,7 +298,8 @@ def _load_one(
     while True:
         months = {kind: m for kind, m in staged.months.items() if m}
         conflicts = _conflicts(con, source, months)
-        doubled = duplicate_refs(con, staged, source, conflicts, this_load)
+        replacing = {kind: sorted({m for _, m, _ in rows}) for kind, rows in conflicts.items()}
+        doubled = duplicate_refs(con, staged, source, replacing, this_load)
         if not doubled:
             break
         validate.exclude_rows(con, [p.row for p in doubled if p.row is not None])

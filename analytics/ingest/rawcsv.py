@@ -14,7 +14,7 @@ import codecs
 import csv
 import mmap
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,7 +183,7 @@ def _duckdb_relation(path: Path, delimiter: str, encoding: str, skip_lines: int,
 
 
 def _python_read(path: Path, dialect: sniff.Dialect, encoding: str, skip: int, n: int,
-                 name: str) -> Iterator[pa.Table]:
+                 name: str) -> Generator[pa.Table, None, None]:
     """The slow, exact path: every record counted, empty lines included; Arrow tables of up to BATCH_ROWS
     records (source_row, c0..c{n-1}, _extra), so only one batch is ever held in Python lists."""
     py_encoding = "utf-8-sig" if encoding == "utf-8" else "cp1252" if _is_cp1252(path) else "latin-1"

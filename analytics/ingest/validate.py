@@ -544,7 +544,7 @@ def stage_force(
         checks.append(("outcome_date", "r_outcome_date IS NOT NULL AND outcome_date IS NULL", "r_outcome_date",
                        f"Not a date that can be read. {_DATE_HELP}"))  # fmt: skip
     latest, earliest = _bounds(con)
-    for column in (date, "outcome_date"):
+    for column in (str(date), "outcome_date"):
         checks += [
             (column, f"CAST({column} AS DATE) > {_LATEST}", f"r_{column}", _future(latest)),
             (column, f"year({column}) < {_EARLIEST}", f"r_{column}", _too_early(earliest)),
