@@ -17,19 +17,21 @@ from pathlib import Path
 import duckdb
 
 from analytics.domain import definitions
-from analytics.errors import DashboardError, DatabaseBusy
+from analytics.errors import DashboardError, DatabaseBusy, InputRefused, NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "asb.duckdb"
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 
 # Each entry upgrades a file from the version before it; schema.sql (idempotent) then adds anything new.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATIONS: dict[int, list[str]] = {
     2: [
         "ALTER TABLE batches ADD COLUMN warnings VARCHAR[] DEFAULT []",
         "ALTER TABLE batches ALTER COLUMN warnings SET NOT NULL",
     ],
+    # The force of a police.uk batch, so a file of another force is refused; older batches have none.
+    3: ["ALTER TABLE batches ADD COLUMN force VARCHAR"],
 }
 
 
@@ -40,27 +42,83 @@ def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(os.environ.get("ASB_DB") or DEFAULT_DB)
 
 
-def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating or upgrading) the database. ``":memory:"`` gives a fresh in-memory database."""
-    target = ":memory:" if str(path) == ":memory:" else str(resolve_db_path(path))
-    if target != ":memory:":
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(target, read_only=read_only)
-    except duckdb.IOException as e:
-        raise _busy_error(target, e) from e
-    except duckdb.Error as e:
-        raise DashboardError("Cannot open the database", f"{target} could not be opened as a DuckDB file: {e}") from e
+def connect(
+    path: str | os.PathLike[str] | None = None, *, create: bool = True, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open the database, upgraded and with its reference tables in step. ``":memory:"`` gives a fresh in-memory
+    database.
+
+    ``create``: a missing file (and its folder) is created; with ``create=False`` a missing database is refused
+    (NotFound) and nothing is created, for commands that must find existing data. ``read_only``: for commands
+    that only read; a file that needs an upgrade or a reference sync gets it first from a short read-write open.
+    A path inside a file, or naming a folder, is refused (InputRefused) before anything is created.
+    """
+    if str(path) == ":memory:":
+        con = duckdb.connect(":memory:")
+        migrate(con)
+        sync_reference(con)
+        return con
+    target = resolve_db_path(path)
+    _check_location(target)
+    if not target.exists():
+        if not create or read_only:
+            raise NotFound(
+                "No database",
+                f"No database at {target}: nothing has been loaded there. Check --db (or ASB_DB); "
+                "`python -m analytics ingest` or `demo` creates a database. Nothing was created.",
+            )
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise InputRefused("Cannot create the database",
+                               f"The folder for {target} cannot be created: {e.strerror or e}.") from e
+    con = _open(target, read_only=read_only)
+    found = schema_version(con)
+    if found == 0 and not create:
+        con.close()
+        raise NotFound("No dashboard data", f"{target} is a DuckDB file that holds no dashboard data. Check --db "
+                       "(or ASB_DB). Nothing was changed.")
     if not read_only:
         migrate(con)
         sync_reference(con)
+        return con
+    if found != SCHEMA_VERSION or _reference_changes(con):
+        con.close()
+        connect(target, create=False).close()
+        con = _open(target, read_only=True)
     return con
+
+
+def _check_location(target: Path) -> None:
+    """Refuse a database path that names a folder or lies inside a file, with a message instead of a traceback."""
+    if target.is_dir():
+        raise InputRefused("Not a database file", f"{target} is a folder, not a database file. Give the file's "
+                           f"path, e.g. {target / 'asb.duckdb'}. Nothing was created.")
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputRefused(
+                    "Cannot use that database path",
+                    f"{parent} is a file, not a folder, so {target} cannot be a database. Check --db (or "
+                    "ASB_DB). Nothing was created.",
+                )
+            return
+
+
+def _open(target: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(target), read_only=read_only)
+    except duckdb.IOException as e:
+        raise _busy_error(str(target), e) from e
+    except duckdb.Error as e:
+        raise InputRefused("Cannot open the database",
+                           f"{target} could not be opened as a DuckDB file: {e}. Nothing was changed.") from e
 
 
 def _busy_error(target: str, error: Exception) -> DashboardError:
     text = str(error)
     if "lock" not in text.lower():
-        return DashboardError("Cannot open the database", f"{target}: {text}")
+        return InputRefused("Cannot open the database", f"{target} could not be opened: {text}. Nothing was changed.")
     holder = re.search(r"held in (.+?) \(PID (\d+)\)", text)
     who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
     return DatabaseBusy(
@@ -100,20 +158,26 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return found
 
 
-def sync_reference(con: duckdb.DuckDBPyConnection) -> bool:
-    """Make the ref_* tables equal the reference files; returns True if anything changed."""
-    changed = False
+def _reference_changes(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
+    """The ref_* tables whose rows differ from the reference files, with the files' rows."""
+    changes = {}
     for table, rows in definitions.reference_tables().items():
         current = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()  # table from a fixed list
-        if sorted(current) == sorted(rows):
-            continue
+        if sorted(current) != sorted(rows):
+            changes[table] = rows
+    return changes
+
+
+def sync_reference(con: duckdb.DuckDBPyConnection) -> bool:
+    """Make the ref_* tables equal the reference files; returns True if anything changed."""
+    changes = _reference_changes(con)
+    for table, rows in changes.items():
         with transaction(con):
             con.execute(f"DELETE FROM {table}")
             if rows:
                 marks = ", ".join("?" * len(rows[0]))
                 con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
-        changed = True
-    return changed
+    return bool(changes)
 
 
 @contextmanager

@@ -92,3 +92,67 @@ def test_busy_database_gives_a_clear_message(tmp_path):
         holder.wait()
     time.sleep(0.2)
     assert table_rows(db) == (0, 0, 0)
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_commands_that_read_refuse_a_missing_database_and_create_nothing(tmp_path):
+    db = tmp_path / "mistyped" / "asb.duckdb"
+    for args in (("batches",), ("batches", "--json"), ("rollback", "1")):
+        done = run(*args, "--db", str(db))
+        assert done.returncode == 2, done.stderr
+        assert f"No database at {db}" in done.stderr and "Traceback" not in done.stderr
+        assert not (tmp_path / "mistyped").exists()
+
+
+def test_a_database_whose_folder_is_a_file_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a folder")
+    db = tmp_path / "notes.txt" / "asb.duckdb"
+    jan = police_uk_csv(tmp_path / "jan.csv", "2025-01", 1, 1)
+    for args in (("ingest", str(jan)), ("demo",), ("batches",), ("rollback", "1")):
+        done = run(*args, "--db", str(db))
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr and "is a file, not a folder" in done.stderr
+    assert (tmp_path / "notes.txt").read_text() == "not a folder"
+    folder_db = run("batches", "--db", str(tmp_path))
+    assert folder_db.returncode == 2 and "is a folder" in folder_db.stderr
+
+
+def test_batches_reads_alongside_another_reader(tmp_path):
+    db = tmp_path / "shared.duckdb"
+    con = store.connect(db)
+    con.close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}, read_only=True); "
+                               "print('ready', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        listed = cli("batches", "--json", db=db)
+        assert listed.returncode == 0, listed.stderr
+        assert json.loads(listed.stdout) == []
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_ingest_refusals_of_names_months_and_forces(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    header = "incident_ref,reported_date,district,call_type\n"
+    east = tmp_path / "east.csv"
+    east.write_text(header + "E1,03/01/2025,Dover,Noise\n", encoding="utf-8")
+    west = tmp_path / "west.csv"
+    west.write_text(header + "W1,04/01/2025,Ashford,Noise\n", encoding="utf-8")
+    for name in ("police.uk", "   "):
+        done = cli("ingest", "--name", name, str(east), db=db)
+        assert done.returncode == 2 and "source name" in done.stderr, done.stderr
+    split = cli("ingest", "--replace", str(east), str(west), db=db)
+    assert split.returncode == 2 and "east.csv and west.csv both hold ASB January 2025" in split.stderr
+    assert table_rows(db) == (0, 0, 0)
+    twice = cli("ingest", str(east), str(east), db=db)  # the same file twice: the second adds nothing
+    assert twice.returncode == 0 and "already loaded" in twice.stderr
+    assert table_rows(db) == (1, 1, 0)

@@ -175,7 +175,7 @@ def test_old_schema_file_upgrades_in_place(tmp_path):
     con = store.connect(path)
     assert store.schema_version(con) == store.SCHEMA_VERSION
     [batch] = list_batches(con)
-    assert (batch["file"], batch["loaded_by"], batch["warnings"]) == ("old.csv", "carol", [])
+    assert (batch["file"], batch["loaded_by"], batch["warnings"], batch["force"]) == ("old.csv", "carol", [], None)
     assert con.execute("SELECT count(*) FROM column_mappings").fetchone()[0] == 0
     con.close()
 

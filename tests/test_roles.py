@@ -178,7 +178,7 @@ def test_analyst_sees_caller_references_in_the_upload_preview(db, tmp_path):
     at.switch_page(str(PAGES / "upload.py"))
     at.run()
     extract = ("Incident Number,Date Reported,District,Call Type,Caller Ref\n"
-               "ASB-1,02/02/2025,Dover,Fly-tipping,CALLER-77\n")
+               "ASB-100,02/02/2025,Dover,Fly-tipping,CALLER-77\n")  # ASB-1 is loaded already (the seed)
     at.file_uploader[0].set_value(("asb.csv", extract.encode(), "text/csv"))
     at.run()
     assert not at.exception, [e.value for e in at.exception]

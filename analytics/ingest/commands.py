@@ -61,7 +61,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 
 def run_batches(args: argparse.Namespace) -> int:
-    con = store.connect(args.db)
+    con = store.connect(args.db, create=False, read_only=True)
     batches = list_batches(con)
     if args.json:
         print(json.dumps(batches, indent=2, default=str))
@@ -82,7 +82,7 @@ def run_batches(args: argparse.Namespace) -> int:
 
 
 def run_rollback(args: argparse.Namespace) -> int:
-    con = store.connect(args.db)
+    con = store.connect(args.db, create=False)
     done = rollback(con, args.batch_id)
     restored = done["restored_batches"]
     extra = f"; rows it had replaced are live again (batch {', '.join(map(str, restored))})" if restored else ""

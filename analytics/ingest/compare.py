@@ -8,7 +8,8 @@ months of one source, so the month's count afterwards is exactly the file's coun
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -18,8 +19,17 @@ import pandas as pd
 from analytics import store
 from analytics.domain.definitions import FORCE_SOURCE
 from analytics.errors import InputRefused
-from analytics.ingest import detect, rawcsv, xlsx
-from analytics.ingest.load import _already_loaded, default_source, file_digest, remembered_mapping
+from analytics.ingest import detect, rawcsv, validate, xlsx
+from analytics.ingest.load import (
+    REF_COLUMN,
+    _already_loaded,
+    duplicate_refs,
+    file_digest,
+    force_conflict,
+    format_conflict,
+    remembered_mapping,
+)
+from analytics.ingest.names import check_source_name, default_source
 from analytics.ingest.readers import Problem, Staged, read_file
 from analytics.report.formatting import fmt_change
 
@@ -218,12 +228,16 @@ def check_file(
     sheet: str | None = None,
     mapping: dict[str, str] | None = None,
     source_name: str | None = None,
+    police_uk_source: str | None = None,
     preview_rows: int = 10,
 ) -> Check:
     """Read and check a file in a scratch database, as ``load_files`` would, and compare it with ``con``.
 
-    A force extract with no explicit ``mapping`` uses the source's remembered mapping, so next month's file maps
-    itself. File-level refusals (including over-size files and zip bombs) are returned in ``refusal``.
+    ``source_name`` is the source of a force extract, ``police_uk_source`` that of a police.uk file (default
+    police.uk), both held to check_source_name. A force extract with no explicit ``mapping`` uses the source's
+    remembered mapping, so next month's file maps itself. File-level refusals (including over-size files, zip
+    bombs, a source name refused and a police.uk file of another force than its source's) are returned in
+    ``refusal``.
     """
     path = Path(path)
     check = Check(name or path.name, str(path), source_format)
@@ -247,7 +261,11 @@ def check_file(
                 check.refusal, check.remembered = None, remembered
                 break
         fmt = staged.format if staged else (source_format if source_format in FORCE_FORMATS else None)
-        source = default_source(fmt) if fmt == "police-uk" or not source_name else source_name
+        try:
+            source = check_source_name(police_uk_source if fmt == "police-uk" else source_name, fmt)
+        except InputRefused as e:
+            check.refusal, check.format = e, fmt
+            return check
         if fmt in FORCE_FORMATS and mapping is None and not check.remembered and (
                 staged or check.refusal.title in MAPPING_REFUSALS):
             remembered = remembered_mapping(con, source, fmt)
@@ -277,16 +295,72 @@ def check_file(
             return check
         check.sheet, check.sheets, check.header = staged.sheet, staged.sheets, staged.header
         check.mapping, check.suggestions = staged.mapping, staged.suggestions
+        refusal = format_conflict(con, source, staged.format, check.name)
+        if staged.format == "police-uk":
+            refusal = refusal or force_conflict(con, source, staged.force, check.name)
+        if refusal:
+            check.refusal = refusal
+            return check
         check.rows_read, check.rows_rejected = staged.rows_read, staged.rows_rejected
         check.problems, check.warnings = staged.problems, staged.warnings
+        check.comparison = compare_staged(con, scratch, staged, source=source, path=str(path))
+        if check.comparison.already_loaded_batch is None:
+            doubled = _loaded_references(con, scratch, staged, source, check.comparison)
+            if doubled:
+                # as the loader does: those rows are problems, and the months are counted without them
+                validate.exclude_rows(scratch, [p.row for p in doubled if p.row is not None])
+                check.problems = sorted([*staged.problems, *doubled], key=lambda p: p.row or 0)
+                check.rows_rejected = len({p.row for p in check.problems})
+                check.comparison = compare_staged(con, scratch, staged, source=source, path=str(path))
         for kind, table in (("asb", staged.asb_table), ("crime", staged.crime_table)):
             if table:
                 check.preview[kind] = scratch.execute(
                     f"SELECT * FROM {table} ORDER BY source_row LIMIT ?", [preview_rows]).df()
-        check.comparison = compare_staged(con, scratch, staged, source=source, path=str(path))
         return check
     finally:
         scratch.close()
+
+
+def _loaded_references(
+    con: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection, staged: Staged, source: str,
+    comparison: Comparison,
+) -> list[Problem]:
+    """The loader's duplicate-reference problems for a file read into ``scratch``: its references are set against
+    the live rows of ``source`` in ``con`` (outside the months the file would replace), through Arrow tables
+    registered on ``con`` for the one query and unregistered after (nothing is written)."""
+    registered: dict[str, str] = {}
+    try:
+        for kind, table in (("asb", staged.asb_table), ("crime", staged.crime_table)):
+            if table:
+                ref = REF_COLUMN[kind]  # fixed identifiers
+                refs = scratch.sql(f"SELECT source_row, {ref} FROM {table} WHERE {ref} IS NOT NULL").to_arrow_table()
+                registered[kind] = f"_check_refs_{kind}"
+                con.register(registered[kind], refs)
+        probe = replace(staged, asb_table=registered.get("asb"), crime_table=registered.get("crime"))
+        replaced: dict[str, list[str]] = {}
+        for change in comparison.replaced_months:
+            replaced.setdefault(change.kind, []).append(change.month)
+        return duplicate_refs(con, probe, source, replaced, set())
+    finally:
+        for name in registered.values():
+            con.unregister(name)
+
+
+def clashing_months(checks: Sequence[Check]) -> list[str]:
+    """Months of a source and kind held by two checked files of one upload, which the load refuses (the second
+    would replace the first): one sentence per clash, for the page to show before Load."""
+    held: dict[tuple[str | None, str, str], str] = {}
+    clashes = []
+    for check in checks:
+        if check.comparison is None or check.comparison.already_loaded_batch is not None:
+            continue
+        for change in check.comparison.changes:
+            first = held.setdefault((check.source, change.kind, change.month), check.name)
+            if first != check.name:
+                clashes.append(f"{first} and {check.name} both hold {LABELS[change.kind]} "
+                               f"{_month_name(change.month)} for source '{check.source}': one load cannot hold a "
+                               "month twice. Combine them into one file.")
+    return clashes
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:

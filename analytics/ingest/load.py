@@ -4,6 +4,11 @@ The rules (DESIGN §3): a command's files load in one transaction, all or none; 
 nothing; months already loaded for a source and kind are refused unless ``replace`` is asked for, and then the
 old rows are kept but marked replaced (so rolling back the new batch brings them back); invalid rows refuse the
 whole file unless ``accept_valid_rows``, when they are kept in ``rejected_rows``.
+
+Nothing doubled, nothing silently lost: two files of one load may not hold the same month of a source and kind
+(the second would replace the first); a reference (incident_ref, crime_ref, a police.uk Crime ID) already live for
+the source, in an earlier file of the load or an earlier batch, is a problem on the row that repeats it, unless
+the month holding it is being replaced. A police.uk source holds one force: a file of another force is refused.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ import duckdb
 import pyarrow as pa
 
 from analytics import store
-from analytics.domain import definitions
 from analytics.domain.access import current_user
 from analytics.domain.periods import month_runs
 from analytics.errors import DashboardError, InputRefused, NotFound
+from analytics.ingest import validate
+from analytics.ingest.messages import clip
+from analytics.ingest.names import check_source_name
 from analytics.ingest.readers import Problem, Staged, read_file
 
 Progress = Callable[[float, str], None]
@@ -42,6 +49,7 @@ FACT_COLUMNS: dict[str, tuple[str, list[str]]] = {
     ),
 }
 KIND_LABEL = {"asb": "ASB", "crime": "crime"}
+REF_COLUMN = {"asb": "incident_ref", "crime": "crime_ref"}  # the reference each kind's rows carry
 PROBLEMS_SHOWN = 20
 
 
@@ -108,16 +116,12 @@ def format_problems(problems: Sequence[Problem], limit: int = PROBLEMS_SHOWN) ->
     lines = []
     for p in problems[:limit]:
         where = f"row {p.row}" if p.row is not None else "file"
-        column = f", column '{p.column}'" if p.column else ""
-        value = f", value '{p.value}'" if p.value not in (None, "") else ""
+        column = f", column '{clip(p.column)}'" if p.column else ""
+        value = f", value '{clip(p.value)}'" if p.value not in (None, "") else ""
         lines.append(f"  {where}{column}{value}: {p.reason}")
     if len(problems) > limit:
         lines.append(f"  ... and {len(problems) - limit:,} more problems.")
     return "\n".join(lines)
-
-
-def default_source(fmt: str) -> str:
-    return definitions.POLICE_UK_SOURCE if fmt == "police-uk" else definitions.FORCE_SOURCE
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str, source_name: str | None) -> tuple | None:
@@ -161,6 +165,97 @@ def _refresh_status(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[int]) ->
         con.execute("UPDATE batches SET status = ? WHERE id = ? AND status <> 'rolled back'", [status, batch_id])
 
 
+def force_conflict(con: duckdb.DuckDBPyConnection, source: str, force: str | None, name: str) -> InputRefused | None:
+    """The refusal for a police.uk file of ``force`` when ``source`` already holds another force's rows, else
+    None. Batches loaded before the force was recorded (schema 2) have none and are not compared."""
+    if force is None:
+        return None
+    held = [r[0] for r in con.execute(
+        "SELECT DISTINCT force FROM batches WHERE source = ? AND status IN ('loaded', 'partly replaced') "
+        "AND force IS NOT NULL AND force <> ? ORDER BY force",
+        [source, force],
+    ).fetchall()]
+    if not held:
+        return None
+    return InputRefused(
+        "Another force's file",
+        f"{name} is a police.uk file of {clip(force)}, but source '{clip(source)}' holds {clip(' and '.join(held))}. "
+        "A police.uk source holds one force, so nothing was loaded. To load it as a source of its own, give it a "
+        "name: --name NAME on the command line, or the source name for police.uk files on the Upload page.",
+    )
+
+
+def format_conflict(con: duckdb.DuckDBPyConnection, source: str, fmt: str, name: str) -> InputRefused | None:
+    """The refusal for a file of ``fmt`` when ``source`` holds live rows of the other family (police.uk files
+    against force extracts): their figures are counted differently and are never added together."""
+    police = fmt == "police-uk"
+    clash = con.execute(
+        "SELECT id, file_name FROM batches WHERE source = ? AND status IN ('loaded', 'partly replaced') "
+        "AND (format = 'police-uk') <> ? ORDER BY id LIMIT 1",
+        [source, police],
+    ).fetchall()
+    if not clash:
+        return None
+    batch_id, file_name = clash[0]
+    this, other = ("a police.uk file", "force extracts") if police else ("a force extract", "police.uk files")
+    return InputRefused(
+        "Source holds another kind of file",
+        f"{name} is {this}, but source '{clip(source)}' holds {other} (batch {batch_id}, {file_name}). Figures "
+        "from the two are never added together: give this file a source name of its own.",
+    )
+
+
+def _month_clash(staged: Staged, source: str, name: str, seen: dict[tuple[str, str, str], str]) -> None:
+    """Refuse a file holding a month of the source and kind that an earlier file of the same load holds."""
+    clashes: dict[str, list[str]] = {}
+    for kind, months in staged.months.items():
+        for month in months:
+            other = seen.get((source, kind, month))
+            if other is not None:
+                clashes.setdefault(other, []).append(f"{KIND_LABEL[kind]} {describe_months([month])}")
+    if clashes:
+        other, what = next(iter(clashes.items()))
+        raise InputRefused(
+            "The same month in two files",
+            f"{other} and {name} both hold {', '.join(what)} for source '{clip(source)}'. One load cannot hold a "
+            "month twice: the second file would replace the first. Combine them into one file holding the whole "
+            "month (every district), or load them as separate sources. Nothing was loaded.",
+        )
+
+
+def duplicate_refs(
+    con: duckdb.DuckDBPyConnection, staged: Staged, source: str, replaced: dict[str, list[str]], this_load: set[int],
+) -> list[Problem]:
+    """Staged rows whose reference is already live for the source (an earlier file of this load or an earlier
+    batch), outside the months this file replaces (``replaced``: kind -> 'YYYY-MM'): one problem per row, naming
+    the first such row."""
+    problems = []
+    file_column = {canon: col for col, canon in staged.mapping.items()}
+    for kind, table in (("asb", staged.asb_table), ("crime", staged.crime_table)):
+        if not table:
+            continue
+        ref = REF_COLUMN[kind]
+        rows = con.execute(
+            f"SELECT s.source_row, s.{ref}, f.batch_id, b.file_name, f.source_row "
+            f"FROM {table} s JOIN {FACT_COLUMNS[kind][0]} f ON f.{ref} = s.{ref} "
+            "JOIN batches b ON b.id = f.batch_id "
+            "WHERE f.source = ? AND f.replaced_by IS NULL AND s.{ref} IS NOT NULL "
+            "AND NOT list_contains(?, strftime(f.month, '%Y-%m')) "
+            "QUALIFY row_number() OVER (PARTITION BY s.source_row ORDER BY f.batch_id, f.source_row) = 1 "
+            "ORDER BY s.source_row".replace("{ref}", ref),
+            [source, replaced.get(kind, [])],
+        ).fetchall()
+        column = "Crime ID" if staged.format == "police-uk" else file_column.get(ref, ref)
+        for row, value, batch_id, file_name, other_row in rows:
+            where = (f"{file_name} (row {other_row}) in this same load" if batch_id in this_load else
+                     f"batch {batch_id} ({file_name}, row {other_row})")
+            reason = (f"The reference is already loaded for source '{clip(source)}' in {where}: each "
+                      f"{'incident' if kind == 'asb' else 'crime'} is loaded once. Remove the row, or if this file "
+                      "corrects that one, load it with --replace for the same months.")
+            problems.append(Problem(row, column, value[:200], reason))
+    return problems
+
+
 def _load_one(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -174,7 +269,10 @@ def _load_one(
     loaded_by: str,
     mapping: dict[str, str] | None,
     progress: Progress,
+    seen: dict[tuple[str, str, str], str],
+    this_load: set[int],
 ) -> LoadResult:
+    wanted = None if source_name is None else check_source_name(source_name, None)
     # The digest is worked out while the file is read (hashing and DuckDB both run outside the GIL). A read that
     # fails may have aborted the transaction, so nothing else is asked of the database then: a file that loaded
     # before cannot fail to read now.
@@ -183,12 +281,33 @@ def _load_one(
         staged: Staged = read_file(con, path, source_format=source_format, sheet=sheet, mapping=mapping,
                                    progress=lambda f, m: progress(0.8 * f, m))
         sha256, size = digest.result()
-    previous = _already_loaded(con, sha256, source_name)
+    previous = _already_loaded(con, sha256, wanted)
     if previous:
         batch_id, source, fmt, kind = previous
         return LoadResult(display_name, "already loaded", batch_id, source, fmt, kind, sha256, size)
 
-    source = source_name or default_source(staged.format)
+    source = check_source_name(wanted, staged.format)
+    refusal = format_conflict(con, source, staged.format, display_name)
+    if staged.format == "police-uk":
+        refusal = refusal or force_conflict(con, source, staged.force, display_name)
+    if refusal:
+        raise refusal
+    _month_clash(staged, source, display_name, seen)
+
+    # References live for the source are problems on this file's rows. Leaving such rows out can empty a month,
+    # which then replaces nothing, so the check repeats until the months hold still.
+    while True:
+        months = {kind: m for kind, m in staged.months.items() if m}
+        conflicts = _conflicts(con, source, months)
+        replacing = {kind: sorted({m for _, m, _ in rows}) for kind, rows in conflicts.items()}
+        doubled = duplicate_refs(con, staged, source, replacing, this_load)
+        if not doubled:
+            break
+        validate.exclude_rows(con, [p.row for p in doubled if p.row is not None])
+        staged.problems = sorted([*staged.problems, *doubled], key=lambda p: p.row or 0)
+        staged.rows_rejected = len({p.row for p in staged.problems})
+        staged.months = validate.staged_months(con, {"asb": staged.asb_table, "crime": staged.crime_table})
+
     rows_valid = staged.rows_read - staged.rows_rejected
     if staged.problems and not accept_valid_rows:
         raise RowsRefused(
@@ -208,8 +327,6 @@ def _load_one(
             staged.problems,
         )
 
-    months = {kind: m for kind, m in staged.months.items() if m}
-    conflicts = _conflicts(con, source, months)
     if conflicts and not replace:
         lines = [
             f"  {KIND_LABEL[kind]} {describe_months([m])}: batch {batch_id} ({file_name})"
@@ -218,7 +335,7 @@ def _load_one(
         ]
         raise InputRefused(
             "Months already loaded",
-            f"{display_name} holds months already loaded for source '{source}':\n" + "\n".join(lines) + "\n"
+            f"{display_name} holds months already loaded for source '{clip(source)}':\n" + "\n".join(lines) + "\n"
             "Nothing was loaded. To replace those months with this file, load it again with --replace "
             "(the old batches stay in the audit trail and come back if this load is rolled back).",
         )
@@ -226,12 +343,15 @@ def _load_one(
     all_months = sorted({m for kind_months in months.values() for m in kind_months})
     batch_id = con.execute(
         "INSERT INTO batches (file_name, sha256, size_bytes, source, kind, format, sheet, loaded_by, loaded_at, "
-        "rows_read, rows_loaded, rows_rejected, months, status, warnings) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?) RETURNING id",
+        "rows_read, rows_loaded, rows_rejected, months, status, warnings, force) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?) RETURNING id",
         [display_name, sha256, size, source, staged.kind, staged.format, staged.sheet, loaded_by,
          datetime.now().replace(microsecond=0), staged.rows_read, rows_valid, staged.rows_rejected, all_months,
-         staged.warnings],
+         staged.warnings, staged.force],
     ).fetchall()[0][0]
+    this_load.add(batch_id)
+    for kind, kind_months in months.items():
+        seen.update({(source, kind, m): display_name for m in kind_months})
 
     replaced = sorted({batch for rows in conflicts.values() for batch, _, _ in rows})
     progress(0.85, "Storing rows")
@@ -325,9 +445,14 @@ def load_requests(
         if not request.path.is_file():
             raise InputRefused("File not found",
                                f"{request.path} does not exist or is not a file. Nothing was loaded.")
+        if request.source_name is not None:
+            check_source_name(request.source_name, None if request.source_format == "auto" else
+                              request.source_format)
     user = loaded_by or current_user()
     report = progress or (lambda fraction, message: None)
     results: list[LoadResult] = []
+    seen: dict[tuple[str, str, str], str] = {}  # (source, kind, month) -> the file of this load holding it
+    this_load: set[int] = set()
     with store.transaction(con):
         for i, request in enumerate(requests):
             def step(fraction: float, message: str, i: int = i, name: str = request.display_name) -> None:
@@ -338,6 +463,7 @@ def load_requests(
                     con, request.path, display_name=request.display_name, source_format=request.source_format,
                     source_name=request.source_name, sheet=request.sheet, replace=replace,
                     accept_valid_rows=accept_valid_rows, loaded_by=user, mapping=request.mapping, progress=step,
+                    seen=seen, this_load=this_load,
                 )
             except duckdb.Error as e:
                 raise DashboardError("Load failed", f"{request.display_name} could not be stored: {e}. "
@@ -428,7 +554,7 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, user: str | None 
 
 BATCH_FIELDS = ("id", "file", "sha256", "size_bytes", "source", "kind", "format", "sheet", "rows_read", "rows_loaded",
                 "rows_rejected", "rows_live", "months", "status", "loaded_by", "loaded_at", "replaces",
-                "rolled_back_by", "rolled_back_at", "warnings")
+                "rolled_back_by", "rolled_back_at", "warnings", "force")
 
 
 def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -440,7 +566,7 @@ def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
         "SELECT b.id, b.file_name, b.sha256, b.size_bytes, b.source, b.kind, b.format, b.sheet, b.rows_read, "
         "b.rows_loaded, b.rows_rejected, coalesce(live.n, 0), b.months, b.status, b.loaded_by, "
         "strftime(b.loaded_at, '%Y-%m-%dT%H:%M:%S'), b.replaces, b.rolled_back_by, "
-        "strftime(b.rolled_back_at, '%Y-%m-%dT%H:%M:%S'), b.warnings "
+        "strftime(b.rolled_back_at, '%Y-%m-%dT%H:%M:%S'), b.warnings, b.force "
         "FROM batches b LEFT JOIN live ON live.batch_id = b.id ORDER BY b.id DESC"
     ).fetchall()
     return [dict(zip(BATCH_FIELDS, r, strict=True)) for r in rows]

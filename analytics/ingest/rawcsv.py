@@ -3,8 +3,9 @@
 DuckDB's reader does the work (explicit dialect, no auto-detection). Its rows come in file order, so the stage
 table's rowid gives each record's row number (no numbering window, which would make the read single-threaded).
 DuckDB skips empty lines, which would shift row numbers: a file with more line breaks than records goes through an
-exact check for empty lines between data rows, and if it has any, through Python's csv module instead. Row numbers
-count records, as a spreadsheet shows them: the header is row 1 unless title rows sit above it.
+exact check for empty lines between data rows, and if it has any, through Python's csv module instead, streamed into
+a temp table in batches of BATCH_ROWS records so memory stays bounded whatever the file's size. Row numbers count
+records, as a spreadsheet shows them: the header is row 1 unless title rows sit above it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import codecs
 import csv
 import mmap
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,9 +24,11 @@ import pyarrow as pa
 
 from analytics.errors import InputRefused
 from analytics.ingest import detect, sniff
+from analytics.ingest.messages import clip
 
 EXTRA_FIELDS = 4  # spare columns that catch fields beyond the header's
 MAX_FIELD_BYTES = 4 * 1024 * 1024
+BATCH_ROWS = 50_000  # records the exact reader holds as Python objects at a time
 _NULLSTR = "\x01"  # never matches, so blank fields stay '' and fields beyond the end of a short row are NULL
 
 
@@ -132,10 +135,18 @@ def open_csv(con: duckdb.DuckDBPyConnection, path: Path, *, formats: tuple[str, 
     skip_records = choice.index + 1
 
     def exact() -> Raw:
-        table = _python_read(path, dialect, encoding, skip_records, n, display_name)
-        con.register("_csv_arrow", table)
-        con.execute("CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM _csv_arrow")
-        con.unregister("_csv_arrow")
+        columns = ", ".join(f"{c} VARCHAR" for c in _raw_columns(n))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _raw (source_row INTEGER, {columns}, _extra VARCHAR)")
+        batches = _python_read(path, dialect, encoding, skip_records, n, display_name)
+        try:
+            for batch in batches:
+                con.register("_csv_arrow", batch)
+                try:
+                    con.execute("INSERT INTO _raw SELECT * FROM _csv_arrow")
+                finally:
+                    con.unregister("_csv_arrow")
+        finally:
+            batches.close()
         return Raw("_raw", header, _raw_columns(n), warnings)
 
     skip_lines = _physical_lines(dialect.records[:skip_records])
@@ -171,17 +182,26 @@ def _duckdb_relation(path: Path, delimiter: str, encoding: str, skip_lines: int,
     return f"(SELECT {data}, {extra} AS _extra FROM {read})"
 
 
-def _python_read(path: Path, dialect: sniff.Dialect, encoding: str, skip: int, n: int, name: str) -> pa.Table:
-    """The slow, exact path: every record counted, empty lines included."""
+def _python_read(path: Path, dialect: sniff.Dialect, encoding: str, skip: int, n: int,
+                 name: str) -> Generator[pa.Table, None, None]:
+    """The slow, exact path: every record counted, empty lines included; Arrow tables of up to BATCH_ROWS
+    records (source_row, c0..c{n-1}, _extra), so only one batch is ever held in Python lists."""
     py_encoding = "utf-8-sig" if encoding == "utf-8" else "cp1252" if _is_cp1252(path) else "latin-1"
-    cols: list[list[str | None]] = [[] for _ in range(n)]
-    rows: list[int] = []
-    extras: list[str | None] = []
     old_limit = csv.field_size_limit()
     csv.field_size_limit(MAX_FIELD_BYTES)
+
+    def batch(rows: list[int], cols: list[list[str | None]], extras: list[str | None]) -> pa.Table:
+        arrays = {"source_row": pa.array(rows, pa.int32())}
+        arrays.update({f"c{i}": pa.array(cols[i], pa.string()) for i in range(n)})
+        arrays["_extra"] = pa.array(extras, pa.string())
+        return pa.table(arrays)
+
     try:
         with open(path, encoding=py_encoding, newline="") as f:
             reader = csv.reader(f, delimiter=dialect.delimiter, quotechar='"', doublequote=True)
+            cols: list[list[str | None]] = [[] for _ in range(n)]
+            rows: list[int] = []
+            extras: list[str | None] = []
             number = 0
             try:
                 for number, record in enumerate(reader, start=1):
@@ -192,26 +212,32 @@ def _python_read(path: Path, dialect: sniff.Dialect, encoding: str, skip: int, n
                         cols[i].append(record[i] if i < len(record) else None)
                     extra = record[n:]
                     extras.append(dialect.delimiter.join(extra) if any(e.strip() for e in extra) else None)
+                    if len(rows) >= BATCH_ROWS:
+                        yield batch(rows, cols, extras)
+                        cols, rows, extras = [[] for _ in range(n)], [], []
             except csv.Error as e:
                 raise _too_long(name, number + 1) if "field larger" in str(e) else InputRefused(
                     "Unreadable CSV", f"{name} could not be read as CSV near row {number + 1}: {e}."
                 ) from e
+            if rows:
+                yield batch(rows, cols, extras)
     finally:
         csv.field_size_limit(old_limit)
-    arrays = {"source_row": pa.array(rows, pa.int32())}
-    arrays.update({f"c{i}": pa.array(cols[i], pa.string()) for i in range(n)})
-    arrays["_extra"] = pa.array(extras, pa.string())
-    return pa.table(arrays)
 
 
 def _is_cp1252(path: Path) -> bool:
-    """Windows-1252 rather than Latin-1: its printable characters (curly quotes, euro) sit in 0x80-0x9F."""
-    data = path.read_bytes()
-    try:
-        data.decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    return any(0x80 <= b <= 0x9F for b in data)
+    """Windows-1252 rather than Latin-1: its printable characters (curly quotes, euro) sit in 0x80-0x9F. Read in
+    blocks (a single-byte encoding, so a block boundary never splits a character)."""
+    c1 = re.compile(rb"[\x80-\x9f]")
+    found = False
+    with open(path, "rb") as f:
+        while block := f.read(16 << 20):
+            try:
+                block.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+            found = found or c1.search(block) is not None
+    return found
 
 
 def _too_long(name: str, row: int | None) -> InputRefused:
@@ -227,7 +253,7 @@ def _too_long(name: str, row: int | None) -> InputRefused:
 def translate_error(e: duckdb.Error, name: str) -> InputRefused:
     """A DuckDB CSV error as a message an analyst can act on."""
     text = str(e)
-    first = text.strip().splitlines()[0] if text.strip() else type(e).__name__
+    first = clip(text.strip().splitlines()[0], 300) if text.strip() else type(e).__name__
     if "maximum line size" in text.lower() or "line size" in text.lower():
         m = re.search(r"Line: (\d+)", text)
         return _too_long(name, int(m.group(1)) if m else None)

@@ -20,10 +20,12 @@ import duckdb
 from analytics.errors import InputRefused
 from analytics.ingest import detect, rawcsv, validate, xlsx
 from analytics.ingest.detect import POLICE_UK, POLICE_UK_COLUMNS, canonical_columns
+from analytics.ingest.messages import clip
 
 __all__ = ["Problem", "Progress", "Staged", "canonical_columns", "read_file"]
 
 Progress = Callable[[float, str], None]
+COLUMNS_SHOWN = 30  # header names listed in a message
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Staged:
     warnings: list[str]
     months: dict[str, list[str]]
     sheet: str | None = None
+    force: str | None = None  # a police.uk file's force ("Falls within")
     sheets: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
@@ -102,14 +105,18 @@ def read_file(
             con.unregister("_xlsx_arrow")
     else:
         if sheet is not None:
-            raise InputRefused("Not a workbook", f"{path.name} is a text file, so it has no sheet {sheet!r} to read.")
+            raise InputRefused("Not a workbook",
+                               f"{path.name} is a text file, so it has no sheet {clip(sheet)!r} to read.")
         with _maybe_gunzip(path) as csv_path:
             raw = rawcsv.open_csv(con, csv_path, formats=formats, display_name=path.name)
             return _stage(con, raw, path, source_format, mapping, progress, None, [])
 
 
 class _maybe_gunzip:
-    """A .csv.gz decompressed to a private temporary file (with a size cap), else the path itself."""
+    """A .csv.gz decompressed to a private temporary file (with a size cap), else the path itself.
+
+    The copy may hold caller references, so it is deleted however the read ends, including when unpacking
+    itself is refused (over the cap, corrupt): then ``__enter__`` raises and ``__exit__`` never runs."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -123,7 +130,7 @@ class _maybe_gunzip:
         cap = xlsx.limit_mb("ASB_MAX_XLSX_UNCOMPRESSED_MB", 1000) * 1024 * 1024
         fd, self.tmp = tempfile.mkstemp(suffix=".csv")
         try:
-            with gzip.open(self.path, "rb") as src, os.fdopen(fd, "wb") as dst:
+            with os.fdopen(fd, "wb") as dst, gzip.open(self.path, "rb") as src:
                 written = 0
                 while chunk := src.read(1 << 20):
                     written += len(chunk)
@@ -134,19 +141,33 @@ class _maybe_gunzip:
                             "(ASB_MAX_XLSX_UNCOMPRESSED_MB). Split the extract and load the parts.",
                         )
                     dst.write(chunk)
-                shutil.copystat(self.path, self.tmp)
+            shutil.copystat(self.path, self.tmp)
         except (OSError, EOFError, gzip.BadGzipFile) as e:
+            self._remove()
             raise InputRefused("Corrupt compressed file", f"{self.path.name} is not a readable .gz file: {e}") from e
+        except BaseException:
+            self._remove()
+            raise
         return Path(self.tmp)
 
-    def __exit__(self, *exc: object) -> None:
+    def _remove(self) -> None:
         if self.tmp:
-            os.unlink(self.tmp)
+            Path(self.tmp).unlink(missing_ok=True)
+            self.tmp = None
+
+    def __exit__(self, *exc: object) -> None:
+        self._remove()
 
 
 def _columns_found(header: list[str]) -> str:
     named = [h for h in header if h.strip()]
-    return ", ".join(f'"{h}"' for h in named) if named else "(none)"
+    return _listed(named) if named else "(none)"
+
+
+def _listed(names: list[str], quote: str = '"') -> str:
+    """Column names for a message: each cut short, at most COLUMNS_SHOWN of them."""
+    shown = ", ".join(f"{quote}{clip(h)}{quote}" for h in names[:COLUMNS_SHOWN])
+    return shown + (f" and {len(names) - COLUMNS_SHOWN:,} more" if len(names) > COLUMNS_SHOWN else "")
 
 
 def _stage(
@@ -190,12 +211,11 @@ def _stage(
         used = _resolve_mapping(header, fmt, suggestions, mapping, path.name)
         by_canonical = {canon: raw.columns[header.index(col)] for col, canon in used.items()}
         ignored = [h for h in header if h.strip() and h not in used]
-        result = _run(lambda rel, first: validate.stage_force(con, rel, fmt, by_canonical, raw.columns, first),
-                      raw, path.name)
+        result = _run(lambda rel, first: validate.stage_force(con, rel, fmt, by_canonical, raw.columns, first,
+                                                              path.name), raw, path.name)
         if ignored:
-            result.warnings.append(
-                f"{len(ignored)} column(s) not used and ignored: {', '.join(repr(h) for h in ignored)}."
-            )
+            listed = _listed(ignored, quote="'")
+            result.warnings.append(f"{len(ignored)} column(s) not used and ignored: {listed}.")
         names = {canon: col for col, canon in used.items()}
         kind = fmt
     progress(0.9, "Checked")
@@ -204,7 +224,7 @@ def _stage(
     staged = Staged(
         format=fmt, kind=kind, asb_table=result.asb_table, crime_table=result.crime_table,
         rows_read=result.rows_read, rows_rejected=result.rows_rejected, problems=problems,
-        warnings=raw.warnings + result.warnings, months=result.months, sheet=sheet, sheets=sheets,
+        warnings=raw.warnings + result.warnings, months=result.months, sheet=sheet, force=result.force, sheets=sheets,
         header=header, mapping=used, suggestions=suggestions,
     )  # fmt: skip
     if staged.rows_read == 0:
@@ -246,13 +266,13 @@ def _resolve_mapping(
             if canon not in allowed:
                 raise InputRefused(
                     "Unknown column in mapping",
-                    f"Column {col!r} is mapped to {canon!r}, which is not one of: {', '.join(allowed)}.",
+                    f"Column {clip(col)!r} is mapped to {clip(canon)!r}, which is not one of: {', '.join(allowed)}.",
                 )
             used = {c: k for c, k in used.items() if k != canon}
             used[col] = canon
         clashes = [c for c in set(mapping.values()) if c and sum(1 for v in used.values() if v == c) > 1]
         if clashes:
-            raise InputRefused("Mapping clash", f"Two columns are mapped to {clashes[0]!r}: map only one.")
+            raise InputRefused("Mapping clash", f"Two columns are mapped to {clip(clashes[0])!r}: map only one.")
     missing = [c for c, required in allowed.items() if required and c not in used.values()]
     if missing:
         kind = "ASB" if fmt == "asb" else "crime"

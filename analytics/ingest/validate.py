@@ -10,6 +10,8 @@ rows in the exact column layout of the fact tables, which the loader reads strai
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +21,19 @@ import numpy as np
 import pyarrow as pa
 
 from analytics.domain import definitions
+from analytics.errors import InputRefused
+from analytics.ingest.messages import clip, rows_word
+
+# A force extract whose district values are mostly not districts (a caller-reference or location column mapped to
+# district) is refused: such values would be shown to every viewer. Refused when more than UNKNOWN_DISTRICT_VALUES
+# different values are unknown to districts.csv, or when more than UNKNOWN_DISTRICT_SHARE of the rows with a
+# district (and at least UNKNOWN_DISTRICT_MIN_ROWS rows) have an unknown one; below that, they load with a warning.
+UNKNOWN_DISTRICT_SHARE = 0.05
+UNKNOWN_DISTRICT_VALUES = 20
+UNKNOWN_DISTRICT_MIN_ROWS = 10
+UNKNOWN_SHOWN = 5  # unknown values named in the refusal
+# Dates are held to the years EARLIEST_YEAR (ASB_EARLIEST_YEAR) .. the day after the load (time zones).
+EARLIEST_YEAR = 2000
 
 ASB_TABLE = "_staged_asb"
 CRIME_TABLE = "_staged_crime"
@@ -100,6 +115,42 @@ class StageResult:
     warnings: list[str] = field(default_factory=list)
     months: dict[str, list[str]] = field(default_factory=dict)
     records: int = 0  # records the reader saw, blank ones included (for the reader's empty-line check)
+    force: str | None = None  # a police.uk file's force ("Falls within")
+
+
+def earliest_year() -> int:
+    """The earliest year a date may have: ASB_EARLIEST_YEAR, else EARLIEST_YEAR."""
+    try:
+        return int(os.environ.get("ASB_EARLIEST_YEAR", EARLIEST_YEAR))
+    except ValueError:
+        return EARLIEST_YEAR
+
+
+def latest_day() -> dt.date:
+    """The latest day a date may have: the day after the load's (local) day, so a time zone ahead is no problem."""
+    return dt.date.today() + dt.timedelta(days=1)
+
+
+def _bounds(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, int]:
+    """The date bounds as a one-row temp table ``_bounds`` (latest DATE, earliest INTEGER) the checks read."""
+    latest, earliest = latest_day(), earliest_year()
+    con.execute("CREATE OR REPLACE TEMP TABLE _bounds AS SELECT ?::DATE AS latest, ?::INTEGER AS earliest",
+                [latest, earliest])
+    return latest, earliest
+
+
+def _future(latest: dt.date) -> str:
+    return (f"The date is in the future: after {latest:%d/%m/%Y}, the day after this load. Check the date (a "
+            "month-first date read day-first?) and the export.")
+
+
+def _too_early(earliest: int) -> str:
+    return (f"The date is before {earliest}, the earliest year loaded (ASB_EARLIEST_YEAR). Check the date and the "
+            "export.")
+
+
+_LATEST = "(SELECT latest FROM _bounds)"
+_EARLIEST = "(SELECT earliest FROM _bounds)"
 
 
 def _lit(text: str) -> str:
@@ -135,7 +186,7 @@ def _unknown(counts: list[tuple[str, int]], match: Callable[[str], str | None], 
     rows = sorted(((v, n) for v, n in counts if match(v) is None), key=lambda r: (-r[1], r[0]))
     if not rows:
         return []
-    listed = ", ".join(f'"{v}" ({n} rows)' for v, n in rows[:20])
+    listed = ", ".join(f'"{clip(v)}" ({n} rows)' for v, n in rows[:20])
     more = f" and {len(rows) - 20} more" if len(rows) > 20 else ""
     return [f"{len(rows)} unknown {what}: {listed}{more}. {then}"]
 
@@ -195,6 +246,20 @@ def _duplicates(con: duckdb.DuckDBPyConnection, expr: str, where: str) -> list[t
         FROM {_STAGE} WHERE {where} AND {expr} IS NOT NULL AND hash({expr}) IN (SELECT h FROM candidates)
         GROUP BY v HAVING n > 1 ORDER BY v
     """).fetchall()
+
+
+def exclude_rows(con: duckdb.DuckDBPyConnection, rows: list[int]) -> None:
+    """Flag more rows of the stage bad after staging (references already loaded): the staged views leave them out."""
+    con.register("_excluded", pa.table({"r": pa.array(rows, pa.int32())}))
+    try:
+        _mark_bad(con, "source_row IN (SELECT r FROM _excluded)")
+    finally:
+        con.unregister("_excluded")
+
+
+def staged_months(con: duckdb.DuckDBPyConnection, tables: dict[str, str | None]) -> dict[str, list[str]]:
+    """The months of the valid staged rows per kind (kind -> staged view)."""
+    return {kind: _month_names(con, table) for kind, table in tables.items() if table}
 
 
 def _month_names(con: duckdb.DuckDBPyConnection, table: str, column: str = "month", where: str = "true") -> list[str]:
@@ -271,25 +336,34 @@ def stage_police_uk(
                        {c("Longitude")} AS lon_raw, {c("Latitude")} AS lat_raw,
                        {c("Location")} AS location, {c("LSOA code")} AS lsoa_code,
                        {c("LSOA name")} AS lsoa_name, {c("Crime type")} AS crime_type,
-                       {c("Last outcome category")} AS outcome,
+                       {c("Last outcome category")} AS outcome, {c("Falls within")} AS falls_within,
                        {_blank_expr(all_cols, [cols.get("Month"), cols.get("Crime type")])} AS _blank
                 FROM {raw}
             )
         )
     """, first_row)
+    force = _one_force(con)
+    latest, earliest = _bounds(con)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_month AS
-        SELECT value, CASE WHEN regexp_full_match(value, '{_MONTH_RE}')
-                           THEN CAST(try_strptime(value, '%Y-%m') AS DATE) END AS month
-        FROM (SELECT DISTINCT month_raw AS value FROM {_STAGE} WHERE NOT _blank AND month_raw IS NOT NULL)
+        SELECT *, month > {_LATEST} AS future, year(month) < {_EARLIEST} AS early
+        FROM (
+            SELECT value, CASE WHEN regexp_full_match(value, '{_MONTH_RE}')
+                               THEN CAST(try_strptime(value, '%Y-%m') AS DATE) END AS month
+            FROM (SELECT DISTINCT month_raw AS value FROM {_STAGE} WHERE NOT _blank AND month_raw IS NOT NULL)
+        )
     """)
     bad_month = "month_raw IN (SELECT value FROM _lk_month WHERE month IS NULL)"
-    if con.execute("SELECT count(*) FROM _lk_month WHERE month IS NULL").fetchall()[0][0]:
-        _mark_bad(con, bad_month)
+    future_month = "month_raw IN (SELECT value FROM _lk_month WHERE future)"
+    early_month = "month_raw IN (SELECT value FROM _lk_month WHERE early)"
+    if con.execute("SELECT count(*) FILTER (WHERE month IS NULL OR future OR early) FROM _lk_month").fetchall()[0][0]:
+        _mark_bad(con, f"{bad_month} OR {future_month} OR {early_month}")
     checks: list[tuple[str | None, str, str, str]] = [
         _EXTRA,
         ("Month", f"month_raw IS NULL OR {bad_month}", "month_raw",
          "Month must be a month written YYYY-MM (e.g. 2025-01). Re-download the file from police.uk."),
+        ("Month", future_month, "month_raw", _future(latest).replace("The date", "The month")),
+        ("Month", early_month, "month_raw", _too_early(earliest).replace("The date", "The month")),
         ("Crime type", row_checks[2], "crime_type",
          "Crime type is blank: every row needs one (Anti-social behaviour or a crime category)."),
         ("Crime ID", row_checks[3], "crime_id",
@@ -356,7 +430,27 @@ def stage_police_uk(
         )
     month_of = dict(con.execute("SELECT value, strftime(month, '%Y-%m') FROM _lk_month").fetchall())
     months = {kind: sorted({month_of[v] for v in raws}) for kind, raws in month_raws.items()}
-    return _finish(con, problems, warnings, months, has_asb=True, has_crime=True)
+    result = _finish(con, problems, warnings, months, has_asb=True, has_crime=True)
+    result.force = force
+    return result
+
+
+def _one_force(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The force a police.uk file belongs to (its "Falls within"); a file of several forces is refused."""
+    forces = con.execute(
+        f"SELECT falls_within, count(*) AS n FROM {_STAGE} WHERE NOT _blank AND falls_within IS NOT NULL "
+        "GROUP BY ALL ORDER BY n DESC, falls_within"
+    ).fetchall()
+    if len(forces) > 1:
+        listed = ", ".join(f'"{clip(f)}" ({rows_word(n)})' for f, n in forces[:UNKNOWN_SHOWN])
+        more = f" and {len(forces) - UNKNOWN_SHOWN} more" if len(forces) > UNKNOWN_SHOWN else ""
+        raise InputRefused(
+            "Several forces in one file",
+            f"This police.uk file holds the rows of {len(forces)} forces in its 'Falls within' column: {listed}"
+            f"{more}. A police.uk source holds one force: download each force's file from police.uk and load "
+            "them as separate sources (each with its own source name).",
+        )
+    return forces[0][0] if forces else None
 
 
 def _finish(
@@ -396,9 +490,30 @@ _FORCE = {
 }  # fmt: skip
 
 
+def _refuse_unknown_districts(counts: list[tuple[str, int]], name: str) -> None:
+    """Refuse a force extract whose districts are mostly unknown (see UNKNOWN_DISTRICT_SHARE)."""
+    unknown = sorted(((v, n) for v, n in counts if definitions.match_district(v) is None), key=lambda r: (-r[1], r[0]))
+    total = sum(n for _, n in counts)
+    rows = sum(n for _, n in unknown)
+    many_rows = rows >= UNKNOWN_DISTRICT_MIN_ROWS and rows > UNKNOWN_DISTRICT_SHARE * total
+    if not (many_rows or len(unknown) > UNKNOWN_DISTRICT_VALUES):
+        return
+    listed = ", ".join(f'"{clip(v)}" ({rows_word(n)})' for v, n in unknown[:UNKNOWN_SHOWN])
+    raise InputRefused(
+        "Districts not recognised",
+        f"{name}: {rows:,} of {total:,} rows ({100 * rows / total:.1f}%) have a district that "
+        f"data/reference/districts.csv does not know, {len(unknown):,} different values; the commonest: {listed}. "
+        f"A file is refused when more than {UNKNOWN_DISTRICT_SHARE:.0%} of its rows (and at least "
+        f"{UNKNOWN_DISTRICT_MIN_ROWS}) or more than {UNKNOWN_DISTRICT_VALUES} different values are unknown: the "
+        "column read as the district probably holds something else (caller references, locations), which every "
+        "viewer would see. Check which column is mapped to district; if these are force districts under other "
+        "names, add them as synonyms in data/reference/districts.csv.",
+    )
+
+
 def stage_force(
     con: duckdb.DuckDBPyConnection, raw: str, fmt: str, cols: dict[str, str], all_cols: list[str],
-    first_row: int | None = None,
+    first_row: int | None = None, name: str = "The file",
 ) -> StageResult:
     """Stage a force ASB or crime extract. ``cols`` maps canonical columns to raw columns (optional ones may be
     absent)."""
@@ -428,6 +543,12 @@ def stage_force(
     if fmt == "crime" and "outcome_date" in cols:
         checks.append(("outcome_date", "r_outcome_date IS NOT NULL AND outcome_date IS NULL", "r_outcome_date",
                        f"Not a date that can be read. {_DATE_HELP}"))  # fmt: skip
+    latest, earliest = _bounds(con)
+    for column in (str(date), "outcome_date"):
+        checks += [
+            (column, f"CAST({column} AS DATE) > {_LATEST}", f"r_{column}", _future(latest)),
+            (column, f"year({column}) < {_EARLIEST}", f"r_{column}", _too_early(earliest)),
+        ]
     checks = [c for c in checks if c[0] is None or c[0] in cols]
     bad = " OR ".join(f"coalesce({cond}, false)" for _, cond, _, _ in checks)
     # Each date is parsed once, then held to the years 1900-2100.
@@ -462,6 +583,7 @@ def stage_force(
     ok = "NOT _blank AND NOT _bad"
 
     districts = _counts(con, "r_district", ok)
+    _refuse_unknown_districts(districts, name)
     groups = _counts(con, f"r_{group}", ok)
     match_group = definitions.match_call_type if fmt == "asb" else definitions.match_offence_group
     _lookup(con, "_lk_district", [v for v, _ in districts], definitions.match_district)

@@ -1,16 +1,26 @@
 """Excel workbooks, read with fastexcel (calamine into Arrow columns; openpyxl is ~30x slower and only writes).
 
 Checks before reading: the zip's declared uncompressed size and compression ratio (a zip bomb is refused unread),
-password-protected workbooks (an encrypted OOXML file is an OLE2 container) and files that are not workbooks.
+password-protected workbooks (an encrypted OOXML file is an OLE2 container), files that are not workbooks, and each
+sheet's used range: calamine allocates a cell for every position from A1 to the last used cell, so one cell at
+XFD1048576 would ask for 512 GB. An .xlsx sheet's range is read from its XML (the <dimension> it declares and the
+cells' own references, since <dimension> can lie or be absent); other workbook formats are measured by a child
+process with a memory limit, which dies instead of the server if the range is absurd.
 Cells become text the validation reads the same way as CSV text: real date cells as ISO timestamps, whole
 numbers without ".0", so row numbers and values match what the analyst sees in Excel.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import os
+import posixpath
+import re
+import subprocess
+import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +30,17 @@ import pyarrow.compute as pc
 
 from analytics.errors import InputRefused
 from analytics.ingest import detect
+from analytics.ingest.messages import clip
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 MAX_RATIO = 100  # real sheets compress 5-20x; far more is a zip bomb
 HEADER_SCAN_ROWS = 30
+# A sheet's used range from A1: real extracts are a few dozen columns wide and well under a million rows.
+MAX_COLUMNS = 500
+MAX_CELLS = 50_000_000
+PROBE_MEMORY = 4 << 30  # address space for the child that measures a non-.xlsx workbook's sheets
 
 
 @dataclass
@@ -107,7 +122,7 @@ def _open(path: Path) -> fastexcel.ExcelReader:
             ) from e
         raise InputRefused(
             "Corrupt workbook",
-            f"{path.name} could not be read as an Excel workbook ({text.splitlines()[0] if text else e!r}). "
+            f"{path.name} could not be read as an Excel workbook ({clip(text.splitlines()[0], 300) if text else e!r}). "
             "Save it again from Excel or export as CSV.",
         ) from e
 
@@ -126,7 +141,7 @@ def _load(reader: fastexcel.ExcelReader, name: str) -> list[pa.Array]:
         table = sheet.to_arrow()
         info = sheet.available_columns()
     except Exception as e:
-        raise InputRefused("Corrupt workbook", f"Sheet {name!r} could not be read: {e}") from e
+        raise InputRefused("Corrupt workbook", f"Sheet {clip(name)!r} could not be read: {clip(e, 300)}") from e
     # The sheet's range starts at its first used column; columns to its left are empty.
     offset = info[0].absolute_index if info else 0
     columns = [pa.nulls(table.num_rows, pa.string())] * offset
@@ -156,6 +171,174 @@ def _head(columns: list[pa.Array], rows: int) -> list[list[str]]:
     return [[(col[i] or "") for col in cols] for i in range(n)]
 
 
+def _letters(column: int) -> str:
+    return _letter(column - 1)
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+@dataclass(frozen=True)
+class UsedRange:
+    rows: int  # the last used row (1-based), so the range is A1 to (columns, rows)
+    columns: int
+
+    @property
+    def ref(self) -> str:
+        return f"A1:{_letters(max(self.columns, 1))}{max(self.rows, 1)}"
+
+
+# The common form of a cell tag (Excel, openpyxl and most writers), and any tag named row or c, prefixed or not.
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,8})"')
+_TOKEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]([^<>]{0,4096})")
+_R_ATTR = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Z]{0,4})\$?([0-9]{1,8})[\"']")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^<>]*?\bref=\"([^\"]{0,64})\"")
+_LAST_REF = re.compile(rb"\$?([A-Z]{1,4})\$?([0-9]{1,8})$")
+
+
+def _chunks(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
+    """A zip member's bytes in blocks that never split a tag (a partial tag is carried into the next block)."""
+    carry = b""
+    with z.open(member) as f:
+        while block := f.read(1 << 20):
+            data = carry + block
+            cut = data.rfind(b"<")
+            if cut != -1 and data.find(b">", cut) == -1 and len(data) - cut < 8192:
+                data, carry = data[:cut], data[cut:]
+            else:
+                carry = b""
+            yield data
+    if carry:
+        yield carry
+
+
+def _scan_sheet(z: zipfile.ZipFile, member: str) -> UsedRange:
+    """The used range of a worksheet part: the larger of its <dimension> and its cells' positions.
+
+    A block whose every cell tag is in the common form ``<c r="B7"`` is measured by one regex pass in C. Any
+    other block (cells with no reference, which follow the cell before them; prefixed tags such as ``<x:c``;
+    odd spacing; or just the <cols> list at the top) goes through a scan of every row and cell tag that tracks
+    the position, so no cell calamine would place escapes the count."""
+    rows = columns = 0
+    row = column = 0  # the position of the last row and cell tag seen
+    for n, data in enumerate(_chunks(z, member)):
+        if n == 0:
+            found = _DIMENSION.search(data)
+            last = _LAST_REF.search(found.group(1).split(b":")[-1]) if found else None
+            if last:
+                columns, rows = _column_number(last.group(1)), int(last.group(2))
+        refs = _CELL_REF.findall(data)
+        if len(refs) == data.count(b"<c") and b":c" not in data:
+            if refs:
+                columns = max(columns, max(_column_number(c) for c in {c for c, _ in refs}))
+                rows = max(rows, max(int(r) for r in {r for _, r in refs}))
+                column, row = _column_number(refs[-1][0]), int(refs[-1][1])
+            continue
+        for kind, attrs in _TOKEN.findall(data):
+            ref = _R_ATTR.search(b" " + attrs)
+            if kind == b"row":
+                row = int(ref.group(2)) if ref else row + 1
+                column = 0
+                rows = max(rows, row)
+            elif ref and ref.group(1):
+                column, cell_row = _column_number(ref.group(1)), int(ref.group(2))
+                columns, rows = max(columns, column), max(rows, cell_row)
+            else:
+                column += 1
+                columns, rows = max(columns, column), max(rows, row, 1)
+    return UsedRange(rows, columns)
+
+
+def _ooxml_sheets(z: zipfile.ZipFile) -> dict[str, str] | None:
+    """Sheet name -> worksheet XML part of an .xlsx/.xlsm package; None for other formats (.xlsb, .ods)."""
+    names = set(z.namelist())
+
+    def text(member: str) -> str:
+        with z.open(member) as f:
+            return f.read(16 << 20).decode("utf-8", "replace")
+
+    book = "xl/workbook.xml"
+    if "_rels/.rels" in names:
+        for rel in re.findall(r"<Relationship\b[^>]*>", text("_rels/.rels")):
+            if re.search(r'Type="[^"]*/officeDocument"', rel) and (target := re.search(r'Target="([^"]*)"', rel)):
+                book = target.group(1).lstrip("/")
+    if book not in names or not book.endswith(".xml"):
+        return None
+    rels_part = posixpath.join(posixpath.dirname(book), "_rels", posixpath.basename(book) + ".rels")
+    targets: dict[str, str] = {}
+    if rels_part in names:
+        for rel in re.findall(r"<Relationship\b[^>]*>", text(rels_part)):
+            rid, target = re.search(r'\bId="([^"]*)"', rel), re.search(r'Target="([^"]*)"', rel)
+            if rid and target:
+                t = target.group(1)
+                targets[rid.group(1)] = t.lstrip("/") if t.startswith("/") else posixpath.normpath(
+                    posixpath.join(posixpath.dirname(book), t))
+    sheets = {}
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", text(book)):
+        name = re.search(r'\bname="([^"]*)"', tag)
+        rid = re.search(r'\b(?:\w+:)?id="([^"]*)"', tag)
+        if name and rid and targets.get(rid.group(1)) in names:
+            sheets[html.unescape(name.group(1))] = targets[rid.group(1)]
+    return sheets
+
+
+_PROBE = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]), int(sys.argv[3])))
+import fastexcel
+reader = fastexcel.read_excel(sys.argv[1])
+out = {}
+for name in json.loads(sys.argv[2]):
+    sheet = reader.load_sheet(name, header_row=None, skip_rows=0, n_rows=1, dtypes="string")
+    out[name] = [sheet.total_height, max([c.absolute_index + 1 for c in sheet.available_columns()], default=0)]
+print(json.dumps(out))
+"""
+
+
+def _probe(path: Path, names: list[str]) -> dict[str, UsedRange]:
+    """Sheets' used ranges measured by calamine in a child process with a memory limit; an absurd range kills
+    the child (a failed allocation aborts), never this process."""
+    done = subprocess.run([sys.executable, "-c", _PROBE, str(path), json.dumps(names), str(PROBE_MEMORY)],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise InputRefused(
+            "Sheet too large",
+            f"{path.name} could not be measured within {PROBE_MEMORY >> 30} GB of memory: a sheet uses a range far "
+            f"beyond {MAX_CELLS:,} cells (a stray cell far below or to the right of the data?). It was not read. "
+            "Save it as .xlsx or export the extract as CSV.",
+        )
+    return {name: UsedRange(rows, columns) for name, (rows, columns) in json.loads(done.stdout).items()}
+
+
+def check_used_ranges(path: Path, names: list[str]) -> None:
+    """Refuse the workbook if any of the sheets ``names`` (those about to be read) uses a range beyond
+    MAX_COLUMNS columns or MAX_CELLS cells from A1, before calamine allocates it."""
+    ranges: dict[str, UsedRange] | None = None
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            parts = _ooxml_sheets(z)
+            if parts is not None:
+                ranges = {n: _scan_sheet(z, parts[n]) for n in names if n in parts}
+    if ranges is None:
+        ranges = _probe(path, names)
+    for name in names:
+        used = ranges.get(name)
+        if used is None or (used.columns <= MAX_COLUMNS and used.rows * used.columns <= MAX_CELLS):
+            continue
+        raise InputRefused(
+            "Sheet too large",
+            f"Sheet {clip(name)!r} of {path.name} uses the range {used.ref}: {used.rows:,} rows × "
+            f"{used.columns:,} columns, {used.rows * used.columns:,} cells. A sheet is read only up to "
+            f"{MAX_COLUMNS} columns and {MAX_CELLS:,} cells, so it was not read. Delete the stray cells far below "
+            "or to the right of the data (Ctrl+End in Excel goes to the last used cell) and save, or export the "
+            "extract as CSV.",
+        )
+
+
 def read_workbook(
     path: Path, *, sheet: str | None, formats: tuple[str, ...], progress: Callable[[float, str], None]
 ) -> Sheet:
@@ -165,9 +348,10 @@ def read_workbook(
     if sheet is not None and sheet not in sheets:
         raise InputRefused(
             "Sheet not found",
-            f"{path.name} has no sheet {sheet!r}. Its sheets are: {', '.join(repr(s) for s in sheets)}.",
+            f"{path.name} has no sheet {clip(sheet)!r}. Its sheets are: {', '.join(repr(clip(s)) for s in sheets)}.",
         )
     candidates = [sheet] if sheet is not None else sheets
+    check_used_ranges(path, candidates)
     best: tuple[int, str, detect.HeaderChoice | None] = (-1, candidates[0] if candidates else "", None)
     loaded: dict[str, list[pa.Array]] = {}  # reading a sheet is the costly step: do it once per sheet
     for name in candidates:
@@ -185,16 +369,17 @@ def read_workbook(
     if choice is None:
         raise InputRefused(
             "Empty workbook",
-            f"{path.name} has no header and no data in sheet(s) {', '.join(repr(s) for s in candidates)}.",
+            f"{path.name} has no header and no data in sheet(s) {', '.join(repr(clip(s)) for s in candidates)}.",
         )
     columns = loaded[chosen]
-    progress(0.2, f"Read {len(columns[0]) if columns else 0} rows from sheet {chosen!r}")
+    progress(0.2, f"Read {len(columns[0]) if columns else 0} rows from sheet {clip(chosen)!r}")
     table = _to_arrow(columns, choice.index, len(choice.header))
     warnings = []
     for i, name in enumerate(choice.header):
         values = table.column(f"c{i}")
         if not name and pc.any(pc.not_equal(pc.utf8_trim_whitespace(values), "")).as_py():
-            warnings.append(f"Column {_letter(i)} of sheet {chosen!r} has values but no header, so it was ignored.")
+            warnings.append(f"Column {_letter(i)} of sheet {clip(chosen)!r} has values but no header, so it was "
+                            "ignored.")
     return Sheet(table, choice.header, [f"c{i}" for i in range(len(choice.header))], chosen, sheets, warnings)
 
 

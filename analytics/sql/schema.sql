@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS batches (
     rolled_back_by  VARCHAR,
     rolled_back_at  TIMESTAMP,
     warnings        VARCHAR[] NOT NULL DEFAULT [],
+    force           VARCHAR,  -- a police.uk batch's force ("Falls within"); NULL for force extracts
     CHECK (rows_read = rows_loaded + rows_rejected)
 );
 
