@@ -6,9 +6,10 @@ import shutil
 
 import pytest
 
-from analytics import admin, store
+from analytics import store
 from analytics.domain import definitions
 from analytics.errors import InputRefused
+from analytics.ingest import admin
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ MAY_IMPORT = {
     "analytics.ingest": {"analytics.domain", "analytics.store", "analytics.report"},
     "analytics.report": {"analytics.domain", "analytics.store", "analytics.figures"},
     "analytics.views": {"analytics.domain", "analytics.store", "analytics.figures", "analytics.report",
-                        "analytics.ingest", "analytics.admin"},
-    "analytics.admin": {"analytics.domain", "analytics.store"},
+                        "analytics.ingest"},
 }
 
 

@@ -366,8 +366,8 @@ def reference_copy(tmp_path, monkeypatch):
     """The reference files copied to a temporary folder, so replacing one never touches data/reference."""
     import shutil
 
-    from analytics import admin
     from analytics.domain import definitions
+    from analytics.ingest import admin
 
     folder = tmp_path / "reference"
     shutil.copytree(definitions.REFERENCE_DIR, folder)
@@ -379,8 +379,8 @@ def reference_copy(tmp_path, monkeypatch):
 
 
 def test_admin_replaces_a_reference_file_and_the_figures_follow(reference_copy, con):
-    from analytics import admin
     from analytics.errors import InputRefused
+    from analytics.ingest import admin
 
     con.execute("INSERT INTO batches (file_name, sha256, size_bytes, source, kind, format, loaded_by, loaded_at, "
                 "rows_read, rows_loaded, rows_rejected, months, status) VALUES ('a.csv', repeat('a', 64), 0, 'force', "

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import admin
 from analytics.figures.common import Con
+from analytics.ingest import admin
 from analytics.report import formatting as fmt
 
 MAPPING_COLUMNS = {"source": "source", "format": "format", "file_column": "file column", "canonical": "our column",
