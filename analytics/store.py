@@ -202,16 +202,6 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256(repr((batches, reference)).encode()).hexdigest()[:16]
 
 
-def sources(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Sources with live rows, police.uk first then by name."""
-    rows = con.execute(
-        "SELECT source FROM (SELECT DISTINCT source FROM asb UNION SELECT DISTINCT source FROM crime) "
-        "ORDER BY source <> ?, source",
-        [definitions.POLICE_UK_SOURCE],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 SQL_DIR = Path(__file__).with_name("sql")
 
 

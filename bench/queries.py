@@ -151,7 +151,7 @@ def main() -> int:
         "quality_flags (uncached)": lambda: (coverage.clear_cache(), coverage.quality_flags(cur, source=SOURCE)),
         "latest_month (uncached)": lambda: (coverage.clear_cache(), coverage.latest_month(cur, source=SOURCE)),
         "district_names": lambda: rates.district_names(cur),
-        "store.sources": lambda: store.sources(cur),
+        "loaded_sources": lambda: coverage.loaded_sources(cur),
         "build_summary (whole report)": lambda: build_summary(cur, period=p3, source=SOURCE),
     }
     slow = []

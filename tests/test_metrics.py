@@ -335,3 +335,14 @@ def test_whole_history_counts_follow_every_load_and_roll_back(tmp_path):
     assert coverage.latest_month(con, source="force") == "2025-01"
     assert [f.month for f in coverage.quality_flags(con, source="force")] == ["2025-02"]
     con.close()
+
+
+def test_district_names_the_reference_does_not_know_show_as_unknown(con):
+    # a mis-mapped column (caller references loaded as districts) never reaches a viewer's "By district" verbatim
+    insert_batch(con, "asb", asb("2025-01", 2, "CALLER-0001") + asb("2025-01", 1, "CALLER-0002")
+                 + asb("2025-01", 4, "Dover") + asb("2025-01", 1, "Outside force area") + asb("2024-01", 3, "Dover"))
+    df = breakdowns.breakdown(con, measure="asb", by="district", period=make_period("2025-01", "1m"), source="force")
+    shown = dict(zip(df["name"], df["count"], strict=True))
+    assert not [n for n in shown if str(n).startswith("CALLER")]
+    assert (shown["Unknown"], shown["Dover"], shown["Outside force area"]) == (3, 4, 1)
+    assert df["count"].sum() == 8

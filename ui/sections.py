@@ -44,8 +44,5 @@ def rolling(r: Rolling, *, key: str) -> None:
 def years(y: Years, *, key: str) -> None:
     st.subheader("Calendar and financial years")
     st.caption("Each year's months against the same months a year before; a part year is compared like with like.")
-    left, right = st.columns(2, gap="large")
-    with left:
-        widgets.table(y.calendar, key=f"{key}_calendar")
-    with right:
-        widgets.table(y.financial, key=f"{key}_financial")
+    widgets.table(y.calendar, key=f"{key}_calendar")
+    widgets.table(y.financial, key=f"{key}_financial")

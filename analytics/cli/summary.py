@@ -17,7 +17,7 @@ def run_summary(args: argparse.Namespace) -> int:
         period = make_period(args.end, f"{args.months}m")
     except ValueError as e:
         raise InputRefused("Bad period", str(e)) from e
-    con = store.connect(args.db)
+    con = store.connect(args.db, create=False, read_only=True)
     try:
         summary = build_summary(con, period=period, source=args.source, district=args.district)
     finally:

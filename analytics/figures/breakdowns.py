@@ -18,12 +18,16 @@ from analytics.domain.periods import Period
 from analytics.domain.rounding import round_half_away
 from analytics.figures.common import NOT_RECORDED, Con, Row, cells, check_district, frame, grouped
 
+# A district value that is neither a force district nor "Outside force area" is shown as "Unknown": names the
+# reference file does not know (a mis-mapped column, a typo) are for the analyst's load report, never for viewers.
+DISTRICT_SHOWN = (f"CASE WHEN district IN (SELECT name FROM ref_districts) OR district = "
+                  f"'{definitions.OUTSIDE_FORCE_AREA}' THEN district ELSE '{definitions.UNKNOWN_DISTRICT}' END")
 BREAKDOWN_KEYS: dict[str, tuple[str, frozenset[Measure]]] = {
     # by: (SQL expression, measures it applies to) — the only expressions that reach SQL text
     "call_type": ("call_type", frozenset({Measure.ASB})),
     "category": ("CASE WHEN call_type IS NULL THEN NULL ELSE category END", frozenset({Measure.ASB})),
     "crime_type": ("crime_type", frozenset({Measure.VBC, Measure.ALL_CRIME})),
-    "district": ("district", frozenset(Measure)),
+    "district": (DISTRICT_SHOWN, frozenset(Measure)),
 }
 BREAKDOWN_COLUMNS = ("name", "count", "last_year", "change", "pct_change", "z", "signal")
 
