@@ -207,7 +207,7 @@ def _materialise(con: duckdb.DuckDBPyConnection, select: str, first_row: int | N
     con.register(_STAGE, table)
 
 
-def _mark_bad(con: duckdb.DuckDBPyConnection, condition: str, params: list | None = None) -> None:
+def _mark_bad(con: duckdb.DuckDBPyConnection, condition: str, params: list[object] | None = None) -> None:
     """Flag more rows bad (a problem found after the stage pass: an unreadable month, a duplicate reference)."""
     select = f"SELECT * REPLACE (_bad OR (NOT _blank AND coalesce({condition}, false)) AS _bad) FROM {_STAGE}"
     table = con.sql(select, params=params).to_arrow_table()
@@ -385,13 +385,14 @@ def stage_police_uk(
         FROM {_STAGE} WHERE {ok}
         GROUP BY GROUPING SETS ((is_asb, crime_type), (is_asb, outcome), (lsoa_name), (is_asb, month_raw))
     """).fetchall()
-    by_set: dict[int, list[tuple]] = {}
+    # every value is text (or NULL), from the raw VARCHAR columns
+    by_set: dict[int, list[tuple[bool | None, list[str | None], int]]] = {}
     for g, is_asb, *values, n in groups:
         by_set.setdefault(g, []).append((is_asb, values, n))
     # grouping() sets a bit for each column left out of the set (crime_type is the highest bit).
-    offences = [(v[0], n) for a, v, n in by_set.get(0b0111, []) if a is False and v[0] is not None]
-    outcomes = [(v[1], n) for a, v, n in by_set.get(0b1011, []) if a is False and v[1] is not None]
-    lsoa_names = [v[2] for _, v, _ in by_set.get(0b1101, []) if v[2] is not None]
+    offences = [(o, n) for a, v, n in by_set.get(0b0111, []) if a is False and (o := v[0]) is not None]
+    outcomes = [(o, n) for a, v, n in by_set.get(0b1011, []) if a is False and (o := v[1]) is not None]
+    lsoa_names = [name for _, v, _ in by_set.get(0b1101, []) if (name := v[2]) is not None]
     month_raws = {kind: [v[3] for a, v, _ in by_set.get(0b1110, []) if a is (kind == "asb")]
                   for kind in ("asb", "crime")}
     _lookup(con, "_lk_district", lsoa_names, district_of)
@@ -478,16 +479,25 @@ _DATE_HELP = (
 _FLAG_HELP = "must be Y/N, Yes/No, True/False or 1/0 (or blank)."
 
 # Per format: the reference column, the date column and its meaning, the lookups, the flag columns.
+@dataclass(frozen=True)
+class _ForceSpec:
+    """The canonical columns of one force extract format that validation treats specially."""
+
+    ref: str
+    date: str
+    thing: str
+    date_what: str
+    group: str
+    flags: tuple[str, ...]
+    table: str
+
+
 _FORCE = {
-    "asb": {
-        "ref": "incident_ref", "date": "reported_date", "thing": "incident", "date_what": "the date it was reported",
-        "group": "call_type", "flags": ("vulnerable", "repeat_caller"), "table": ASB_TABLE,
-    },
-    "crime": {
-        "ref": "crime_ref", "date": "recorded_date", "thing": "crime", "date_what": "the date it was recorded",
-        "group": "offence_group", "flags": ("victim_based",), "table": CRIME_TABLE,
-    },
-}  # fmt: skip
+    "asb": _ForceSpec("incident_ref", "reported_date", "incident", "the date it was reported", "call_type",
+                      ("vulnerable", "repeat_caller"), ASB_TABLE),
+    "crime": _ForceSpec("crime_ref", "recorded_date", "crime", "the date it was recorded", "offence_group",
+                        ("victim_based",), CRIME_TABLE),
+}
 
 
 def _refuse_unknown_districts(counts: list[tuple[str, int]], name: str) -> None:
@@ -519,16 +529,16 @@ def stage_force(
     absent)."""
     con.execute(_MACROS)
     spec = _FORCE[fmt]
-    ref, date, group = spec["ref"], spec["date"], spec["group"]
+    ref, date, group = spec.ref, spec.date, spec.group
     text_cols = ["location", "lsoa_code", "caller_ref", "outcome"]
-    names = [ref, date, "district", group, "latitude", "longitude", "outcome_date", *spec["flags"], *text_cols]
+    names = [ref, date, "district", group, "latitude", "longitude", "outcome_date", *spec.flags, *text_cols]
     selects = ", ".join(f"{_txt(cols.get(n))} AS r_{n}" for n in dict.fromkeys(names))
-    flags = ", ".join(f"_flag(r_{f}) AS {f}" for f in spec["flags"])
-    thing = spec["thing"]
+    flags = ", ".join(f"_flag(r_{f}) AS {f}" for f in spec.flags)
+    thing = spec.thing
     checks: list[tuple[str | None, str, str, str]] = [
         _EXTRA,
         (ref, f"r_{ref} IS NULL", "NULL", f"The reference is blank: every {thing} needs its reference."),
-        (date, f"r_{date} IS NULL", "NULL", f"The date is blank: every {thing} needs {spec['date_what']}."),
+        (date, f"r_{date} IS NULL", "NULL", f"The date is blank: every {thing} needs {spec.date_what}."),
         (date, f"r_{date} IS NOT NULL AND {date} IS NULL", f"r_{date}", f"Not a date that can be read. {_DATE_HELP}"),
         ("district", "r_district IS NULL", "NULL", f"The district is blank: every {thing} needs its district."),
         (group, f"r_{group} IS NULL", "NULL",
@@ -538,7 +548,7 @@ def stage_force(
         ("longitude", "r_longitude IS NOT NULL AND (longitude IS NULL OR NOT longitude BETWEEN -180 AND 180)",
          "r_longitude", "Longitude must be a number between -180 and 180 (or blank)."),
         *[(f, f"r_{f} IS NOT NULL AND {f} IS NULL", f"r_{f}", f"{f.replace('_', ' ').capitalize()} {_FLAG_HELP}")
-          for f in spec["flags"]],
+          for f in spec.flags],
     ]  # fmt: skip
     if fmt == "crime" and "outcome_date" in cols:
         checks.append(("outcome_date", "r_outcome_date IS NOT NULL AND outcome_date IS NULL", "r_outcome_date",
