@@ -191,7 +191,7 @@ def definitions(ctx: Context) -> tuple[tuple[str, str], ...]:
         maturity += " This period's comparison is not like-for-like: its change is not called a signal."
     vbc_types = ", ".join(coverage.victim_based_crime_types(ctx.con))
     return (
-        ("Period", f"{ctx.period.label} against the same months a year earlier "
+        ("Months compared", f"{ctx.period.label} against the same months a year earlier "
                    f"({range_label(ctx.period.last_year[0], ctx.period.last_year[-1])}). ASB by the month reported, "
                    "crime by the month recorded."),
         ("Solved rate", f"{tiles.basis_text(basis)} {maturity}"),
@@ -271,7 +271,7 @@ def solved_section(ctx: Context) -> Section:
     rate = solved.solved_rate(ctx.con, **ctx.args)
     s = ctx.summary["victim_based_crime"]["solved"]
     rows = (("This period", s["count"], s["total"], s["rate"], s["pp_change"], bool(s["signal"])),
-            ("Same period last year", s["last_year_count"], s["last_year_total"], s["last_year_rate"], None, False))
+            ("Same period last year", s["last_year_count"], s["last_year_total"], s["last_year_rate"], None, None))
     table = Table("solved-rate", "Victim-based crime solved rate", (
         Column("label", "Period", "text"), Column("solved", "Solved", "count"),
         Column("total", "Crimes recorded", "count"), Column("rate", "Solved rate", "rate"),
@@ -338,15 +338,23 @@ def crime_types_section(ctx: Context) -> Section:
                                 total_key="vbc")
     other_table = breakdown_table("other-crime-types", "Other crime by crime type", other, name_label="Crime type",
                                   total_key="other")
-    split_rows = [("Victim-based crime", *vbc_table.rows[-1][1:]), ("Other crime", *other_table.rows[-1][1:])]
+    # victim-based + other = all crime: shown as a table, so public mode sees the relation between the totals
+    vbc_total = ctx.comparison(Measure.VBC).iloc[-1]
     all_total = ctx.comparison(Measure.ALL_CRIME).iloc[-1]
-    split_rows.append(("All crime", *(value(all_total[f]) for f in YOY_FIELDS)))
+    v = [value(vbc_total[f]) for f in ("count", "last_year")]
+    a = [value(all_total[f]) for f in ("count", "last_year")]
+    o = [None if x is None or y is None else y - x for x, y in zip(v, a, strict=True)]
+    split_rows = []
+    for label, (this, last) in (("Victim-based crime", v), ("Other crime", o), ("All crime", a)):
+        c = cells(this, last)
+        split_rows.append((label, this, last, value(c["pct_change"]), c["change"], bool(c["signal"])))
     links = total_links(0, "vbc") + total_links(1, "other") + total_links(2, "all_crime")
     split = Table("crime-split", "Victim-based and other crime", (Column("name", "Crime", "text"),
                                                                   *yoy_columns("Same period last year")),
                   tuple(split_rows), total=True, suppressible=yoy_suppressible(total=True, links=links))
     blocks: list[Block] = [Text((text.breakdown_sentence(vbc, "victim-based crime types"),),
-                                draws_on=("vbc-crime-types",)), vbc_table, other_table, split]
+                                draws_on=("vbc-crime-types",)), vbc_table,
+                           *((other_table,) if len(other) else ()), split]
     every = ctx.breakdown(Measure.ALL_CRIME, "crime_type")
     if text.has_comparison(every):
         blocks.append(Chart("crime-types-chart", "Crime types: largest reductions and increases",
