@@ -10,6 +10,7 @@ is kept by its figure and size, so the same view's next pack reuses it.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import hashlib
 import json
@@ -101,6 +102,7 @@ def _run(figures: list[dict[str, Any]]) -> list[bytes]:
         with _kept_lock:
             if _kept is None:
                 _kept = _KeptBrowser()
+                atexit.register(keep_browser, False)  # the browser is a process of its own: close it on exit
             browser = _kept
         try:
             return browser.draw(figures)
