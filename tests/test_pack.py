@@ -245,6 +245,7 @@ def test_cells_are_written_as_on_screen():
     assert cell_text(None, Column("pct_change", "% change", "pct")) == "n/a"
     assert cell_text(H, Column("count", "Recorded", "count")) == "*"
     assert cell_text(True, Column("signal", "Signal", "signal")) == "◆ signal"
+    assert cell_text(None, Column("signal", "Signal", "signal")) == ""
 
 
 # ------------------------------------------------------------------------------------------------ formula injection

@@ -56,7 +56,7 @@ def years(y: Years, *, key: str) -> None:
 
 def pack_downloads(sel: Selection) -> None:
     """Download buttons for the performance pack of this view; each file is built when its button is pressed."""
-    images.keep_browser()  # one browser draws every pack's charts in this process
+    images.keep_browser(warm=True)  # one browser, opened ahead, draws every pack's charts in this process
     for col, choice in zip(st.columns(len(pack.CHOICES)), pack.CHOICES, strict=True):
         with col:
             st.download_button(choice.label, session.deferred(pack.build, sel, choice),

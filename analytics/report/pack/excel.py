@@ -79,7 +79,7 @@ def _print_setup(ws: Worksheet, pack: Pack, *, wide: bool, title_rows: int) -> N
 def _display(value: Any, column: Column) -> str:
     """The text a cell shows, for column widths."""
     if value is None:
-        return fmt.NA
+        return "" if column.kind == "signal" else fmt.NA
     if is_hidden(value):
         return HIDDEN
     kind = column.kind
@@ -101,7 +101,9 @@ def _display(value: Any, column: Column) -> str:
 
 
 def _write_value(ws: Worksheet, row: int, col: int, value: Any, column: Column, *, bold: bool) -> None:
-    if value is None:
+    if value is None and column.kind == "signal":
+        cell = write_cell(ws, row, col, None)
+    elif value is None:
         cell = write_cell(ws, row, col, fmt.NA)
         cell.alignment = RIGHT
     elif is_hidden(value):

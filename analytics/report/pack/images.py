@@ -84,31 +84,50 @@ class _KeptBrowser:
 _kept: _KeptBrowser | None = None
 _kept_lock = threading.Lock()
 _keep = False
+_warming = False
 
 
-def keep_browser(keep: bool = True) -> None:
-    """Keep one browser open for every pack this process draws (the dashboard), or close it."""
-    global _keep, _kept
+def _kept_browser() -> _KeptBrowser:
+    global _kept
     with _kept_lock:
-        _keep = keep
-        if not keep and _kept is not None:
-            _kept.close()
-            _kept = None
+        if _kept is None:
+            _kept = _KeptBrowser()
+            atexit.register(keep_browser, False)  # the browser is a process of its own: close it on exit
+        return _kept
+
+
+def _warm() -> None:
+    try:
+        _kept_browser()
+    except Exception:  # noqa: BLE001 - a pack will say why its charts could not be drawn
+        pass
+
+
+def keep_browser(keep: bool = True, *, warm: bool = False) -> None:
+    """Keep one browser open for every pack this process draws (the dashboard), or close it. `warm` opens it now,
+    in the background, so the first pack does not wait for it (tried once per process)."""
+    global _keep, _kept, _warming
+    if not keep:
+        with _kept_lock:
+            _keep = False
+            if _kept is not None:
+                _kept.close()
+                _kept = None
+        return
+    _keep = True
+    if warm and not _warming:
+        _warming = True
+        threading.Thread(target=_warm, name="pack-charts-warm", daemon=True).start()
 
 
 def _run(figures: list[dict[str, Any]]) -> list[bytes]:
-    global _kept
     if _keep:
-        with _kept_lock:
-            if _kept is None:
-                _kept = _KeptBrowser()
-                atexit.register(keep_browser, False)  # the browser is a process of its own: close it on exit
-            browser = _kept
+        browser = _kept_browser()
         try:
             return browser.draw(figures)
         except Exception:
             keep_browser(False)  # a browser that failed once is not trusted again; the next pack starts afresh
-            _keep_again()
+            keep_browser(True)
             raise
     try:
         asyncio.get_running_loop()
@@ -117,11 +136,6 @@ def _run(figures: list[dict[str, Any]]) -> list[bytes]:
     # called from inside an event loop: draw in a thread of its own
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, _draw(figures)).result()
-
-
-def _keep_again() -> None:
-    global _keep
-    _keep = True
 
 
 def render(charts: Sequence[Chart]) -> dict[str, bytes]:

@@ -89,7 +89,7 @@ def _p(text: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
 def cell_text(value: Any, column: Column) -> str:
     """A table cell as the screen writes it: 1,663; ▲ +187; −16.8%; 12.6%; +6.0 pp; ◆ signal; n/a; *."""
     if value is None:
-        return fmt.NA
+        return "" if column.kind == "signal" else fmt.NA  # a row with no signal test (last year's rate)
     if is_hidden(value):
         return HIDDEN
     kind = column.kind
@@ -125,7 +125,7 @@ def _widths(table: Table) -> list[float]:
     for j, column in enumerate(table.columns):
         words = max((width(w, BOLD) for w in column.heading.split()), default=0.0)
         cells = max((width(cell_text(r[j], column), BOLD) for r in table.rows), default=0.0)
-        needs.append(max(words, cells, 40.0 if j else 24.0) + PAD)
+        needs.append(max(words, cells, 50.0 if j else 24.0) + PAD)
     rest = WIDTH - sum(needs[1:])
     if rest >= needs[0]:
         return [rest, *needs[1:]]
