@@ -389,6 +389,7 @@ def test_the_overview_offers_the_pack_with_names_that_say_what_it_holds(seeded):
 
 def test_every_page_csv_names_its_measure_area_source_and_period(seeded):
     from analytics.views import asb as asb_view
+    from analytics.views import data as data_view
 
     con = store.connect(seeded)
     try:
@@ -400,6 +401,12 @@ def test_every_page_csv_names_its_measure_area_source_and_period(seeded):
     assert list(t.raw.columns[:2]) == ["Area", "Source"] and set(t.raw["Area"]) == {"Ashford"}
     assert v.rolling.chart is not None and v.rolling.chart.table is not None
     assert v.rolling.chart.table.file_name == "asb-rolling-12-months_ashford_police-uk_2024-01-to-2025-01.csv"
+    con = store.connect(seeded)
+    try:
+        history = data_view.build(con).history
+    finally:
+        con.close()
+    assert history.file_name == "load-history_kent_all-sources_2023-01-to-2025-01.csv"
     data = export.csv_bytes(t.raw).decode("utf-8-sig").splitlines()
     assert data[0] == '"Area","Source","Month","Recorded","Same month last year","% change","Change","Signal"'
     # Ashford January 2025 (i = 24): 34 against 22 (i = 12), +54.5%: a signal? z = 2(√34 − √22) = 2.28: no
