@@ -20,8 +20,9 @@ from streamlit.testing.v1 import AppTest
 from analytics import store
 from analytics.domain.periods import make_period, month_runs, shift_month
 from analytics.figures import breakdowns, counts, coverage, rates, solved
-from analytics.report import audit, text, tiles
+from analytics.report import audit, export, text, tiles
 from analytics.report import formatting as fmt
+from analytics.views import pack as pack_view
 from analytics.views.common import Selection
 from analytics.views.overview import headline_tiles
 from tests.conftest import insert_batch, plain
@@ -323,3 +324,91 @@ def test_quality_table_words_every_flag_of_every_source():
          "Detail": "312 rows against a median of 1,540"},
     ]
     assert audit.quality_table({"police.uk": []}).empty
+
+
+# ------------------------------------------------------------------------------------------------ links and packs
+
+
+def test_a_link_opens_the_view_it_names(seeded):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["end"] = "2024-12"
+    at.query_params["period"] = "1m"
+    at.query_params["district"] = "ashford"  # names match as the reference file matches them
+    at.switch_page(str(ROOT / "ui" / "pages" / "asb.py"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Anti-social behaviour"
+    assert at.sidebar.selectbox(key="f_end").value == "2024-12"
+    assert at.sidebar.radio(key="f_kind").value == "1m"
+    assert at.sidebar.selectbox(key="f_district").value == "Ashford"
+    # Ashford, December 2024 (i = 23): 33 against 21
+    assert at.dataframe[0].value.iloc[0].tolist()[:5] == ["Dec 2024", "33", "21", "+57.1%", "+12"]
+    assert dict(at.query_params) == {"end": "2024-12", "period": "1m", "district": "Ashford", "source": "police.uk"}
+
+
+def test_changing_a_filter_rewrites_the_address_and_a_page_switch_keeps_it(seeded):
+    at = _app(APP)
+    assert dict(at.query_params) == {"end": "2025-01", "period": "3m", "source": "police.uk"}
+    at.sidebar.radio(key="f_kind").set_value("1m").run()
+    at.sidebar.selectbox(key="f_district").set_value("Medway").run()
+    assert dict(at.query_params) == {"end": "2025-01", "period": "1m", "district": "Medway", "source": "police.uk"}
+    _switch(at, "data")  # a page without the period filters keeps them in the address
+    assert dict(at.query_params)["district"] == "Medway"
+    _switch(at, "overview")
+    assert _metric(at, "ASB incidents").value == "20"  # Medway, January 2025
+    assert at.sidebar.selectbox(key="f_district").value == "Medway"
+
+
+def test_an_unknown_value_in_a_link_falls_back_with_a_notice(seeded):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["district"] = "Atlantis"
+    at.query_params["period"] = "7m"
+    at.query_params["end"] = "1999-01"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="f_district").value == "All Kent"
+    assert at.sidebar.radio(key="f_kind").value == "3m"
+    assert at.sidebar.selectbox(key="f_end").value == "2025-01"
+    notice = " ".join(t.value for t in at.toast)
+    assert "unknown district 'Atlantis', showing All Kent" in notice
+    assert "unknown period '7m', showing 3 months" in notice
+    assert "unknown period end '1999-01', showing January 2025" in notice
+    assert _metric(at, "ASB incidents").value == "159"
+
+
+def test_the_overview_offers_the_pack_with_names_that_say_what_it_holds(seeded):
+    at = _app(APP)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels[:3] == ["Excel pack", "PDF pack", "Public PDF"]
+    sel = Selection("police.uk", "2025-01", "12m", "Tunbridge Wells")
+    assert [pack_view.file_name(sel, c) for c in pack_view.CHOICES] == [
+        "performance-pack_tunbridge-wells_police-uk_2024-02-to-2025-01.xlsx",
+        "performance-pack_tunbridge-wells_police-uk_2024-02-to-2025-01.pdf",
+        "performance-pack-public_tunbridge-wells_police-uk_2024-02-to-2025-01.pdf"]
+
+
+def test_every_page_csv_names_its_measure_area_source_and_period(seeded):
+    from analytics.views import asb as asb_view
+    from analytics.views import data as data_view
+
+    con = store.connect(seeded)
+    try:
+        v = asb_view.build(con, Selection("police.uk", "2025-01", "12m", "Ashford"))
+    finally:
+        con.close()
+    t = v.comparison.table
+    assert t.file_name == "asb-by-month_ashford_police-uk_2024-02-to-2025-01.csv"
+    assert list(t.raw.columns[:2]) == ["Area", "Source"] and set(t.raw["Area"]) == {"Ashford"}
+    assert v.rolling.chart is not None and v.rolling.chart.table is not None
+    assert v.rolling.chart.table.file_name == "asb-rolling-12-months_ashford_police-uk_2024-01-to-2025-01.csv"
+    con = store.connect(seeded)
+    try:
+        history = data_view.build(con).history
+    finally:
+        con.close()
+    assert history.file_name == "load-history_kent_all-sources_2023-01-to-2025-01.csv"
+    data = export.csv_bytes(t.raw).decode("utf-8-sig").splitlines()
+    assert data[0] == '"Area","Source","Month","Recorded","Same month last year","% change","Change","Signal"'
+    # Ashford January 2025 (i = 24): 34 against 22 (i = 12), +54.5%: a signal? z = 2(√34 − √22) = 2.28: no
+    assert data[-2] == '"Ashford","police.uk","Jan 2025",34,22,54.5,12,'
+    assert data[-1].startswith('"Ashford","police.uk","Total",')

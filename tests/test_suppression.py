@@ -278,3 +278,24 @@ def test_nothing_hidden_can_be_worked_out_on_many_random_tables():
         for r in found:  # what the check works out is the true value
             assert r.value is None or r.value == df.loc[r.row, r.column]
     assert leaky_without_secondary > 100  # the check finds what primary suppression alone leaves open
+
+
+# ------------------------------------------------------------------------------------------------ hidden on request
+
+
+def test_a_cell_hidden_on_request_gets_its_complements():
+    # The Total's count (360) is hidden because another table of the pack hides it: with it gone the months' sum
+    # gives it back, so one month's count (the smallest, m1 = 98) goes too; and each row's change then gives the
+    # hidden count back, so the Total's and m1's changes are hidden as well (their % changes with them).
+    df = yoy_table([120, 98, 142], [110, 104, 80])
+    total = len(df) - 1
+    published, mask = sp.suppress_table(df, **YOY, hide=[(total, "count")])
+    assert cells(published, "count", "last_year", "change") == [
+        [120, 110, 10], [H, 104, H], [142, 80, 62], [H, 294, H]]
+    assert published["pct_change"].tolist()[1] == H and published["pct_change"].tolist()[3] == H
+    assert sp.recoverable_cells(df, published, **YOY) == []
+
+
+def test_hiding_a_cell_that_is_not_a_count_is_refused():
+    with pytest.raises(ValueError, match="not a count or change"):
+        sp.suppress_table(yoy_table([12, 13], [14, 15]), **YOY, hide=[(0, "pct_change")])

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.report.pack import files, images
+from analytics.views import pack
+from analytics.views.common import Selection
 from analytics.views.sections import Breakdown, Comparison, Rolling, Years
-from ui import widgets
+from ui import session, widgets
 
 
 def comparison(c: Comparison, title: str, *, key: str) -> None:
@@ -46,3 +49,14 @@ def years(y: Years, *, key: str) -> None:
     st.caption("Each year's months against the same months a year before; a part year is compared like with like.")
     widgets.table(y.calendar, key=f"{key}_calendar")
     widgets.table(y.financial, key=f"{key}_financial")
+
+
+def pack_downloads(sel: Selection) -> None:
+    """Download buttons for the performance pack of this view; each file is built when its button is pressed."""
+    images.keep_browser(warm=True)  # one browser, opened ahead, draws every pack's charts in this process
+    for col, choice in zip(st.columns(len(pack.CHOICES)), pack.CHOICES, strict=True):
+        with col:
+            st.download_button(choice.label, session.deferred(pack.build, sel, choice),
+                               file_name=pack.file_name(sel, choice), mime=files.FORMATS[choice.kind],
+                               key=f"pack_{choice.kind}_{'public' if choice.public else 'internal'}",
+                               help=choice.help, on_click="ignore", icon=":material/download:", width="stretch")

@@ -6,6 +6,8 @@ changes after every load, replacement, roll-back or reference edit, so a page ne
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -33,6 +35,7 @@ class Run:
     cursor: duckdb.DuckDBPyConnection
     version: str
     demo_loaded: bool
+    connection: duckdb.DuckDBPyConnection | None = None
 
 
 def start() -> Run:
@@ -43,7 +46,7 @@ def start() -> Run:
             con, demo_loaded = _connection(path)
             cursor = con.cursor()
             # the path is part of the key so two database files never share cached figures
-            run = Run(cursor, f"{path}:{store.data_version(cursor)}", demo_loaded)
+            run = Run(cursor, f"{path}:{store.data_version(cursor)}", demo_loaded, con)
     except DashboardError as e:
         show_error(e)
     st.session_state["_run"] = run
@@ -72,6 +75,36 @@ def view(build: Callable[..., T], *args: Any) -> T:
     except DashboardError as e:
         show_error(e)
     return result
+
+
+_FILES: OrderedDict[str, bytes] = OrderedDict()
+_FILES_KEPT = 24
+_files_lock = threading.Lock()
+
+
+def deferred(build: Callable[..., bytes], *args: Any) -> Callable[[], bytes]:
+    """A callable for st.download_button's data: build(cursor, *args) runs when the button is pressed, on a cursor
+    of its own (Streamlit calls it on another thread), and the file is kept per data version, so pressing again is
+    instant and a page run never builds it."""
+    run = current()
+    connection = run.connection
+    key = f"{run.version}|{build.__module__}.{build.__qualname__}{args!r}"
+
+    def make() -> bytes:
+        with _files_lock:
+            if key in _FILES:
+                _FILES.move_to_end(key)
+                return _FILES[key]
+        assert connection is not None
+        with translated():
+            data = build(connection.cursor(), *args)
+        with _files_lock:
+            _FILES[key] = data
+            while len(_FILES) > _FILES_KEPT:
+                _FILES.popitem(last=False)
+        return data
+
+    return make
 
 
 def act(action: Callable[..., T], *args: Any, passing: tuple[type[DashboardError], ...] = (), **kwargs: Any) -> T:

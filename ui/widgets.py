@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.errors import DashboardError
+from analytics.report import export
 from analytics.report import formatting as fmt
 from analytics.report.tiles import Tile
 from analytics.views.common import Chart, Header, Table
@@ -67,8 +68,9 @@ def table(t: Table, *, key: str, all_rows: bool = False) -> None:
 
 
 def download(t: Table, *, key: str, label: str = "Download CSV") -> None:
-    """The table's rows as a CSV file, numbers unformatted."""
-    st.download_button(label, fmt.to_csv_bytes(t.raw), file_name=f"{t.file_name}.csv", mime="text/csv", key=key,
+    """The table's rows as a CSV file through the one export layer: numbers stay numbers, counts whole, signals
+    "signal"/blank, and text that could start a formula stays text; the file name says what the file holds."""
+    st.download_button(label, export.csv_bytes(t.raw), file_name=t.file_name, mime="text/csv", key=key,
                        on_click="ignore", icon=":material/download:")
 
 

@@ -1,4 +1,4 @@
-"""The command line, python -m analytics: ingest | batches | rollback | demo | summary.
+"""The command line, python -m analytics: ingest | batches | rollback | demo | summary | report.
 
 A contract other tools build on: exit status 0 when done (or already done, saying so), 2 when the input is
 refused and the database is unchanged, 1 for anything unexpected. Messages go to stderr in plain English.
@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from analytics.errors import DashboardError, translated
+from analytics.report.suppression import DEFAULT_THRESHOLD
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--district", metavar="NAME", help="one district (default: the whole force)")
     summary.add_argument("--source", metavar="NAME", help="the source, needed when more than one is loaded")
     summary.add_argument("--json", action="store_true", help="print one JSON object")
+
+    report = with_db(commands.add_parser("report", help="the performance pack as an Excel workbook or a PDF"))
+    report.add_argument("--end", required=True, metavar="YYYY-MM", help="last month of the period")
+    report.add_argument("--months", type=int, default=3, metavar="N", help="months in the period (default 3)")
+    report.add_argument("--district", metavar="NAME", help="one district (default: the whole force)")
+    report.add_argument("--source", metavar="NAME", help="the source, needed when more than one is loaded")
+    report.add_argument("--public", action="store_true",
+                        help="for publication: small counts hidden as * (with whatever would give them away)")
+    report.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD, metavar="N",
+                        help=f"in public mode, counts from 1 to N are hidden (default {DEFAULT_THRESHOLD})")
+    report.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.pdf", help="the file to write")
     return parser
 
 
@@ -59,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from analytics.cli.summary import run_summary
 
                 return run_summary(args)
+            if args.command == "report":
+                from analytics.cli.report import run_report
+
+                return run_report(args)
             from analytics.ingest import commands
 
             return {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 
@@ -241,3 +242,20 @@ def freshness(con: Con, *, source: str) -> Freshness:
     return Freshness(latest_month(con, source=source), first_month(con, source=source),
                      tuple((f.month, f.kind) for f in flags if f.issue == "missing"),
                      tuple((f.month, f.kind) for f in flags if f.issue == "partial"))
+
+
+def last_loaded(con: Con, *, source: str) -> datetime | None:
+    """When the source's live rows were last loaded (the newest load still in use), None when nothing is."""
+    row = con.execute(store.sql("figures/last_loaded"), {"source": source}).fetchone()
+    value = row[0] if row else None
+    return value if isinstance(value, datetime) else None
+
+
+def solved_outcomes(con: Con) -> list[tuple[str, str]]:
+    """(outcome, description) of every outcome the solved rate counts as solved, from the outcomes reference file."""
+    return [(str(o), str(d)) for o, d in con.execute(store.sql("figures/solved_outcomes")).fetchall()]
+
+
+def victim_based_crime_types(con: Con) -> list[str]:
+    """The crime types whose offence groups are victim-based, from the offence groups reference file."""
+    return [str(r[0]) for r in con.execute(store.sql("figures/victim_based_groups")).fetchall()]

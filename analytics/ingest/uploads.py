@@ -20,11 +20,17 @@ from analytics.domain.periods import describe_months
 from analytics.ingest import xlsx
 from analytics.ingest.compare import FORCE_FORMATS, Check
 from analytics.ingest.load import FileRequest
+from analytics.report.export import slug
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "asb-dashboard-uploads"
 # Uploads checked but never loaded may hold caller references, so they must not linger.
 STALE_SECONDS = 6 * 3600
 
+
+def problems_file_name(name: str) -> str:
+    """'2025-01-asb-problems.csv' for an uploaded file's validation report: its name in letters and digits only,
+    so an upload named like a formula never names a download like one."""
+    return f"{slug(Path(name).stem) or 'file'}-problems.csv"
 
 def limit_mb() -> int:
     """The upload limit in MB (ASB_MAX_UPLOAD_MB, default 200): the loader's limit, also given to the uploader."""

@@ -50,6 +50,12 @@ def audit_table(batches: Sequence[Batch]) -> pd.DataFrame:
     } for b in batches])
 
 
+def months_span(batches: Sequence[Batch]) -> tuple[str, str] | None:
+    """The first and last month any of the batches holds, None when they hold none."""
+    months = sorted(m for b in batches for m in b["months"])
+    return (months[0], months[-1]) if months else None
+
+
 def batch_label(batch: Batch) -> str:
     """How a batch is named in a picker: file, months, when and by whom."""
     return (f"Batch {batch['id']}: {batch['file']} ({describe_months(batch['months'])}, "

@@ -35,7 +35,7 @@ Narrow ranges are not ruled out (two hidden cells that sum to 12 are each betwee
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -476,6 +476,7 @@ def suppress_table(
     threshold: int = DEFAULT_THRESHOLD,
     min_base: int = DEFAULT_MIN_BASE,
     secondary: bool = True,
+    hide: Iterable[CellKey] = (),
 ) -> Suppression:
     """`frame` as published in public mode: counts 1..`threshold` and whatever would give them away as "*".
 
@@ -488,6 +489,8 @@ def suppress_table(
     derived_columns: {column: (columns it is computed from)}, e.g. {"z": ("count", "last_year")}.
     shown_columns: other numeric columns published as they are (reference figures such as population).
     secondary: False publishes primary suppression only (for checks; never for a real publication).
+    hide: cells (row position, column) hidden whatever their value, before secondary suppression: a figure hidden
+        in another table of the same publication (a Total shared by two tables) is hidden here too.
 
     Returns (published, mask): the frame as object dtype with "*" where hidden, and a bool frame of the hidden
     cells. Missing values stay missing. See the module for the rules and what they guarantee.
@@ -503,8 +506,15 @@ def suppress_table(
     _check_relations(values, layout)
 
     hidden = {c for c, v in values.items() if c[1] in layout.count_columns and v is not None and 1 <= v <= threshold}
+    for r, col in hide:
+        if (r, col) not in values:
+            raise ValueError(f"Cannot hide row {r + 1}, column {col!r}: it is not a count or change of the table.")
+        if values[(r, col)] is not None:
+            hidden.add((r, col))
     if secondary:
-        _secondary(layout, values, hidden, hidden_at_least=1)
+        # "*" promises at least 1 only while every hidden count is; a zero hidden on request promises 0
+        at_least = 0 if any(values[c] == 0 for c in hidden) else 1
+        _secondary(layout, values, hidden, hidden_at_least=at_least)
 
     columns = list(frame.columns)
     for col, (base, sources) in layout.ratios.items():

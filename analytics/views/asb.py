@@ -10,8 +10,8 @@ from analytics.figures import breakdowns
 from analytics.figures.common import Con
 from analytics.report import formatting as fmt
 from analytics.report import text
-from analytics.views.common import Header, Selection, Table, header
-from analytics.views.sections import Breakdown, Comparison, Rolling, Years, breakdown, comparison, rolling, stem, years
+from analytics.views.common import Header, Selection, Table, header, table
+from analytics.views.sections import Breakdown, Comparison, Rolling, Years, breakdown, comparison, rolling, years
 
 WHAT = "ASB incidents by month reported, against the same months a year earlier, and where the change came from."
 
@@ -34,10 +34,9 @@ def build(con: Con, sel: Selection) -> AsbView:
                       empty="This source records no ASB call types (police.uk publishes ASB incidents without them).")
     cats = breakdowns.breakdown(con, measure=Measure.ASB, by="category", period=sel.period, source=sel.source,
                                 district=sel.district)
-    categories = None if cats.empty else Table(
+    categories = None if cats.empty else table(
         fmt.breakdown_table(cats, name_label="Category"), fmt.breakdown_table(cats, name_label="Category",
-                                                                              formatted=False),
-        stem("asb-categories", sel.period))
+                                                                              formatted=False), sel, "asb-categories")
     districts = breakdown(con, sel, Measure.ASB, "district", top=13, what="districts", name_label="District",
                           name="asb-districts", empty="No ASB incidents recorded in this period for this source.")
     return AsbView(

@@ -12,8 +12,8 @@ from analytics.domain.periods import Period, make_period
 from analytics.figures import coverage
 from analytics.figures.common import Con
 from analytics.figures.rates import district_names
+from analytics.report import export, text
 from analytics.report import formatting as fmt
-from analytics.report import text
 
 KENT = "Kent"
 
@@ -38,11 +38,20 @@ class Selection:
 
 @dataclass(frozen=True)
 class Table:
-    """A table as shown (report strings) and as downloaded (numbers), and its download's file name (no suffix)."""
+    """A table as shown (report strings) and as downloaded (numbers), and its download's file name, which names
+    the measure, area, source and period (analytics.report.export.csv_file_name)."""
 
     shown: pd.DataFrame
     raw: pd.DataFrame
     file_name: str
+
+
+def table(shown: pd.DataFrame, raw: pd.DataFrame, sel: Selection, measure: str, *, start: str | None = None,
+          end: str | None = None) -> Table:
+    """A table whose download says what it holds: every row carries the area and source, and the file name names
+    the measure, area, source and period (the selection's period unless `start`/`end` say otherwise)."""
+    name = export.csv_file_name(measure, sel.district, sel.source, start or sel.period.start, end or sel.period.end)
+    return Table(shown, export.with_context(raw, area=sel.district, source=sel.source), name)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from analytics.domain.kinds import Measure
+from analytics.domain.periods import shift_month
 from analytics.figures import breakdowns, solved
 from analytics.figures.common import Con
 from analytics.report import charts, text, tiles
 from analytics.report import formatting as fmt
-from analytics.views.common import Chart, Header, Selection, Table, chart, header
+from analytics.views.common import Chart, Header, Selection, chart, header, table
 from analytics.views.sections import Breakdown, Comparison, Years, breakdown, comparison, years
 
 WHAT = ("Victim-based crime by month recorded against the same months a year earlier, how much of it is solved, "
@@ -41,17 +42,18 @@ def build(con: Con, sel: Selection) -> CrimeView:
     series_chart = chart(
         charts.solved_rate_trend(series, title="Solved rate by month recorded, 25 months"),
         text.rate_series_sentence(series),
-        Table(fmt.display_table(series, columns, labels=SERIES_LABELS),
-              fmt.display_table(series, columns, labels=SERIES_LABELS, formatted=False), f"solved-rate-to-{sel.end}"),
+        table(fmt.display_table(series, columns, labels=SERIES_LABELS),
+              fmt.display_table(series, columns, labels=SERIES_LABELS, formatted=False), sel, "solved-rate-by-month",
+              start=shift_month(sel.end, -24), end=sel.end),
     )
     outcomes = breakdowns.outcome_breakdown(con, **args)
     labels = {"count": "Victim-based crimes"}
     outcome_chart = chart(
         charts.share_bars(outcomes, name="outcome_group", value="share_pct", text=text.outcome_labels(outcomes)),
         text.outcome_sentence(outcomes),
-        Table(fmt.display_table(outcomes, OUTCOME_COLUMNS, labels=labels),
-              fmt.display_table(outcomes, OUTCOME_COLUMNS, labels=labels, formatted=False),
-              f"outcomes-{sel.period.start}-to-{sel.end}"),
+        table(fmt.display_table(outcomes, OUTCOME_COLUMNS, labels=labels),
+              fmt.display_table(outcomes, OUTCOME_COLUMNS, labels=labels, formatted=False), sel,
+              "victim-based-crime-outcomes"),
     )
     return CrimeView(
         header=header(con, sel, "Crime & outcomes", WHAT),

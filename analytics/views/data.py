@@ -9,7 +9,7 @@ import pandas as pd
 from analytics.figures import coverage
 from analytics.figures.common import Con
 from analytics.ingest.load import list_batches
-from analytics.report import audit, charts, text
+from analytics.report import audit, charts, export, text
 from analytics.report import formatting as fmt
 from analytics.views.common import Chart, Table, chart
 
@@ -27,11 +27,22 @@ class DataView:
 def build(con: Con) -> DataView:
     cov = coverage.coverage(con)
     flags = {s: coverage.quality_flags(con, source=s) for s in coverage.loaded_sources(con)}
+    span = (min(cov["month"]), max(cov["month"])) if len(cov) else None
     cov_table = Table(fmt.display_table(cov, COVERAGE_COLUMNS, labels=COVERAGE_LABELS),
-                      fmt.display_table(cov, COVERAGE_COLUMNS, labels=COVERAGE_LABELS, formatted=False), "coverage")
-    history = audit.batch_history(list_batches(con))
+                      fmt.display_table(cov, COVERAGE_COLUMNS, labels=COVERAGE_LABELS, formatted=False),
+                      whole_database_name("months-covered", span))
+    batches = list_batches(con)
+    history = audit.batch_history(batches)
     return DataView(
         coverage=chart(charts.coverage_heatmap(cov, flags), text.coverage_sentence(cov, flags), cov_table),
         quality=audit.quality_table(flags),
-        history=Table(history, history, "load-history"),
+        history=Table(history, history, whole_database_name("load-history", audit.months_span(batches))),
     )
+
+
+def whole_database_name(measure: str, span: tuple[str, str] | None) -> str:
+    """A download of every source ('load-history_kent_all-sources_2024-01-to-2025-12.csv'): each row names its
+    source, the file name the months the rows cover."""
+    if span is None:
+        return f"{export.slug(measure)}_kent_all-sources.csv"
+    return export.csv_file_name(measure, None, "all sources", *span)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from analytics.domain.kinds import Measure
 from analytics.figures.common import Con
 from analytics.figures.rates import rates_per_1000
-from analytics.report import charts, text
+from analytics.report import charts, export, text
 from analytics.report import formatting as fmt
 from analytics.views.common import Chart, Header, Selection, Table, chart, header
 
@@ -35,17 +35,19 @@ class DistrictsView:
 def build(con: Con, sel: Selection, measure: Measure, colour: str) -> DistrictsView:
     rates = rates_per_1000(con, measure=measure, period=sel.period, source=sel.source)
     summary = text.district_sentence(rates, measure)
-    stem = f"districts-{measure.value}-{sel.period.start}-to-{sel.end}"
-    table = Table(fmt.display_table(rates, SHOWN),
-                  fmt.display_table(rates, DOWNLOADED, labels={"last_year": "Same months last year"},
-                                    formatted=False), stem)
+    # every district, whatever the sidebar's district: the area is the force
+    raw = export.with_context(fmt.display_table(rates, DOWNLOADED, labels={"last_year": "Same months last year"},
+                                                formatted=False), area=None, source=sel.source)
+    name = f"{measure.value}-rate-per-1000-by-district"
+    table = Table(fmt.display_table(rates, SHOWN), raw,
+                  export.csv_file_name(name, None, sel.source, sel.period.start, sel.period.end))
     return DistrictsView(
         header=header(con, sel, "Districts", WHAT),
         summary=summary,
         table=table,
         map=chart(charts.district_map(rates, color_by=colour), summary),
         bars=chart(charts.district_bars(rates, title=f"{measure.label} per 1,000 residents"), summary,
-                   Table(table.shown, table.raw, f"{stem}-bars")),
+                   table),
         chosen_note=(f"This page always compares all 13 districts; {sel.district} is chosen in the sidebar."
                      if sel.district else None),
     )

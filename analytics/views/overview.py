@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from analytics.domain.kinds import Measure
+from analytics.domain.periods import shift_month
 from analytics.figures import counts, coverage, solved
 from analytics.figures.common import Con
 from analytics.report import charts, text, tiles
 from analytics.report import formatting as fmt
 from analytics.report.narrative import commentary
 from analytics.report.summary import build_summary
-from analytics.views.common import Chart, Header, Selection, Table, chart, header
+from analytics.views.common import Chart, Header, Selection, chart, header, table
 
 WHAT = "The headline figures for the period against the same months a year earlier, and what they mean."
 
@@ -40,10 +41,10 @@ def trend(con: Con, sel: Selection, measure: Measure) -> Chart:
     series = counts.monthly_series(con, measure=measure, source=sel.source, end=sel.end, months=25,
                                    district=sel.district)
     columns, labels = ["label", "count", "last_year"], {"last_year": "Same month last year"}
-    table = Table(fmt.display_table(series, columns, labels=labels),
-                  fmt.display_table(series, columns, labels=labels, formatted=False),
-                  f"{measure.value}-by-month-to-{sel.end}")
-    return chart(charts.trend(series, title=measure.label), text.trend_sentence(measure, series), table)
+    t = table(fmt.display_table(series, columns, labels=labels),
+              fmt.display_table(series, columns, labels=labels, formatted=False), sel, f"{measure.value}-trend",
+              start=shift_month(sel.end, -24), end=sel.end)
+    return chart(charts.trend(series, title=measure.label), text.trend_sentence(measure, series), t)
 
 
 def build(con: Con, sel: Selection) -> OverviewView:

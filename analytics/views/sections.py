@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.domain.kinds import Measure
-from analytics.domain.periods import Period
-from analytics.figures import breakdowns, counts
+from analytics.figures import breakdowns, counts, coverage
 from analytics.figures.common import Con
 from analytics.report import charts, text
 from analytics.report import formatting as fmt
-from analytics.views.common import Chart, Selection, Table, chart
+from analytics.views.common import Chart, Selection, Table, chart, table
 
 ROLLING_COLUMNS = ["month", "rolling_12", "previous_12", "change", "pct_change", "signal"]
 ANNUAL_COLUMNS = ["year", "months_covered", "count", "last_year", "pct_change", "change", "signal"]
@@ -39,16 +38,11 @@ class Years:
     financial: Table
 
 
-def stem(name: str, period: Period) -> str:
-    return f"{name}-{period.start}-to-{period.end}"
-
-
 def comparison(con: Con, sel: Selection, measure: Measure, name: str) -> Comparison:
     comp = counts.comparison(con, measure=measure, period=sel.period, source=sel.source, district=sel.district)
     sentence = text.comparison_sentence(measure, comp, sel.period)
-    table = Table(fmt.comparison_table(comp), fmt.comparison_table(comp, formatted=False), stem(name, sel.period))
-    return Comparison(sentence, table, chart(charts.comparison_bars(comp, title="This year against last year"),
-                                             sentence))
+    t = table(fmt.comparison_table(comp), fmt.comparison_table(comp, formatted=False), sel, f"{name}-by-month")
+    return Comparison(sentence, t, chart(charts.comparison_bars(comp, title="This year against last year"), sentence))
 
 
 @dataclass(frozen=True)
@@ -67,13 +61,12 @@ def breakdown(con: Con, sel: Selection, measure: Measure, by: str, *, top: int, 
                               district=sel.district)
     if df.empty:
         return Breakdown(None, None, empty)
-    table = Table(fmt.breakdown_table(df, name_label=name_label),
-                  fmt.breakdown_table(df, name_label=name_label, formatted=False), stem(name, sel.period))
+    t = table(fmt.breakdown_table(df, name_label=name_label),
+              fmt.breakdown_table(df, name_label=name_label, formatted=False), sel, name)
     if not text.has_comparison(df):
-        return Breakdown(None, table, f"No changes to show: this period has no comparison with a year earlier. "
-                                      f"{text.breakdown_sentence(df, what)}")
-    return Breakdown(chart(charts.diverging_change(df, top=top), text.breakdown_sentence(df, what), table), table,
-                     None)
+        return Breakdown(None, t, f"No changes to show: this period has no comparison with a year earlier. "
+                                  f"{text.breakdown_sentence(df, what)}")
+    return Breakdown(chart(charts.diverging_change(df, top=top), text.breakdown_sentence(df, what), t), t, None)
 
 
 def rolling(con: Con, sel: Selection, measure: Measure, name: str) -> Rolling:
@@ -82,21 +75,24 @@ def rolling(con: Con, sel: Selection, measure: Measure, name: str) -> Rolling:
     if not text.has_values(roll, "rolling_12"):
         return Rolling(None, sentence + " A 12-month total needs all 12 months loaded.")
     labels = {"month": "12 months to"}
-    table = Table(fmt.display_table(roll, ROLLING_COLUMNS, labels=labels),
-                  fmt.display_table(roll, ROLLING_COLUMNS, labels=labels, formatted=False),
-                  f"{name}-rolling-12-to-{sel.end}")
-    return Rolling(chart(charts.rolling(roll), sentence, table), sentence)
+    t = table(fmt.display_table(roll, ROLLING_COLUMNS, labels=labels),
+              fmt.display_table(roll, ROLLING_COLUMNS, labels=labels, formatted=False), sel,
+              f"{name}-rolling-12-months", start=roll["month"].iloc[0], end=sel.end)
+    return Rolling(chart(charts.rolling(roll), sentence, t), sentence)
 
 
 def years(con: Con, sel: Selection, measure: Measure, name: str) -> Years:
     tables = []
+    # the years cover every month the source holds
+    first = coverage.first_month(con, source=sel.source) or sel.period.start
+    last = coverage.latest_month(con, source=sel.source) or sel.period.end
     for basis in ("calendar", "financial"):
         df = counts.annual_totals(con, measure=measure, source=sel.source, basis=basis, district=sel.district)
         labels = {"year": "Financial year" if basis == "financial" else "Year",
                   "last_year": "Same months a year before"}
-        tables.append(Table(fmt.display_table(df, ANNUAL_COLUMNS, labels=labels),
-                            fmt.display_table(df, ANNUAL_COLUMNS, labels=labels, formatted=False),
-                            f"{name}-{basis}-years"))
+        tables.append(table(fmt.display_table(df, ANNUAL_COLUMNS, labels=labels),
+                            fmt.display_table(df, ANNUAL_COLUMNS, labels=labels, formatted=False), sel,
+                            f"{name}-{basis}-years", start=min(first, last), end=last))
     return Years(*tables)
 
 

@@ -26,7 +26,7 @@ st.markdown(f"**Latest load:** {widgets.md(v.latest)}")
 st.dataframe(v.table, hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(format="localized")
                             for c in ("Rows read", "Loaded", "Rejected", "Live now")})
-widgets.download(Table(v.table, v.table, "load-history"), key="hist_csv", label="Download the history (CSV)")
+widgets.download(v.download, key="hist_csv", label="Download the history (CSV)")
 
 st.subheader("Roll back a batch")
 if not me.can("rollback"):
@@ -55,5 +55,5 @@ else:
                           key="hist_rejects_batch")
     rejects = session.view(history.rejects, chosen)
     st.dataframe(rejects, hide_index=True, width="stretch")
-    widgets.download(Table(rejects, rejects, f"batch-{chosen}-rejected-rows"), key="hist_rejects_csv",
+    widgets.download(Table(rejects, rejects, history.rejects_file_name(chosen)), key="hist_rejects_csv",
                      label="Download the rejected rows (CSV)")

@@ -4,14 +4,22 @@ import streamlit as st
 
 from analytics.views import overview
 from ui import filters, session, signin, widgets
+from ui.sections import pack_downloads
 
 signin.require("view", "The Overview")
-v = session.view(overview.build, filters.current())
+sel = filters.current()
+v = session.view(overview.build, sel)
 
 widgets.page_header(v.header)
 widgets.demo_banner(session.current().demo_loaded)
 widgets.tiles(v.tiles)
 st.caption(widgets.md(v.basis))
+
+st.markdown("**The performance pack for this view**")
+pack_downloads(sel)
+st.caption("Built when pressed (a few seconds): the report's tables, charts, definitions and commentary for the "
+           "period, area and source shown. The public PDF hides counts from 1 to 5 and whatever would give them "
+           "away.")
 
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -84,7 +84,7 @@ def show_check(c: compare.Check, tag: str) -> None:
         st.dataframe(report.fillna(""), hide_index=True, width="stretch", height=min(400, 38 + 35 * len(report)),
                      column_config={"row": st.column_config.NumberColumn(width="small"),
                                     "reason": st.column_config.TextColumn(width="large")})
-        widgets.download(Table(report, report, f"{Path(c.name).stem}-problems"), key=f"up_report_{tag}",
+        widgets.download(Table(report, report, uploads.problems_file_name(c.name)), key=f"up_report_{tag}",
                          label="Download the validation report (CSV)")
     st.markdown("**What loading it would change**")
     widgets.bullets(c.comparison.sentences())
