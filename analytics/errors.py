@@ -25,6 +25,14 @@ class InputRefused(DashboardError):
     exit_code = 2
 
 
+class UnknownFormat(InputRefused):
+    """The file's columns are those of none of the formats the loader reads (choosing the format may help)."""
+
+
+class ColumnsMissing(InputRefused):
+    """A required column is missing, or the column mapping given is wrong: a mapping can put it right."""
+
+
 class DatabaseBusy(DashboardError):
     """Another process holds the database file for writing."""
 

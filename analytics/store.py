@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -130,12 +131,9 @@ def _busy_error(target: str, error: Exception) -> DashboardError:
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
-    if not exists:
+    if not scalar(con, sql("store/schema_exists")):
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return int(scalar(con, sql("store/schema_version")))
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -194,10 +192,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """A token that changes after every load, replacement, roll-back or reference edit: the cache key."""
-    batches = con.execute(
-        "SELECT count(*), coalesce(max(id), 0), max(rolled_back_at), count(*) FILTER (WHERE status <> 'loaded') "
-        "FROM batches"
-    ).fetchone()
+    batches = one(con, sql("store/batch_state"))
     reference = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in definitions.reference_tables()]
     return hashlib.sha256(repr((batches, reference)).encode()).hexdigest()[:16]
 
@@ -209,3 +204,16 @@ SQL_DIR = Path(__file__).with_name("sql")
 def sql(name: str) -> str:
     """The text of analytics/sql/<name>.sql (e.g. 'figures/month_counts')."""
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def one(con: duckdb.DuckDBPyConnection, query: str, params: Sequence[object] | None = None) -> tuple[Any, ...]:
+    """The one row a query returns (an aggregate, a lookup by key), fetched fully."""
+    rows = con.execute(query, params or []).fetchall()
+    if len(rows) != 1:
+        raise DashboardError("Unexpected result", f"A query expected to return one row returned {len(rows)}.")
+    return tuple(rows[0])
+
+
+def scalar(con: duckdb.DuckDBPyConnection, query: str, params: Sequence[object] | None = None) -> Any:
+    """The first value of the one row a query returns."""
+    return one(con, query, params)[0]

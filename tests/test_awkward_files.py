@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics.errors import InputRefused
+from analytics.errors import ColumnsMissing, InputRefused, UnknownFormat
 from analytics.ingest.readers import Staged, read_file
 
 FILES = Path(__file__).parent / "files"
@@ -56,13 +56,13 @@ def test_header_only_refused(con):
 
 def test_missing_required_column_named_with_columns_found(con):
     e = refused(con, "missing_required.csv")
-    assert e.title == "Required column missing"
+    assert e.title == "Required column missing" and isinstance(e, ColumnsMissing)
     assert "call_type" in e.message and '"incident_ref", "reported_date", "district", "location"' in e.message
 
 
 def test_unknown_format_lists_columns(con):
     e = refused(con, "unknown_format.csv")
-    assert e.title == "Unknown format" and '"name", "colour", "size"' in e.message
+    assert e.title == "Unknown format" and '"name", "colour", "size"' in e.message and isinstance(e, UnknownFormat)
 
 
 def test_binary_junk_named_xlsx_refused(con):

@@ -17,6 +17,7 @@ from analytics.domain.periods import PERIOD_CHOICES
 from analytics.report.formatting import month_label
 from analytics.views.common import Selection, sidebar_choices
 from ui import session
+from ui.widgets import md
 
 ALL_DISTRICTS = "All Kent"
 KEYS = ("f_source", "f_end", "f_kind", "f_district")
@@ -97,7 +98,7 @@ def sidebar(*, show: bool = True) -> Selection | None:
         shown = {"source": state["f_source"], "end": month_label(str(state["f_end"])),
                  "period": PERIOD_CHOICES[str(state["f_kind"])], "district": state["f_district"]}
         parts = [f"unknown {WORDS[p]} {asked[p]!r}, showing {shown[p]}" for p in wrong]
-        st.toast(f"The link has {'; '.join(parts)}.", icon=":material/link_off:")
+        st.toast(md(f"The link has {'; '.join(parts)}."), icon=":material/link_off:")
     if show:
         with st.sidebar:
             st.markdown("### Show figures for")

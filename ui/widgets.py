@@ -26,9 +26,14 @@ def md(text: object) -> str:
     return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", "  \n")
 
 
+def error_box(e: DashboardError, *, icon: str = ":material/block:") -> None:
+    """A refusal or error in words: its title and message."""
+    st.error(f"**{md(e.title)}.** {md(e.message)}", icon=icon)
+
+
 def show_error(e: DashboardError, *, icon: str = ":material/block:") -> NoReturn:
     """The one way a page shows a refusal or error it cannot go on from: its title and message, then stop."""
-    st.error(f"**{md(e.title)}.** {md(e.message)}", icon=icon)
+    error_box(e, icon=icon)
     st.stop()
 
 

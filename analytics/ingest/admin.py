@@ -30,11 +30,8 @@ MAX_POPULATION = 100_000_000  # far above any district's, and within the INTEGER
 Row = tuple[int, dict[str, str]]  # (spreadsheet row number, column -> value)
 
 
-def list_mappings(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    rows = con.execute(
-        "SELECT source, format, file_column, canonical, updated_by, strftime(updated_at, '%Y-%m-%d %H:%M') "
-        "FROM column_mappings ORDER BY source, format, canonical, file_column"
-    ).fetchall()
+def list_mappings(con: duckdb.DuckDBPyConnection) -> list[dict[str, str]]:
+    rows = con.execute(store.sql("ingest/list_mappings")).fetchall()
     return [dict(zip(("source", "format", "file_column", "canonical", "updated_by", "updated_at"), r, strict=True))
             for r in rows]
 
@@ -42,9 +39,7 @@ def list_mappings(con: duckdb.DuckDBPyConnection) -> list[dict]:
 def forget_mappings(con: duckdb.DuckDBPyConnection, source: str, fmt: str) -> int:
     """Forget the remembered mapping of one source and format; returns the number of columns forgotten."""
     with store.transaction(con):
-        return len(con.execute(
-            "DELETE FROM column_mappings WHERE source = ? AND format = ? RETURNING file_column", [source, fmt]
-        ).fetchall())
+        return len(con.execute(store.sql("ingest/forget_mappings"), [source, fmt]).fetchall())
 
 
 def reference_path(name: str) -> Path:

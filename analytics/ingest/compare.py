@@ -18,7 +18,7 @@ import pandas as pd
 
 from analytics import store
 from analytics.domain.definitions import FORCE_SOURCE
-from analytics.errors import InputRefused
+from analytics.errors import ColumnsMissing, InputRefused, UnknownFormat
 from analytics.ingest import detect, rawcsv, validate, xlsx
 from analytics.ingest.load import (
     REF_COLUMN,
@@ -170,7 +170,7 @@ def compare_staged(
 
 FORCE_FORMATS = ("asb", "crime")
 # Refusals that a column mapping can put right, so the upload page offers the mapping with them
-MAPPING_REFUSALS = ("Required column missing", "Unknown format", "Mapping clash", "Unknown column in mapping")
+MAPPING_REFUSALS = (ColumnsMissing, UnknownFormat)
 
 
 @dataclass
@@ -248,7 +248,7 @@ def check_file(
             staged = read_file(scratch, path, source_format=source_format, sheet=sheet, mapping=mapping)
         except InputRefused as e:
             check.refusal = e
-        if staged is None and source_format == "auto" and check.refusal.title == "Unknown format":
+        if staged is None and source_format == "auto" and isinstance(check.refusal, UnknownFormat):
             # a force file whose names the synonyms miss: a mapping remembered for the source may fit it
             for fmt in FORCE_FORMATS:
                 remembered = remembered_mapping(con, source_name or FORCE_SOURCE, fmt)
@@ -267,7 +267,7 @@ def check_file(
             check.refusal, check.format = e, fmt
             return check
         if fmt in FORCE_FORMATS and mapping is None and not check.remembered and (
-                staged or check.refusal.title in MAPPING_REFUSALS):
+                staged or isinstance(check.refusal, MAPPING_REFUSALS)):
             remembered = remembered_mapping(con, source, fmt)
             differs = staged is None or any(
                 staged.mapping.get(col) != canon for col, canon in remembered.items() if col in staged.header)
@@ -282,8 +282,8 @@ def check_file(
                 check.remembered = remembered
         check.format, check.source = fmt, source
         if staged is None:
-            mappable = fmt in FORCE_FORMATS and check.refusal.title in MAPPING_REFUSALS
-            if mappable or (_is_workbook(path) and check.refusal.title in MAPPING_REFUSALS):
+            mappable = fmt in FORCE_FORMATS and isinstance(check.refusal, MAPPING_REFUSALS)
+            if mappable or (_is_workbook(path) and isinstance(check.refusal, MAPPING_REFUSALS)):
                 try:
                     check.header, check.sheet, check.sheets = _peek_header(scratch, path, sheet, fmt)
                 except InputRefused:

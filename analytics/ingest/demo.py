@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from analytics import store
 from analytics.ingest.load import LoadResult, Progress, load_files
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
@@ -35,7 +36,7 @@ def load_demo(
 
 def ensure_demo(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = None) -> bool:
     """Load the real demo into a database that has never had a load; True if it did."""
-    if con.execute("SELECT count(*) FROM batches").fetchone()[0]:
+    if store.scalar(con, store.sql("ingest/batch_count")):
         return False
     load_demo(con, progress=progress, loaded_by="demo")
     return True

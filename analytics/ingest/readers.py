@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.errors import InputRefused
+from analytics.domain.definitions import normalise_key
+from analytics.errors import ColumnsMissing, InputRefused, UnknownFormat
 from analytics.ingest import detect, rawcsv, validate, xlsx
 from analytics.ingest.detect import POLICE_UK, POLICE_UK_COLUMNS, canonical_columns
 from analytics.ingest.messages import clip
@@ -183,7 +184,7 @@ def _stage(
     header = raw.header
     fmt = source_format if source_format != "auto" else detect.detect_format(header)
     if fmt is None:
-        raise InputRefused(
+        raise UnknownFormat(
             "Unknown format",
             f"{path.name} is not a police.uk street-level file, a force ASB extract or a force crime extract: "
             f"its columns are {_columns_found(header)}. Check that this is the right file, or choose the format "
@@ -191,11 +192,11 @@ def _stage(
         )
     progress(0.3, "Checking rows")
     if fmt == POLICE_UK:
-        keys = {detect.normalise_key(h): col for h, col in zip(header, raw.columns, strict=True)}
-        cols = {name: keys.get(detect.normalise_key(name)) for name in POLICE_UK_COLUMNS}
+        keys = {normalise_key(h): col for h, col in zip(header, raw.columns, strict=True)}
+        cols = {name: keys.get(normalise_key(name)) for name in POLICE_UK_COLUMNS}
         missing = [n for n in detect.POLICE_UK_REQUIRED if cols[n] is None]
         if missing:
-            raise InputRefused(
+            raise ColumnsMissing(
                 "Required column missing",
                 f"{path.name} has no {', '.join(repr(m) for m in missing)} column, which a police.uk street-level "
                 f"file always has. Columns found: {_columns_found(header)}.",
@@ -264,7 +265,7 @@ def _resolve_mapping(
                 used.pop(col, None)
                 continue
             if canon not in allowed:
-                raise InputRefused(
+                raise ColumnsMissing(
                     "Unknown column in mapping",
                     f"Column {clip(col)!r} is mapped to {clip(canon)!r}, which is not one of: {', '.join(allowed)}.",
                 )
@@ -272,11 +273,11 @@ def _resolve_mapping(
             used[col] = canon
         clashes = [c for c in set(mapping.values()) if c and sum(1 for v in used.values() if v == c) > 1]
         if clashes:
-            raise InputRefused("Mapping clash", f"Two columns are mapped to {clip(clashes[0])!r}: map only one.")
+            raise ColumnsMissing("Mapping clash", f"Two columns are mapped to {clip(clashes[0])!r}: map only one.")
     missing = [c for c, required in allowed.items() if required and c not in used.values()]
     if missing:
         kind = "ASB" if fmt == "asb" else "crime"
-        raise InputRefused(
+        raise ColumnsMissing(
             "Required column missing",
             f"{name} looks like a force {kind} extract but has no column for {', '.join(missing)}. "
             f"Columns found: {_columns_found(header)}. Add the column to the export or map an existing column "

@@ -18,7 +18,7 @@ locations and LSOAs drawn from the bundled real Kent demo files.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,10 +104,10 @@ def _rng(seed: int, month: str, stream: int) -> np.random.Generator:
 
 def _summer(mon: int) -> float:
     """1 in July, 0 in January: the seasonal shape of ASB (and, more gently, of crime)."""
-    return (1 + np.cos(2 * np.pi * (mon - 7) / 12)) / 2
+    return float((1 + np.cos(2 * np.pi * (mon - 7) / 12)) / 2)
 
 
-def _weights(table: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+def _weights(table: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
     names = np.array(list(table), dtype=object)
     p = np.array(list(table.values()), dtype=float)
     return names, p / p.sum()

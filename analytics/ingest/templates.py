@@ -74,8 +74,8 @@ def template_workbook(fmt: str) -> bytes:
     """An .xlsx with sheet 'Data' (header and one example row) and sheet 'Notes' (what each column holds)."""
     cols = columns(fmt)
     wb = Workbook()
-    data = wb.active
-    data.title = "Data"
+    data = wb.create_sheet("Data", 0)
+    wb.remove(wb.worksheets[1])  # the blank sheet a new workbook starts with
     data.append([name for name, *_ in cols])
     data.append([example for _, _, example, _ in cols])
     for i, (name, _, example, _) in enumerate(cols, start=1):

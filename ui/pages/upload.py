@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analytics.errors import UnknownFormat
 from analytics.ingest import compare, templates, uploads
 from analytics.ingest.load import RowsRefused, load_requests
 from analytics.ingest.readers import canonical_columns
@@ -68,8 +69,8 @@ def show_detected(c: compare.Check) -> None:
 
 def show_check(c: compare.Check, tag: str) -> None:
     if c.refusal:
-        st.error(f"**{widgets.md(c.refusal.title)}.** {widgets.md(c.refusal.message)}", icon=":material/block:")
-        if c.format is None and c.refusal.title == "Unknown format":
+        widgets.error_box(c.refusal)
+        if c.format is None and isinstance(c.refusal, UnknownFormat):
             st.caption("If this is a force extract with unusual column names, choose its format above: its columns "
                        "can then be mapped here, and the mapping is remembered for the next file.")
     for warning in c.warnings:
@@ -179,7 +180,7 @@ if st.button(label, type="primary", disabled=not r.ready(accept=accept, replace=
         )
     except RowsRefused as e:  # shown with every problem, so the analyst can fix the file
         bar.empty()
-        st.error(f"**{widgets.md(e.title)}.** {widgets.md(e.message)}", icon=":material/block:")
+        widgets.error_box(e)
         st.dataframe(compare.problems_frame(e.problems), hide_index=True, width="stretch")
         st.stop()
     bar.progress(1.0, text="Loaded")
