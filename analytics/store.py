@@ -24,12 +24,13 @@ DEFAULT_DB = ROOT / "data" / "asb.duckdb"
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 
 # Each entry upgrades a file from the version before it; schema.sql (idempotent) then adds anything new.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATIONS: dict[int, list[str]] = {
     2: [
         "ALTER TABLE batches ADD COLUMN warnings VARCHAR[] DEFAULT []",
         "ALTER TABLE batches ALTER COLUMN warnings SET NOT NULL",
     ],
+    3: [],  # the interventions register: a new sequence and table only, which schema.sql creates
 }
 
 
@@ -129,13 +130,19 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """A token that changes after every load, replacement, roll-back or reference edit: the cache key."""
+    """A token that changes after every load, replacement, roll-back, reference edit or change to the
+    interventions register (which re-baselines and marks the charts): the cache key."""
     batches = con.execute(
         "SELECT count(*), coalesce(max(id), 0), max(rolled_back_at), count(*) FILTER (WHERE status <> 'loaded') "
         "FROM batches"
     ).fetchone()
     reference = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in definitions.reference_tables()]
-    return hashlib.sha256(repr((batches, reference)).encode()).hexdigest()[:16]
+    # entries are only ever added or withdrawn (a correction does both), so these two counts see every change
+    try:
+        register = con.execute("SELECT coalesce(max(id), 0), count(withdrawn_at) FROM interventions").fetchone()
+    except duckdb.CatalogException:  # an older file opened read-only, not upgraded: no register yet
+        register = None
+    return hashlib.sha256(repr((batches, reference, register)).encode()).hexdigest()[:16]
 
 
 def sources(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -10,7 +10,7 @@ from analytics.figures import breakdowns, counts
 from analytics.figures.common import Con
 from analytics.report import charts, text
 from analytics.report import formatting as fmt
-from analytics.views.common import Chart, Selection, Table, chart
+from analytics.views.common import Chart, Selection, Table, chart, chart_marks
 
 ROLLING_COLUMNS = ["month", "rolling_12", "previous_12", "change", "pct_change", "signal"]
 ANNUAL_COLUMNS = ["year", "months_covered", "count", "last_year", "pct_change", "change", "signal"]
@@ -85,7 +85,8 @@ def rolling(con: Con, sel: Selection, measure: Measure, name: str) -> Rolling:
     table = Table(fmt.display_table(roll, ROLLING_COLUMNS, labels=labels),
                   fmt.display_table(roll, ROLLING_COLUMNS, labels=labels, formatted=False),
                   f"{name}-rolling-12-to-{sel.end}")
-    return Rolling(chart(charts.rolling(roll), sentence, table), sentence)
+    marks = chart_marks(con, sel, measure.kind, str(roll["month"].iloc[0]), sel.end)
+    return Rolling(chart(charts.rolling(roll, marks=marks), sentence, table), sentence)
 
 
 def years(con: Con, sel: Selection, measure: Measure, name: str) -> Years:
