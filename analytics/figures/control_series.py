@@ -331,10 +331,14 @@ class InterventionEffect:
     result: control.BeforeAfter
     process_changes: tuple[register.Entry, ...]
     values: tuple[control.MonthValue, ...]  # the months compared, before and after
+    # the months after's same months a year earlier: a comparison the seasons do not sway
+    year_earlier: tuple[str, ...] = ()
+    year_earlier_mean: float | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         return {"entry": self.entry.id, "label": self.spec.label, **self.result.to_json_dict(),
-                "process_changes_within": [e.id for e in self.process_changes]}
+                "process_changes_within": [e.id for e in self.process_changes],
+                "year_earlier": list(self.year_earlier), "year_earlier_mean": self.year_earlier_mean}
 
 
 def intervention_effect(
@@ -361,8 +365,13 @@ def intervention_effect(
     changes, _ = register.for_chart(register.entries(con, include_withdrawn=False), kind=spec.kind,
                                     district=spec.district, first=result.before[0], last=result.after[-1])
     compared = set(result.before) | set(result.after)
+    earlier = month_range(shift_month(result.after[0], -12), shift_month(result.after[-1], -12))
+    usable = ([v.value for v in month_values(con, spec, earlier) if v.value is not None and v.data_quality is None]
+              if earlier[0] >= min(covered) else [])
+    # a mean only when every one of those months is usable, so it covers the same months of the year
+    earlier_mean = sum(usable) / len(usable) if usable and len(usable) == len(earlier) else None
     return InterventionEffect(entry, spec, result, tuple(c for c in changes if c.id != entry.id),
-                              tuple(v for v in values if v.month in compared))
+                              tuple(v for v in values if v.month in compared), earlier, earlier_mean)
 
 
 def effect_frame(effect: InterventionEffect) -> pd.DataFrame:

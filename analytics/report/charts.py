@@ -43,44 +43,62 @@ MARK = "#5e3c99"
 
 @dataclass(frozen=True)
 class Mark:
-    """A register entry on a chart: a vertical line at its month's label, a short text on it, the detail on
-    hover. Process changes are solid lines ("re-baselined"), interventions dotted."""
+    """A register entry on a chart: a vertical line at its month, a short text on it, the detail on hover.
+    Process changes are solid lines ("re-baselined"), interventions dotted."""
 
-    label: str  # the x label of its month ('Mar 2025')
+    month: str  # 'YYYY-MM'
     text: str
     hover: str
     process_change: bool = False
 
+    @property
+    def label(self) -> str:
+        """The month as the category charts label it ('Mar 2025')."""
+        return fmt.month_short(self.month)
 
-def marks_for(entries: Sequence[register.Entry], *, district: str | None = None) -> list[Mark]:
+
+def marks_for(entries: Sequence[register.Entry], *, district: str | None = None,
+              control_chart: bool = False) -> list[Mark]:
     """The marks of register entries on a chart of `district` (None: the force): an intervention in another
-    district than the chart's is named with its district."""
+    district than the chart's is named with its district; on a control chart a process change is where it was
+    re-baselined."""
     out = []
     for e in entries:
         where = f"{e.district} " if e.district and e.district != district else ""
-        text = f"Re-baselined: {e.type_label.lower()}" if e.process_change else f"{where}{e.type_label}"
+        change = "Re-baselined" if control_chart else "Process change"
+        text = f"{change}: {e.type_label.lower()}" if e.process_change else f"{where}{e.type_label}"
         # Plotly reads its texts as a little HTML: the entry's own words are escaped so they show as written
-        out.append(Mark(fmt.month_short(e.month), html.escape(text, quote=False),
+        out.append(Mark(e.month, html.escape(text, quote=False),
                         html.escape(f"{e.title}: {e.description}", quote=False), e.process_change))
     return out
 
 
-def add_marks(fig: go.Figure, marks: Sequence[Mark], labels: Sequence[str]) -> go.Figure:
-    """Draw the marks whose month is on the chart; texts step down when marks are close, so none overlaps."""
-    shown = [m for m in marks if m.label in set(labels)]
-    position = {label: i for i, label in enumerate(labels)}
-    last_x: int | None = None
-    level = 0
-    for mark in sorted(shown, key=lambda m: position[m.label]):
-        x = position[mark.label]
-        level = level + 1 if last_x is not None and x - last_x < 4 else 0
-        last_x = x
-        fig.add_shape(type="line", xref="x", yref="paper", x0=mark.label, x1=mark.label, y0=0, y1=1,
+def add_marks(fig: go.Figure, marks: Sequence[Mark], xs: Sequence[str], *, dates: bool = False) -> go.Figure:
+    """Draw the marks whose month is on the chart. `xs`: the chart's x values, category labels ('Mar 2025') or,
+    with dates=True, months ('2025-03') on a date axis. Texts step down when marks are close, so none overlaps."""
+    position = {x: i for i, x in enumerate(xs)}
+    shown = sorted((m for m in marks if (m.month if dates else m.label) in position), key=lambda m: m.month)
+    for level, mark in enumerate(shown):
+        at = _date(mark.month) if dates else mark.label
+        fig.add_shape(type="line", xref="x", yref="paper", x0=at, x1=at, y0=0, y1=1,
                       line=dict(color=MARK, width=1.5, dash="solid" if mark.process_change else "dot"))
-        fig.add_annotation(x=mark.label, xref="x", yref="paper", y=1 - 0.07 * (level % 4), yanchor="top",
-                           xanchor="left", text=mark.text, hovertext=mark.hover, showarrow=False,
-                           font=dict(size=11, color=MARK), bgcolor="rgba(255,255,255,0.85)")
+        # each text a row of its own (three rows, then round again), so the texts cover neither each other nor
+        # the points, on a phone as on a wide screen: above the plot on the control charts (their legend is
+        # below), at the foot of the plot on the trends (their legend is above, and counts rarely come near 0)
+        row = 15 * (level % 3)
+        fig.add_annotation(x=at, xref="x", yref="paper", y=1 if dates else 0, yanchor="bottom",
+                           yshift=2 + row, xanchor="left" if position[mark.month if dates else mark.label]
+                           < len(xs) * 0.6 else "right", text=mark.text, hovertext=mark.hover, showarrow=False,
+                           font=dict(size=11, color=MARK), bgcolor=None if dates else "rgba(255,255,255,0.8)")
+    if shown and dates:
+        top = fig.layout.margin.t if fig.layout.margin.t is not None else 30
+        fig.update_layout(margin=dict(t=top + 15 * min(len(shown), 3)))
     return fig
+
+
+def _date(month: str) -> str:
+    """A month as a date-axis value: the middle of the month, so a point sits between its month's ticks."""
+    return f"{month}-15"
 
 
 def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360, **extra: Any) -> go.Figure:
@@ -129,6 +147,12 @@ def trend(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorde
         line=dict(color=LAST_YEAR, width=2, dash="dot"),
     )
     _layout(fig, title=title, yaxis_title=y_title)
+    if expected is not None:
+        # the axis fits the figures, not the band: a range from few earlier years is wide, and would flatten
+        # the lines it is there to help read; the band runs off the chart instead
+        tops = [v for v in _numbers(df["count"]) + _numbers(df["last_year"]) if v is not None]
+        if tops:
+            fig.update_yaxes(range=[0, max(tops) * 1.25])
     return add_marks(fig, marks, list(df["label"]))
 
 
@@ -376,16 +400,38 @@ def _or_none(value: Any) -> float | None:
 
 
 # ---------------------------------------------------------------------------------------------------- control charts
+# These charts use a date axis (a point in the middle of its month), whose ticks thin out on a narrow screen.
 
 _PRIORITY = (control.OUTSIDE_LIMITS, control.TWO_OF_THREE, control.SHIFT, control.TREND)
+
+
+def _x(df: pd.DataFrame) -> list[str]:
+    return [_date(m) for m in df["month"]]
+
+
+def _control_layout(fig: go.Figure, *, title: str | None, height: int, y_title: str,
+                    legend_y: float = -0.2) -> go.Figure:
+    # no axis title: the chart's title says what is counted, and a phone needs the width
+    _layout(fig, title=title, height=height, hovermode="closest")
+    # the legend under the chart: above it, it would fight the register's marks and the title on a phone
+    # legend_y: far enough under the plot (a share of its height) to clear the two-line month labels
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=legend_y, xanchor="left", x=0),
+                      margin=dict(l=10, r=10, t=50 if title else 20, b=10))
+    fig.update_xaxes(type="date", tickformat="%b<br>%Y", hoverformat="%b %Y", ticklabelmode="period")
+    return fig
 
 
 def _segments(df: pd.DataFrame) -> list[pd.DataFrame]:
     return [part for _, part in df.groupby("segment", sort=True)]
 
 
+def _usable(df: pd.DataFrame, value: str) -> list[float | None]:
+    return [None if fmt.is_missing(v) or (isinstance(q, str) and q) else float(v)
+            for v, q in _zip(df[value], df["data_quality"])]
+
+
 def _quality_points(fig: go.Figure, df: pd.DataFrame, *, value: str = "value") -> None:
-    """Data-quality months: a grey ✕ at the figure (at 0 when there is none), labelled in words."""
+    """Data-quality months: a grey ✕ at the figure (at 0 when there is none), labelled in words once a run."""
     dq = df[df["data_quality"].notna() & (df["data_quality"] != "")]
     if dq.empty:
         return
@@ -394,47 +440,47 @@ def _quality_points(fig: go.Figure, df: pd.DataFrame, *, value: str = "value") -
     for month, reason, v in _zip(dq["month"], dq["data_quality"], dq[value]):
         word = "not loaded" if fmt.is_missing(v) else ("immature" if str(reason).startswith("Outcomes") else
                                                        "data quality")
-        # one label per run of the same reason: a gap of months reads as one stretch, not a row of words
         texts.append("" if previous == (word, month) else word)
         previous = (word, shift_month(month, 1))
-    fig.add_scatter(x=list(dq["label"]), y=[0.0 if fmt.is_missing(v) else float(v) for v in dq[value]],
-                    mode="markers+text", name=f"{control_text.DATA_QUALITY_GLYPH} data quality (not used)",
+    fig.add_scatter(x=_x(dq), y=[0.0 if fmt.is_missing(v) else float(v) for v in dq[value]],
+                    mode="markers+text", name="data quality: not used, never a signal",
                     text=texts, textposition="bottom center", textfont=dict(size=11, color=QUALITY),
                     marker=dict(symbol="x-thin", size=12, line=dict(width=2.5, color=QUALITY), color=QUALITY),
                     customdata=list(dq["data_quality"]), hovertemplate="%{x}: %{customdata}<extra></extra>")
 
 
 def _limit_lines(fig: go.Figure, df: pd.DataFrame, *, centre: str, upper: str, lower: str | None,
-                 floored: bool, names: tuple[str, str, str]) -> None:
+                 floored: bool, names: tuple[str, str, str], shape: str = "linear") -> None:
     """Centre and limits per segment (a process change starts new lines), trial limits dotted."""
     for k, part in enumerate(_segments(df)):
         trial = bool(part["trial"].iloc[0])
-        x = list(part["label"])
+        x = _x(part)
         first = k == 0
         suffix = " (trial)" if trial else ""
         fig.add_scatter(x=x, y=_numbers(part[centre]), mode="lines", name=names[0] + suffix,
-                        line=dict(color=LIMIT, width=1.5), legendgroup="centre", showlegend=first,
+                        line=dict(color=LIMIT, width=1.5, shape=shape), legendgroup="centre", showlegend=first,
                         hoverinfo="skip")
         dash = "dot" if trial else "dash"
         fig.add_scatter(x=x, y=_numbers(part[upper]), mode="lines", name=names[1] + suffix,
-                        line=dict(color=LIMIT, width=1.5, dash=dash), legendgroup="upper", showlegend=first,
-                        hoverinfo="skip")
+                        line=dict(color=LIMIT, width=1.5, dash=dash, shape=shape), legendgroup="upper",
+                        showlegend=first, hoverinfo="skip")
         if lower is not None:
             name = names[2] + (" (floored at 0)" if floored else "") + suffix
             fig.add_scatter(x=x, y=_numbers(part[lower]), mode="lines", name=name,
-                            line=dict(color=LIMIT, width=1.5, dash=dash), legendgroup="lower", showlegend=first,
-                            hoverinfo="skip")
+                            line=dict(color=LIMIT, width=1.5, dash=dash, shape=shape), legendgroup="lower",
+                            showlegend=first, hoverinfo="skip")
 
 
 def _signal_points(fig: go.Figure, df: pd.DataFrame, value: str, rules: Sequence[str]) -> None:
     """Each month with a signal gets the marker of its first rule (◆ outside, ★ 2 of 3, ■ shift, ▲/▼ trend): a
-    shape and, in the legend, words."""
+    shape, and in the legend its words; the hover lists every rule the month is part of."""
     chosen: dict[str, list[int]] = {}
     for i, signals in enumerate(df["signals"]):
         found = [r for r in _PRIORITY if r in signals and r in rules]
         if found:
             chosen.setdefault(found[0], []).append(i)
     values = list(df[value])
+    x = _x(df)
     for rule in _PRIORITY:
         rows = chosen.get(rule, [])
         if not rows:
@@ -444,69 +490,73 @@ def _signal_points(fig: go.Figure, df: pd.DataFrame, value: str, rules: Sequence
             symbols = ["triangle-down" if i and not fmt.is_missing(values[i - 1]) and values[i] < values[i - 1]
                        else "triangle-up" for i in rows]
         fig.add_scatter(
-            x=[df["label"].iloc[i] for i in rows], y=[float(values[i]) for i in rows], mode="markers",
-            name=f"{control_text.RULE_GLYPHS[rule]} {control_text.RULE_WORDS[rule]}",
-            marker=dict(symbol=symbols, size=13, color=SIGNAL_COLOUR, line=dict(width=1.5, color="black")),
+            x=[x[i] for i in rows], y=[float(values[i]) for i in rows], mode="markers",
+            name=control_text.RULE_WORDS[rule],
+            marker=dict(symbol=symbols, size=12, color=SIGNAL_COLOUR, line=dict(width=1.5, color="black")),
             customdata=[control_text.signal_words(df["signals"].iloc[i]) for i in rows],
             hovertemplate="%{x}: %{y:,.0f}<br>%{customdata}<extra></extra>",
         )
 
 
-def _run_labels(fig: go.Figure, df: pd.DataFrame, value: str) -> None:
-    """Each run of a shift or a trend named in words above its last month; each month outside the limits too."""
-    values, labels = list(df[value]), list(df["label"])
-    for rule, word in ((control.SHIFT, "shift"), (control.TREND, "trend")):
-        i = 0
-        while i < len(df):
-            if rule not in df["signals"].iloc[i]:
-                i += 1
-                continue
-            start = i
-            while i < len(df) and rule in df["signals"].iloc[i]:
-                i += 1
-            top = max(float(v) for v in values[start:i] if not fmt.is_missing(v))
-            fig.add_annotation(x=labels[i - 1], y=top, text=f"{word} ({i - start} months)", showarrow=False,
-                               yshift=16 if rule == control.SHIFT else 30, font=dict(size=11, color="black"),
-                               xanchor="right")
-    for i, signals in enumerate(df["signals"]):
-        if control.OUTSIDE_LIMITS in signals:
-            above = not fmt.is_missing(df["upper"].iloc[i]) and values[i] > df["upper"].iloc[i]
-            fig.add_annotation(x=labels[i], y=float(values[i]), text="above limit" if above else "below limit",
-                               showarrow=False, yshift=-18 if not above else 18, font=dict(size=11, color="black"))
+def _latest_label(fig: go.Figure, df: pd.DataFrame, value: str, text: str | None) -> None:
+    """The verdict on the last month, in words, pointing at it: what a reader looks for first."""
+    if not text:
+        return
+    last = df.iloc[-1]
+    y = 0.0 if fmt.is_missing(last[value]) else float(last[value])
+    # under a low point (into the empty space above 0), over a high one
+    low = not fmt.is_missing(last["centre"]) and y < float(last["centre"])
+    fig.add_annotation(x=_date(str(last["month"])), y=y, text=html.escape(text, quote=False), showarrow=True,
+                       arrowhead=2, ax=-12, ay=34 if low else -34, xanchor="right", font=dict(size=11, color="black"),
+                       bgcolor="rgba(255,255,255,0.9)", bordercolor="black", borderwidth=1)
+
+
+def latest_words(df: pd.DataFrame) -> str | None:
+    """Words for the last month of an xmr_frame: its rules, or data quality, or None without a signal."""
+    last = df.iloc[-1]
+    if isinstance(last["data_quality"], str) and last["data_quality"]:
+        return f"{fmt.month_short(str(last['month']))}: data quality"
+    signals = tuple(last["signals"])
+    if not signals:
+        return None
+    words = []
+    for s in signals:
+        if s == control.OUTSIDE_LIMITS:
+            above = not fmt.is_missing(last["upper"]) and float(last["value"]) > float(last["upper"])
+            words.append("above upper limit" if above else "below lower limit")
+        else:
+            words.append(control_text.RULE_WORDS[s].split(":")[0])
+    return f"{fmt.month_short(str(last['month']))}: {', '.join(words)}"
 
 
 def xmr(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorded",
-        marks: Sequence[Mark] = (), height: int = 420) -> go.Figure:
-    """xmr_frame (month, label, value, data_quality, signals, segment, centre, upper, lower_display, trial, …):
-    the individuals chart. The monthly values as a line; centre and limits per segment; signals as shapes named
-    in the legend, with runs and points outside the limits labelled in words; data-quality months as grey ✕,
+        marks: Sequence[Mark] = (), height: int = 480) -> go.Figure:
+    """xmr_frame (month, value, data_quality, signals, segment, centre, upper, lower_display, lower_floored,
+    trial, …): the individuals chart. The monthly values as a line; centre and limits per segment; signals as
+    shapes named in the legend; the last month's verdict in words on the chart; data-quality months as grey ✕,
     not joined to the line; register entries as vertical lines."""
     fig = go.Figure()
     floored = bool(df["lower_floored"].any())
     _limit_lines(fig, df, centre="centre", upper="upper", lower="lower_display", floored=floored,
                  names=("Centre (mean)", "Upper limit", "Lower limit"))
-    usable = [None if fmt.is_missing(v) or (isinstance(q, str) and q) else float(v)
-              for v, q in _zip(df["value"], df["data_quality"])]
-    fig.add_scatter(x=list(df["label"]), y=usable, mode="lines+markers", name=y_title,
+    fig.add_scatter(x=_x(df), y=_usable(df, "value"), mode="lines+markers", name=y_title,
                     line=dict(color=THIS_YEAR, width=2.5), marker=dict(size=6), connectgaps=False,
                     hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
     _signal_points(fig, df, "value", control.SIGNALS)
-    _run_labels(fig, df, "value")
     _quality_points(fig, df)
-    _layout(fig, title=title, height=height, yaxis_title=y_title, hovermode="closest")
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
-                      margin=dict(l=10, r=10, t=60 if title else 20, b=10))
-    return add_marks(fig, marks, list(df["label"]))
+    _latest_label(fig, df, "value", latest_words(df))
+    _control_layout(fig, title=title, height=height, y_title=y_title)
+    return add_marks(fig, marks, list(df["month"]), dates=True)
 
 
-def moving_range(df: pd.DataFrame, *, title: str | None = None, height: int = 260) -> go.Figure:
+def moving_range(df: pd.DataFrame, *, title: str | None = None, height: int = 300) -> go.Figure:
     """xmr_frame: the moving-range chart — each month's change from the month before (bars), their mean and the
     upper range limit (3.267 × mean) per segment; a bar above the range limit is marked ◆ and said in words."""
     fig = go.Figure()
-    fig.add_bar(x=list(df["label"]), y=_numbers(df["moving_range"]), name="Change from the month before",
+    fig.add_bar(x=_x(df), y=_numbers(df["moving_range"]), name="Change from the month before",
                 marker_color=LAST_YEAR, hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
     for k, part in enumerate(_segments(df)):
-        x = list(part["label"])
+        x = _x(part)
         fig.add_scatter(x=x, y=_numbers(part["mr_bar"]), mode="lines", name="Mean moving range",
                         line=dict(color=LIMIT, width=1.5), legendgroup="mr", showlegend=k == 0, hoverinfo="skip")
         fig.add_scatter(x=x, y=_numbers(part["upper_range_limit"]), mode="lines", name="Upper range limit",
@@ -515,65 +565,54 @@ def moving_range(df: pd.DataFrame, *, title: str | None = None, height: int = 26
     high = df[df["moving_range"].notna() & df["upper_range_limit"].notna()
               & (df["moving_range"] > df["upper_range_limit"])]
     if len(high):
-        fig.add_scatter(x=list(high["label"]), y=_numbers(high["moving_range"]), mode="markers+text",
-                        name="◆ above the range limit", text=["above range limit"] * len(high),
+        fig.add_scatter(x=_x(high), y=_numbers(high["moving_range"]), mode="markers+text",
+                        name="above the range limit", text=["above range limit"] * len(high),
                         textposition="top center", marker=dict(symbol=SIGNAL_SYMBOL, size=12, color=SIGNAL_COLOUR,
                                                                line=dict(width=1.5, color="black")))
-    _layout(fig, title=title, height=height, yaxis_title="Change", hovermode="closest")
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0),
-                      margin=dict(l=10, r=10, t=50 if title else 20, b=10))
-    return fig
+    return _control_layout(fig, title=title, height=height, y_title="Change", legend_y=-0.38)
 
 
 def p_chart(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark] = (),
-            height: int = 380) -> go.Figure:
-    """p_frame (month, label, rate, lower, upper, centre (%), data_quality, signals, solved, total): the solved
-    rate each month with its own limits (wider in months with fewer crimes), the average rate, signals as
-    shapes and words, immature or data-quality months as grey ✕."""
+            height: int = 400) -> go.Figure:
+    """p_frame (month, rate, lower, upper, centre (%), data_quality, signals, solved, total): the solved rate
+    each month with its own limits (wider in months with fewer crimes, drawn as steps), the average rate, signals
+    as shapes and words, immature or data-quality months as grey ✕."""
     fig = go.Figure()
     frame = df.assign(segment=0, trial=False)
     _limit_lines(fig, frame, centre="centre", upper="upper", lower="lower", floored=False,
-                 names=("Average rate", "Upper limit", "Lower limit"))
-    for trace in fig.data:
-        trace.line.shape = "hvh"  # each month's own limits: steps, not slopes
-    usable = [None if fmt.is_missing(v) or (isinstance(q, str) and q) else float(v)
-              for v, q in _zip(df["rate"], df["data_quality"])]
-    fig.add_scatter(x=list(df["label"]), y=usable, mode="lines+markers", name="Solved rate",
+                 names=("Average rate", "Upper limit", "Lower limit"), shape="hvh")
+    fig.add_scatter(x=_x(df), y=_usable(df, "rate"), mode="lines+markers", name="Solved rate",
                     line=dict(color=THIS_YEAR, width=2.5), marker=dict(size=6),
                     customdata=[[fmt.fmt_int(s), fmt.fmt_int(t)] for s, t in _zip(df["solved"], df["total"])],
                     hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>")
-    _signal_points(fig, frame.rename(columns={"rate": "value"}), "value",
-                   (control.OUTSIDE_LIMITS, control.SHIFT))
+    _signal_points(fig, frame.rename(columns={"rate": "value"}), "value", (control.OUTSIDE_LIMITS, control.SHIFT))
     _quality_points(fig, frame, value="rate")
-    _layout(fig, title=title, height=height, yaxis_title="Solved rate (%)", hovermode="closest")
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
-                      margin=dict(l=10, r=10, t=60 if title else 20, b=10))
-    return add_marks(fig, marks, list(df["label"]))
+    _control_layout(fig, title=title, height=height, y_title="Solved rate (%)", legend_y=-0.24)
+    fig.update_yaxes(rangemode="normal")
+    return add_marks(fig, marks, list(df["month"]), dates=True)
 
 
 def before_after(df: pd.DataFrame, *, centre: float | None, lower: float | None, upper: float | None,
                  title: str | None = None, y_title: str = "Recorded", intervention: str | None = None,
-                 height: int = 340) -> go.Figure:
-    """effect_frame (label, period, value, data_quality, signals, mean): the months before and after an
-    intervention, each side's average as a line, the limits from the months before carried across the months
-    after, signals on the months after as shapes and words, and the intervention's month as a line."""
+                 height: int = 380) -> go.Figure:
+    """effect_frame (month, period, value, data_quality, signals, mean): the months before and after an
+    intervention as bars, each side's average as a line, the limits from the months before carried across the
+    months after, signals on the months after as shapes and words, and the intervention's month as a line."""
     fig = go.Figure()
     for period, colour in (("before", LAST_YEAR), ("after", THIS_YEAR)):
         part = df[df["period"] == period]
         if part.empty:
             continue
-        values = [None if fmt.is_missing(v) or (isinstance(q, str) and q) else float(v)
-                  for v, q in _zip(part["value"], part["data_quality"])]
-        fig.add_bar(x=list(part["label"]), y=values, name=f"Months {period}", marker_color=colour,
+        fig.add_bar(x=_x(part), y=_usable(part, "value"), name=f"Months {period}", marker_color=colour,
                     hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
         mean = part["mean"].iloc[0]
         if not fmt.is_missing(mean):
-            fig.add_scatter(x=list(part["label"]), y=[float(mean)] * len(part), mode="lines",
+            fig.add_scatter(x=_x(part), y=[float(mean)] * len(part), mode="lines",
                             name=f"Average {period}: {control_text.figure(float(mean))}",
                             line=dict(color="black", width=2.5, dash="solid" if period == "after" else "dash"))
     after = df[df["period"] == "after"]
     if centre is not None and upper is not None and len(after):
-        x = list(after["label"])
+        x = _x(after)
         fig.add_scatter(x=x, y=[upper] * len(x), mode="lines", name="Upper limit (from the months before)",
                         line=dict(color=LIMIT, width=1.2, dash="dot"), hoverinfo="skip")
         fig.add_scatter(x=x, y=[max(lower or 0.0, 0.0)] * len(x), mode="lines",
@@ -581,10 +620,9 @@ def before_after(df: pd.DataFrame, *, centre: float | None, lower: float | None,
                         line=dict(color=LIMIT, width=1.2, dash="dot"), hoverinfo="skip")
     _signal_points(fig, df.reset_index(drop=True), "value", control.SIGNALS)
     _quality_points(fig, df)
-    _layout(fig, title=title, height=height, yaxis_title=y_title, hovermode="closest", bargap=0.25)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0),
-                      margin=dict(l=10, r=10, t=60 if title else 20, b=10))
+    _control_layout(fig, title=title, height=height, y_title=y_title, legend_y=-0.36)
+    fig.update_layout(bargap=0.25)
     if intervention is not None:
         add_marks(fig, [Mark(intervention, "start", "The intervention's month: the first month after")],
-                  list(df["label"]))
+                  list(df["month"]), dates=True)
     return fig

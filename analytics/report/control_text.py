@@ -115,7 +115,7 @@ def _outside_lead(series: ControlSeries, points: list[control.XmRPoint], i: int)
     else:
         since = f"the first time in the {len(points)} months charted (from {month_name(points[0].month)})"
     sentence = f"{series.label} was {word} in {when} ({figures}), {since}."
-    return sentence, f"◆ {word[0].upper() + word[1:]} in {short_label(p.month)}"
+    return sentence, f"Control chart: ◆ {word} in {short_label(p.month)}"
 
 
 def _shift_lead(series: ControlSeries, points: list[control.XmRPoint], i: int) -> tuple[str, str]:
@@ -125,7 +125,7 @@ def _shift_lead(series: ControlSeries, points: list[control.XmRPoint], i: int) -
     side = "above" if _side(p, seg) > 0 else "below"
     return (f"{series.label} has been {side} its centre line ({figure(seg.centre)}) for {n} months in a row, since "
             f"{month_name(start)}: a sustained shift ({figure(p.value)} in {month_name(p.month)}).",
-            f"■ Shift: {n} months in a row {side} its centre line")
+            f"Control chart: ■ shift, {n} months in a row {side} its centre line")
 
 
 def _trend_lead(series: ControlSeries, points: list[control.XmRPoint], i: int) -> tuple[str, str]:
@@ -136,7 +136,7 @@ def _trend_lead(series: ControlSeries, points: list[control.XmRPoint], i: int) -
     way = "rising" if rising else "falling"
     return (f"{series.label} has been {way} for {n} months in a row, each month {'higher' if rising else 'lower'} "
             f"than the one before, to {figure(p.value)} in {month_name(p.month)}: a trend.",
-            f"{'▲' if rising else '▼'} Trend: {n} months in a row {way}")
+            f"Control chart: {'▲' if rising else '▼'} trend, {n} months in a row {way}")
 
 
 def _two_of_three_lead(series: ControlSeries, points: list[control.XmRPoint], i: int) -> tuple[str, str]:
@@ -144,7 +144,7 @@ def _two_of_three_lead(series: ControlSeries, points: list[control.XmRPoint], i:
     side = "upper" if _side(p, seg) > 0 else "lower"
     return (f"{series.label} in {month_name(p.month)} ({figure(p.value)}) was close to its {side} limit for the "
             "second time in three months (more than two-thirds of the way to it): an early warning.",
-            f"★ Close to its {side} limit twice in 3 months")
+            f"Control chart: ★ close to its {side} limit twice in 3 months")
 
 
 _LEADS = {control.OUTSIDE_LIMITS: _outside_lead, control.SHIFT: _shift_lead, control.TREND: _trend_lead,
@@ -304,7 +304,18 @@ def register_table(entries: Sequence[register.Entry]) -> pd.DataFrame:
 def effect_sentence(effect: InterventionEffect) -> str:
     """The before/after in plain English, with a caution when the process changed within its months or the
     comparison is on a wider area than the entry's."""
-    text = effect.result.sentence
+    r = effect.result
+    text = r.sentence
+    if r.months < 12 and r.after_mean is not None:
+        text += (f" The {r.months} months before and after fall at different times of year, and ASB and crime rise "
+                 "and fall with the seasons, so part of the difference may be the season.")
+        if effect.year_earlier_mean is not None:
+            base = effect.year_earlier_mean
+            change = (r.after_mean - base) / base * 100 if base else None
+            moved = ("unchanged" if change == 0 else "not comparable (none a year earlier)" if change is None
+                     else f"{'up' if change > 0 else 'down'} {abs(change):.1f}%")
+            span = range_label(effect.year_earlier[0], effect.year_earlier[-1])
+            text += f" Against the same months a year earlier ({span}, {figure(base)} a month), they were {moved}."
     if effect.process_changes:
         text += (" Caution: the recording process changed within these months ("
                  + ", ".join(e.title for e in effect.process_changes) + "), so part of any difference may come from "
@@ -315,24 +326,64 @@ def effect_sentence(effect: InterventionEffect) -> str:
     return text
 
 
-def effect_table(effect: InterventionEffect) -> pd.DataFrame:
+def _short_span(first: str, last: str) -> str:
+    return short_label(first) if first == last else f"{short_label(first)} – {short_label(last)}"
+
+
+def year_earlier_change(effect: InterventionEffect) -> float | None:
+    """% change of the months after on the same months a year earlier (None without them)."""
+    base, after = effect.year_earlier_mean, effect.result.after_mean
+    if base is None or after is None or not base:
+        return None
+    return (after - base) / base * 100
+
+
+def effect_lead(effect: InterventionEffect) -> str:
+    """The before/after in one sentence: the XmR verdict and, when the seasons differ, the same months a year
+    earlier, which they do not sway."""
     r = effect.result
-    verdict_words = ("no verdict: too few months before for limits" if r.shifted is None
-                     else f"shifted ({signal_words(r.signals)})" if r.shifted else "no signal: no evidence of a shift")
+    when = month_name(r.intervention)
+    if r.shifted is None:
+        lead = f"Too few months before {when} to set limits: no verdict yet on whether {effect.spec.label} shifted"
+    elif r.shifted:
+        way = {"up": "upwards", "down": "downwards"}.get(r.direction or "", "")
+        lead = f"{effect.spec.label} shifted {way} after {when} on its XmR chart".replace("  ", " ")
+    else:
+        lead = f"No evidence that {effect.spec.label} shifted after {when}: no signal on its XmR chart"
+    change = year_earlier_change(effect)
+    if r.months < 12 and change is not None:
+        moved = "unchanged" if round(change, 1) == 0 else f"{'up' if change > 0 else 'down'} {abs(change):.1f}%"
+        lead += f"; on the same months a year earlier it was {moved}"
+        disagrees = r.shifted and ((r.direction == "up" and change <= 0) or (r.direction == "down" and change >= 0))
+        if disagrees:
+            lead += ", so the shift is probably the season"
+    return lead + "."
+
+
+def effect_table(effect: InterventionEffect) -> pd.DataFrame:
+    """The before/after in a short table that fits a phone: months, averages, change, limits, verdict."""
+    r = effect.result
+    verdict_words = ("no verdict (too few months before)" if r.shifted is None
+                     else f"shifted: {signal_words(r.signals)}" if r.shifted else "no signal")
+    change = "" if r.change is None else (f"{'+' if r.change > 0 else fmt.MINUS if r.change < 0 else ''}"
+                                          f"{figure(abs(r.change))}"
+                                          + ("" if r.pct_change is None else f" ({fmt.fmt_pct(r.pct_change)})"))
+    limits = "" if r.centre is None else (f"{figure(max(r.lower or 0.0, 0.0))}–{figure(r.upper)}"
+                                          + (" (trial)" if r.trial else ""))
     rows = [
-        ["Months compared", f"{range_label(r.before[0], r.before[-1])} ({r.months})",
-         f"{range_label(r.after[0], r.after[-1])} ({r.months})"],
+        ["Months", _short_span(r.before[0], r.before[-1]), _short_span(r.after[0], r.after[-1])],
         ["Average a month", figure(r.before_mean), figure(r.after_mean)],
-        ["Change a month", "", "" if r.change is None else
-         f"{'+' if r.change > 0 else fmt.MINUS if r.change < 0 else ''}{figure(abs(r.change))}"
-         + ("" if r.pct_change is None else f" ({fmt.fmt_pct(r.pct_change)})")],
-        ["Limits from the months before", "" if r.centre is None else
-         f"centre {figure(r.centre)}, {figure(max(r.lower or 0.0, 0.0))}–{figure(r.upper)}"
-         + (" (trial)" if r.trial else ""), ""],
-        ["XmR verdict on the months after", "", verdict_words],
+        ["Change", "", change],
+        ["Limits", limits, ""],
+        ["XmR verdict", "", verdict_words],
     ]
+    earlier = year_earlier_change(effect)
+    if effect.year_earlier_mean is not None:
+        rows.append(["A year earlier", "", f"{figure(effect.year_earlier_mean)} a month "
+                     f"({_short_span(effect.year_earlier[0], effect.year_earlier[-1])})"
+                     + ("" if earlier is None else f": after is {fmt.fmt_pct(earlier)}")])
     if r.left_out:
-        rows.append(["Left out (data quality)", month_runs(m for m in r.left_out if m < r.after[0]),
+        rows.append(["Data quality", month_runs(m for m in r.left_out if m < r.after[0]),
                      month_runs(m for m in r.left_out if m >= r.after[0])])
     return pd.DataFrame(rows, columns=["", "Before", "After"])
 

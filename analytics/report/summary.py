@@ -128,7 +128,8 @@ def control_block(con: Con, *, end: str, source: str, district: str | None) -> d
             "value": None if point is None else _value(point.value),
             "data_quality": None if point is None else point.data_quality,
             "centre": segment.centre, "lower": segment.lower, "upper": segment.upper,
-            "trial": segment.baseline.trial, "sentence": verdict.sentence, "short": verdict.short,
+            "trial": segment.baseline.trial, "sentence": verdict.sentence,
+            "short": verdict.short + (" (within its expected range for the time of year)" if season else ""),
             "season_note": season,
         }
     return out

@@ -12,7 +12,7 @@ import pandas as pd
 
 from analytics import interventions as register
 from analytics.domain.kinds import Kind, Measure
-from analytics.domain.periods import month_name, short_label
+from analytics.domain.periods import month_name
 from analytics.errors import DashboardError
 from analytics.figures import control_series
 from analytics.figures.common import Con
@@ -60,6 +60,7 @@ class ControlView:
 @dataclass(frozen=True)
 class EffectView:
     title: str
+    lead: str | None  # the verdict in one sentence (None: no comparison, the sentence says why)
     sentence: str
     chart: Chart | None
     table: Table | None
@@ -107,18 +108,18 @@ def build(con: Con, sel: Selection, measure: Measure, group: str | None = None,
 def _view(con: Con, sel: Selection, series: control_series.ControlSeries) -> ControlView:
     verdict = control_text.verdict(series)
     frame = control_series.xmr_frame(series)
-    marks = charts.marks_for([*series.process_changes, *series.interventions], district=series.spec.district)
+    marks = charts.marks_for([*series.process_changes, *series.interventions], district=series.spec.district,
+                             control_chart=True)
     if series.previewed:
-        marks += [charts.Mark(short_label(m), "Re-baselined (preview)", "Preview: not recorded", True)
-                  for m in series.previewed]
+        marks += [charts.Mark(m, "Re-baselined (preview)", "Preview: not recorded", True) for m in series.previewed]
     noun = series.spec.noun
     y_title = f"{noun[0].upper()}{noun[1:]} a month"
     shown, raw = control_text.xmr_table(frame), control_text.xmr_table(frame, formatted=False)
     table = Table(shown, raw, _stem(sel, series.spec))
     method = control_text.method_text(series)
-    xmr_chart = chart(charts.xmr(frame, title=f"{series.label}: monthly count with its limits", y_title=y_title,
+    xmr_chart = chart(charts.xmr(frame, title=f"{series.label}: {noun} a month, with limits", y_title=y_title,
                                  marks=marks), f"{verdict.sentence} {method}", table)
-    mr_chart = chart(charts.moving_range(frame, title="Moving range: the change from one month to the next"),
+    mr_chart = chart(charts.moving_range(frame, title="The change from one month to the next"),
                      "The moving range is the size of each month's change from the month before; the limits use "
                      "its mean. A change above the upper range limit is unusually large.")
     dq = [p for p in series.chart.points if p.data_quality]
@@ -162,7 +163,7 @@ def effect(con: Con, sel: Selection, measure: Measure, group: str | None, entry_
                                           district=sel.district, group=group)
         found = control_series.intervention_effect(con, spec, entry, end=sel.end)
     except DashboardError as e:
-        return EffectView(f"Before and after: {entry.title}", e.message, None, None)
+        return EffectView(f"Before and after: {entry.title}", None, e.message, None, None)
     r = found.result
     frame = control_series.effect_frame(found)
     noun = spec.noun
@@ -171,8 +172,8 @@ def effect(con: Con, sel: Selection, measure: Measure, group: str | None, entry_
     figure = charts.before_after(frame, centre=r.centre, lower=r.lower, upper=r.upper,
                                  title=f"{spec.label}: {r.months} months before and after",
                                  y_title=f"{noun[0].upper()}{noun[1:]} a month",
-                                 intervention=short_label(entry.month))
-    return EffectView(f"Before and after: {entry.title}", sentence,
+                                 intervention=entry.month)
+    return EffectView(f"Before and after: {entry.title}", control_text.effect_lead(found), sentence,
                       chart(figure, sentence, Table(table, table, f"before-after-{entry.id}-{sel.end}")),
                       Table(table, table, f"before-after-{entry.id}-{sel.end}"))
 

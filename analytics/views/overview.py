@@ -54,8 +54,8 @@ def _solved_line(con: Con, sel: Selection) -> str | None:
     if not usable or sc.chart.centre is None:
         return None
     p = usable[-1]
-    head = (f"◆ p-chart: signal in {fmt.month_short(p.month)}" if p.signals
-            else f"p-chart: no signal in {fmt.month_short(p.month)}")
+    head = (f"Control chart: ◆ signal in {fmt.month_short(p.month)}" if p.signals
+            else f"Control chart: no signal in {fmt.month_short(p.month)}")
     return head + (f"; outcomes since {fmt.month_short(sc.immature[0])} not yet mature" if sc.immature and
                    sc.immature[-1] == sel.end else "")
 

@@ -12,7 +12,7 @@ sel = filters.current()
 state = st.session_state
 
 st.title(control.TITLE)
-pick = st.columns([3, 3, 2])
+pick = st.columns([4, 3, 2])
 with pick[0]:
     measure = Measure(st.segmented_control("Measure", [m.value for m in control.MEASURES],
                                            format_func=lambda m: Measure(m).label, key="c_measure",
@@ -77,6 +77,8 @@ else:
                          key="c_intervention")
     e = session.view(control.effect, sel, measure, chosen, entry)
     st.markdown(f"**{widgets.md(e.title)}**")
+    if e.lead:
+        st.info(widgets.md(e.lead), icon=":material/compare_arrows:")
     st.write(widgets.md(e.sentence))
     if e.chart is not None and e.table is not None:
         widgets.plot(e.chart, key="control_effect")
