@@ -52,10 +52,11 @@ class Verdict:
 
 
 def figure(x: float | None) -> str:
-    """A count or limit as the chart labels it: 1,234 from 100 up, 12.3 below."""
+    """A count, mean or limit in words: whole numbers as they are, others to one decimal place below 1,000
+    (a limit of 110.6 next to a count of 111) and to the unit from 1,000 up (1,896)."""
     if x is None or fmt.is_missing(x):
         return fmt.NA
-    return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.1f}"
+    return f"{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"{x:,.1f}"
 
 
 def ordinal(n: int) -> str:
