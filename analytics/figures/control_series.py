@@ -474,15 +474,17 @@ def solved_change_test(rate: SolvedRate) -> control.ProportionTest | None:
 
 
 def p_frame(sc: SolvedControl) -> pd.DataFrame:
-    """month, label, solved, total, rate/lower/upper (%), centre (%), data_quality, signals, pending_pct."""
+    """month, label, solved, total, rate/lower/upper (%), centre (%), data_quality, signals, pending_pct, and
+    raw_rate (%): solved ÷ total even in a month left out (an immature month's rate so far)."""
     centre = None if sc.chart.centre is None else sc.chart.centre * 100
     df = pd.DataFrame([{
         "month": p.month, "label": short_label(p.month), "solved": p.solved, "total": p.total,
         "rate": None if p.rate is None else p.rate * 100, "lower": None if p.lower is None else p.lower * 100,
         "upper": None if p.upper is None else p.upper * 100, "centre": centre, "data_quality": p.data_quality,
         "signals": p.signals, "pending_pct": sc.pending_pct.get(p.month),
+        "raw_rate": p.solved * 100 / p.total if p.solved is not None and p.total else None,
     } for p in sc.chart.points])
-    for col in ("rate", "lower", "upper", "centre", "pending_pct"):
+    for col in ("rate", "lower", "upper", "centre", "pending_pct", "raw_rate"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     for col in ("solved", "total"):
         df[col] = df[col].astype("Int64")

@@ -438,8 +438,8 @@ def _quality_points(fig: go.Figure, df: pd.DataFrame, *, value: str = "value") -
     texts: list[str] = []
     previous: tuple[str, str] | None = None
     for month, reason, v in _zip(dq["month"], dq["data_quality"], dq[value]):
-        word = "not loaded" if fmt.is_missing(v) else ("immature" if str(reason).startswith("Outcomes") else
-                                                       "data quality")
+        word = ("immature" if str(reason).startswith("Outcomes") else "not loaded" if fmt.is_missing(v)
+                else "data quality")
         texts.append("" if previous == (word, month) else word)
         previous = (word, shift_month(month, 1))
     fig.add_scatter(x=_x(dq), y=[0.0 if fmt.is_missing(v) else float(v) for v in dq[value]],
@@ -486,9 +486,8 @@ def _signal_points(fig: go.Figure, df: pd.DataFrame, value: str, rules: Sequence
         if not rows:
             continue
         symbols = [control_text.RULE_SYMBOLS[rule]] * len(rows)
-        if rule == control.TREND:  # the direction of the run, by shape
-            symbols = ["triangle-down" if i and not fmt.is_missing(values[i - 1]) and values[i] < values[i - 1]
-                       else "triangle-up" for i in rows]
+        if rule == control.TREND:  # the direction of the month's run, by shape
+            symbols = ["triangle-up" if _rising(df, values, i) else "triangle-down" for i in rows]
         fig.add_scatter(
             x=[x[i] for i in rows], y=[float(values[i]) for i in rows], mode="markers",
             name=control_text.RULE_WORDS[rule],
@@ -496,6 +495,16 @@ def _signal_points(fig: go.Figure, df: pd.DataFrame, value: str, rules: Sequence
             customdata=[control_text.signal_words(df["signals"].iloc[i]) for i in rows],
             hovertemplate="%{x}: %{y:,.0f}<br>%{customdata}<extra></extra>",
         )
+
+
+def _rising(df: pd.DataFrame, values: list[Any], i: int) -> bool:
+    """Whether the run of trend months holding month i rises (its last value above its first)."""
+    start, end = i, i
+    while start > 0 and control.TREND in df["signals"].iloc[start - 1]:
+        start -= 1
+    while end + 1 < len(df) and control.TREND in df["signals"].iloc[end + 1]:
+        end += 1
+    return bool(float(values[end]) > float(values[start]))
 
 
 def _latest_label(fig: go.Figure, df: pd.DataFrame, value: str, text: str | None) -> None:
@@ -586,7 +595,8 @@ def p_chart(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark]
                     customdata=[[fmt.fmt_int(s), fmt.fmt_int(t)] for s, t in _zip(df["solved"], df["total"])],
                     hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>")
     _signal_points(fig, frame.rename(columns={"rate": "value"}), "value", (control.OUTSIDE_LIMITS, control.SHIFT))
-    _quality_points(fig, frame, value="rate")
+    # an immature month is drawn at its rate so far, greyed: low, and said to be so
+    _quality_points(fig, frame, value="raw_rate" if "raw_rate" in frame else "rate")
     _control_layout(fig, title=title, height=height, y_title="Solved rate (%)", legend_y=-0.24)
     fig.update_yaxes(rangemode="normal")
     return add_marks(fig, marks, list(df["month"]), dates=True)
