@@ -204,7 +204,7 @@ def test_control_page_leads_with_the_verdict_and_shows_the_table(seeded):
     # victim-based crime is 30 every month: no moving range, limits at 30, no signal
     at.segmented_control(key="c_measure").set_value("vbc").run()
     assert not at.exception
-    assert plain(at.success[0].value) == ("**No signal.** No signal: Victim-based crime is within its normal range "
+    assert plain(at.success[0].value) == ("**No signal:** Victim-based crime is within its normal range "
                                           "(January 2025: 30 crimes; limits 30–30).")
 
 

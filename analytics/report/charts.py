@@ -435,6 +435,10 @@ def _quality_points(fig: go.Figure, df: pd.DataFrame, *, value: str = "value") -
     dq = df[df["data_quality"].notna() & (df["data_quality"] != "")]
     if dq.empty:
         return
+    _missing_bands(fig, dq, value)
+    dq = dq[dq[value].notna()]  # months with a figure: a ✕ at it
+    if dq.empty:
+        return
     texts: list[str] = []
     previous: tuple[str, str] | None = None
     for month, reason, v in _zip(dq["month"], dq["data_quality"], dq[value]):
@@ -447,6 +451,23 @@ def _quality_points(fig: go.Figure, df: pd.DataFrame, *, value: str = "value") -
                     text=texts, textposition="bottom center", textfont=dict(size=11, color=QUALITY),
                     marker=dict(symbol="x-thin", size=12, line=dict(width=2.5, color=QUALITY), color=QUALITY),
                     customdata=list(dq["data_quality"]), hovertemplate="%{x}: %{customdata}<extra></extra>")
+
+
+def _missing_bands(fig: go.Figure, dq: pd.DataFrame, value: str) -> None:
+    """Each run of months with no figure as a grey band across the plot, said in words: "not loaded"."""
+    gone = [str(m) for m, v in _zip(dq["month"], dq[value]) if fmt.is_missing(v)]
+    runs: list[list[str]] = []
+    for month in gone:
+        if runs and shift_month(runs[-1][-1], 1) == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    for run in runs:
+        fig.add_shape(type="rect", xref="x", yref="paper", x0=f"{run[0]}-01", x1=f"{shift_month(run[-1], 1)}-01",
+                      y0=0, y1=1, fillcolor="rgba(150,150,150,0.15)", line=dict(width=0), layer="below")
+        middle = run[len(run) // 2]
+        fig.add_annotation(x=_date(middle), xref="x", yref="paper", y=0.5, text="not loaded", showarrow=False,
+                           textangle=-90 if len(run) < 3 else 0, font=dict(size=11, color=QUALITY))
 
 
 def _limit_lines(fig: go.Figure, df: pd.DataFrame, *, centre: str, upper: str, lower: str | None,

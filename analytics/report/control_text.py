@@ -153,8 +153,12 @@ _LEADS = {control.OUTSIDE_LIMITS: _outside_lead, control.SHIFT: _shift_lead, con
 
 
 def _limits_phrase(seg: control.Segment) -> str:
-    trial = " (trial limits: fewer than 12 baseline months)" if seg.baseline.trial else ""
-    return f"limits {figure(seg.lower_display)}–{figure(seg.upper)}{trial}"
+    return f"limits {figure(seg.lower_display)}–{figure(seg.upper)}"
+
+
+def _trial_note(seg: control.Segment) -> str:
+    return (f" These are trial limits: fewer than {control.TRIAL_BELOW} baseline months." if seg.baseline.trial
+            else "")
 
 
 def _verdict_usable(series: ControlSeries, points: list[control.XmRPoint], i: int) -> Verdict:
@@ -168,10 +172,10 @@ def _verdict_usable(series: ControlSeries, points: list[control.XmRPoint], i: in
         sentence = leads[0][0]
         if len(leads) > 1:
             sentence += " Also: " + "; ".join(RULE_WORDS[s] for s in p.signals[1:]) + "."
-        return Verdict(p.month, SIGNAL, sentence, leads[0][1], p.signals)
+        return Verdict(p.month, SIGNAL, sentence + _trial_note(seg), leads[0][1], p.signals)
     return Verdict(p.month, NO_SIGNAL,
                    f"No signal: {series.label} is within its normal range ({month_name(p.month)}: "
-                   f"{figure(p.value)} {series.spec.noun}; {_limits_phrase(seg)}).",
+                   f"{figure(p.value)} {series.spec.noun}; {_limits_phrase(seg)}).{_trial_note(seg)}",
                    f"Control chart: no signal in {short_label(p.month)}", ())
 
 
@@ -210,6 +214,18 @@ def season_note(verdict: Verdict, rng: control.ExpectedRange | None) -> str | No
 
 
 # ---------------------------------------------------------------------------------------------------- method
+
+
+def quality_note(series: ControlSeries) -> str | None:
+    """The chart's data-quality months in words: months not loaded as runs, the others with their reason."""
+    points = [p for p in series.chart.points if p.data_quality]
+    if not points:
+        return None
+    missing = [p.month for p in points if p.value is None]
+    parts = [f"not loaded: {month_runs(missing)}"] if missing else []
+    parts += [f"{month_name(p.month)}: {(p.data_quality or '').rstrip('.')}" for p in points if p.value is not None]
+    return ("Data quality (✕ on the chart; not used for the limits, and never read as a fall or a rise) — "
+            + "; ".join(parts) + ".")
 
 
 def method_text(series: ControlSeries) -> str:

@@ -122,12 +122,7 @@ def _view(con: Con, sel: Selection, series: control_series.ControlSeries) -> Con
     mr_chart = chart(charts.moving_range(frame, title="The change from one month to the next"),
                      "The moving range is the size of each month's change from the month before; the limits use "
                      "its mean. A change above the upper range limit is unusually large.")
-    dq = [p for p in series.chart.points if p.data_quality]
-    quality = None
-    if dq:
-        quality = ("Data quality (✕ on the chart, not used for the limits and never read as a fall or a rise): "
-                   + "; ".join(f"{month_name(p.month)}: {p.data_quality}" for p in dq[:6])
-                   + (f"; and {len(dq) - 6} more months." if len(dq) > 6 else ""))
+    quality = control_text.quality_note(series)
     first, last = series.months[0], series.months[-1]
     return ControlView(
         title=TITLE,

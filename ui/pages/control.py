@@ -44,7 +44,10 @@ lead = {"signal": ("Signal", ":material/priority_high:", st.warning),
         "data quality": ("Data quality", ":material/report:", st.info),
         "no limits": ("No limits yet", ":material/info:", st.info)}
 word, icon, box = lead[v.status]
-box(f"**{word}.** {widgets.md(v.headline)}", icon=icon)
+if v.headline.startswith(f"{word}: "):  # the sentence leads with the word already: bold it, not repeat it
+    box(f"**{word}:** {widgets.md(v.headline.removeprefix(word + ': '))}", icon=icon)
+else:
+    box(f"**{word}.** {widgets.md(v.headline)}", icon=icon)
 if v.season_note:
     st.caption(widgets.md(v.season_note))
 if v.suggestion:
