@@ -59,6 +59,13 @@ def figure(x: float | None) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"{x:,.1f}"
 
 
+def range_figure(x: float | None) -> str:
+    """An expected range's end: to the unit from 100 up (a band, not a limit tested to a decimal)."""
+    if x is None or fmt.is_missing(x):
+        return fmt.NA
+    return f"{x:,.0f}" if abs(x) >= 100 else figure(x)
+
+
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -209,7 +216,8 @@ def season_note(verdict: Verdict, rng: control.ExpectedRange | None) -> str | No
     if verdict.status != SIGNAL or rng is None or control.expected_range_phrase(rng) != "within the expected range":
         return None
     return (f"{month_name(verdict.month)} is within its expected range for the time of year "
-            f"({figure(rng.low)}–{figure(rng.high)}, from the same month in {len(rng.years)} earlier years), so "
+            f"({range_figure(rng.low)}–{range_figure(rng.high)}, from the same month in {len(rng.years)} earlier "
+            "years), so "
             "this signal may be the season rather than a change in the underlying level.")
 
 
@@ -469,8 +477,8 @@ def expected_sentence(label: str, ranges: Sequence[control.ExpectedRange]) -> st
     if phrase is None:
         return (f"{label} in {when}: no expected range — it needs the same month in at least "
                 f"{control.EXPECTED_RANGE_MIN_YEARS} earlier years ({len(r.years)} loaded).")
-    return (f"{label} in {when} ({figure(r.value)}) was {phrase} ({figure(r.low)}–{figure(r.high)}, expected "
-            f"{figure(r.expected)} from {len(r.years)} earlier years).")
+    return (f"{label} in {when} ({figure(r.value)}) was {phrase} ({range_figure(r.low)}–{range_figure(r.high)}, "
+            f"expected {range_figure(r.expected)} from {len(r.years)} earlier years).")
 
 
 # ---------------------------------------------------------------------------------------------------- districts
