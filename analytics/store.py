@@ -25,7 +25,7 @@ DEFAULT_DB = ROOT / "data" / "asb.duckdb"
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 
 # Each entry upgrades a file from the version before it; schema.sql (idempotent) then adds anything new.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIGRATIONS: dict[int, list[str]] = {
     2: [
         "ALTER TABLE batches ADD COLUMN warnings VARCHAR[] DEFAULT []",
@@ -33,6 +33,8 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
     # The force of a police.uk batch, so a file of another force is refused; older batches have none.
     3: ["ALTER TABLE batches ADD COLUMN force VARCHAR"],
+    # The interventions register: a new sequence and table only, which schema.sql creates.
+    4: [],
 }
 
 
@@ -191,10 +193,16 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """A token that changes after every load, replacement, roll-back or reference edit: the cache key."""
+    """A token that changes after every load, replacement, roll-back, reference edit or change to the
+    interventions register (which re-baselines and marks the charts): the cache key."""
     batches = one(con, sql("store/batch_state"))
     reference = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in definitions.reference_tables()]
-    return hashlib.sha256(repr((batches, reference)).encode()).hexdigest()[:16]
+    # entries are only ever added or withdrawn (a correction does both), so these two counts see every change
+    try:
+        register = con.execute("SELECT coalesce(max(id), 0), count(withdrawn_at) FROM interventions").fetchone()
+    except duckdb.CatalogException:  # an older file opened read-only, not upgraded: no register yet
+        register = None
+    return hashlib.sha256(repr((batches, reference, register)).encode()).hexdigest()[:16]
 
 
 SQL_DIR = Path(__file__).with_name("sql")

@@ -14,11 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 MAY_IMPORT = {
     "analytics.domain": set(),
     "analytics.store": {"analytics.domain"},
-    "analytics.figures": {"analytics.domain", "analytics.store"},
+    "analytics.interventions": {"analytics.domain", "analytics.store"},
+    "analytics.figures": {"analytics.domain", "analytics.store", "analytics.interventions"},
     "analytics.ingest": {"analytics.domain", "analytics.store", "analytics.report"},
-    "analytics.report": {"analytics.domain", "analytics.store", "analytics.figures"},
+    "analytics.report": {"analytics.domain", "analytics.store", "analytics.figures", "analytics.interventions"},
     "analytics.views": {"analytics.domain", "analytics.store", "analytics.figures", "analytics.report",
-                        "analytics.ingest"},
+                        "analytics.ingest", "analytics.interventions"},
 }
 
 

@@ -61,6 +61,8 @@ def tiles(items: list[Tile]) -> None:
             st.metric(tile.label, tile.value, delta=tile.delta, delta_color=tile.color,  # type: ignore[arg-type]
                       delta_arrow=tile.direction, help=tile.help, border=True)  # type: ignore[arg-type]
             st.caption(md(f"◆ {tile.signal_text}" if tile.signal else tile.signal_text))
+            if tile.control:
+                st.caption(md(tile.control))
 
 
 def table(t: Table, *, key: str, all_rows: bool = False) -> None:

@@ -1,4 +1,5 @@
-"""The command line, python -m analytics: ingest | batches | rollback | demo | summary | report.
+"""The command line, python -m analytics: ingest | batches | rollback | demo | summary | report | control |
+intervention.
 
 A contract other tools build on: exit status 0 when done (or already done, saying so), 2 when the input is
 refused and the database is unchanged, 1 for anything unexpected. Messages go to stderr in plain English.
@@ -60,6 +61,52 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD, metavar="N",
                         help=f"in public mode, counts from 1 to N are hidden (default {DEFAULT_THRESHOLD})")
     report.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.pdf", help="the file to write")
+
+    control = with_db(commands.add_parser("control", help="the XmR control chart of a monthly count"))
+    control.add_argument("--measure", required=True, choices=["asb", "vbc", "all_crime"],
+                         help="ASB incidents, victim-based crime or all crime")
+    control.add_argument("--source", metavar="NAME", help="the source, needed when more than one is loaded")
+    control.add_argument("--district", metavar="NAME", help="one district (default: the whole force)")
+    control.add_argument("--call-type", metavar="NAME", help="one ASB call type")
+    control.add_argument("--crime-type", metavar="NAME", help="one crime type (with vbc or all_crime)")
+    control.add_argument("--end", required=True, metavar="YYYY-MM", help="the last month shown")
+    control.add_argument("--months", type=int, default=36, metavar="N",
+                         help="months shown, ending at --end (default 36; never before the source's first month)")
+    control.add_argument("--baseline", metavar="YYYY-MM:YYYY-MM",
+                         help="the baseline months (default: from the first month shown, or the last recorded "
+                              "process change, to at most 24 months later)")
+    control.add_argument("--screen-outliers", action="store_true",
+                         help="leave moving ranges above the upper range limit out of the limits (once)")
+    control.add_argument("--json", action="store_true", help="print one JSON object")
+
+    register = commands.add_parser("intervention", help="the register of process changes and interventions")
+    actions = register.add_subparsers(dest="action", required=True, metavar="ACTION")
+    types = "pspo, closure-order, dispersal-order, task-force, recording-rule, new-system, other"
+    add = with_db(actions.add_parser("add", help="record a process change or an intervention"))
+    add.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="when it started (YYYY-MM: the 1st)")
+    add.add_argument("--type", required=True, metavar="TYPE",
+                     help=f"{types}; recording-rule and new-system are process changes, which re-baseline")
+    add.add_argument("--district", metavar="NAME", help="one district (default: force-wide)")
+    add.add_argument("--affects", default="both", choices=["asb", "crime", "both"], help="default both")
+    add.add_argument("--description", required=True, metavar="TEXT")
+    add.add_argument("--json", action="store_true", help="print the new entry as JSON")
+    listing = with_db(actions.add_parser("list", help="every entry, withdrawn and corrected ones too"))
+    listing.add_argument("--active", action="store_true", help="only entries in force")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    withdraw = with_db(actions.add_parser("withdraw", help="withdraw an entry (it stays in the register)"))
+    withdraw.add_argument("id", type=int, metavar="ID")
+    withdraw.add_argument("--reason", required=True, metavar="TEXT")
+    withdraw.add_argument("--json", action="store_true", help="print the entry as JSON")
+    correct = with_db(actions.add_parser("correct", help="correct an entry: recorded anew, the old one kept"))
+    correct.add_argument("id", type=int, metavar="ID")
+    correct.add_argument("--date", metavar="YYYY-MM-DD")
+    correct.add_argument("--type", metavar="TYPE", help=types)
+    place = correct.add_mutually_exclusive_group()
+    place.add_argument("--district", metavar="NAME")
+    place.add_argument("--force-wide", action="store_true", help="make the entry force-wide")
+    correct.add_argument("--affects", choices=["asb", "crime", "both"])
+    correct.add_argument("--description", metavar="TEXT")
+    correct.add_argument("--json", action="store_true", help="print the new entry as JSON")
     return parser
 
 
@@ -75,6 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from analytics.cli.report import run_report
 
                 return run_report(args)
+
+            if args.command == "control":
+                from analytics.cli.control import run_control
+
+                return run_control(args)
+            if args.command == "intervention":
+                from analytics.cli.interventions import run_intervention
+
+                return run_intervention(args)
             from analytics.ingest import commands
 
             return {

@@ -8,17 +8,22 @@ palette (blue/orange).
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics import interventions as register
 from analytics.domain import definitions
 from analytics.domain.kinds import Kind
-from analytics.domain.periods import month_range
+from analytics.domain.periods import month_range, shift_month
+from analytics.figures import control
+from analytics.report import control_text
 from analytics.report import formatting as fmt
 
 GEOJSON_PATH = definitions.ROOT / "data" / "geography" / "kent-districts-2013.geojson"
@@ -29,6 +34,71 @@ FALL = "#2b83ba"
 RISE = "#e66101"
 SIGNAL_SYMBOL = "diamond"
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13)
+BAND = "rgba(31, 78, 121, 0.13)"
+LIMIT = "#444444"
+QUALITY = "#777777"
+SIGNAL_COLOUR = RISE
+MARK = "#5e3c99"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A register entry on a chart: a vertical line at its month, a short text on it, the detail on hover.
+    Process changes are solid lines ("re-baselined"), interventions dotted."""
+
+    month: str  # 'YYYY-MM'
+    text: str
+    hover: str
+    process_change: bool = False
+
+    @property
+    def label(self) -> str:
+        """The month as the category charts label it ('Mar 2025')."""
+        return fmt.month_short(self.month)
+
+
+def marks_for(entries: Sequence[register.Entry], *, district: str | None = None,
+              control_chart: bool = False) -> list[Mark]:
+    """The marks of register entries on a chart of `district` (None: the force): an intervention in another
+    district than the chart's is named with its district; on a control chart a process change is where it was
+    re-baselined."""
+    out = []
+    for e in entries:
+        where = f"{e.district} " if e.district and e.district != district else ""
+        change = "Re-baselined" if control_chart else "Process change"
+        text = f"{change}: {e.type_label.lower()}" if e.process_change else f"{where}{e.type_label}"
+        # Plotly reads its texts as a little HTML: the entry's own words are escaped so they show as written
+        out.append(Mark(e.month, html.escape(text, quote=False),
+                        html.escape(f"{e.title}: {e.description}", quote=False), e.process_change))
+    return out
+
+
+def add_marks(fig: go.Figure, marks: Sequence[Mark], xs: Sequence[str], *, dates: bool = False) -> go.Figure:
+    """Draw the marks whose month is on the chart. `xs`: the chart's x values, category labels ('Mar 2025') or,
+    with dates=True, months ('2025-03') on a date axis. Texts step down when marks are close, so none overlaps."""
+    position = {x: i for i, x in enumerate(xs)}
+    shown = sorted((m for m in marks if (m.month if dates else m.label) in position), key=lambda m: m.month)
+    for level, mark in enumerate(shown):
+        at = _date(mark.month) if dates else mark.label
+        fig.add_shape(type="line", xref="x", yref="paper", x0=at, x1=at, y0=0, y1=1,
+                      line=dict(color=MARK, width=1.5, dash="solid" if mark.process_change else "dot"))
+        # each text a row of its own (three rows, then round again), so the texts cover neither each other nor
+        # the points, on a phone as on a wide screen: above the plot on the control charts (their legend is
+        # below), at the foot of the plot on the trends (their legend is above, and counts rarely come near 0)
+        row = 15 * (level % 3)
+        fig.add_annotation(x=at, xref="x", yref="paper", y=1 if dates else 0, yanchor="bottom",
+                           yshift=2 + row, xanchor="left" if position[mark.month if dates else mark.label]
+                           < len(xs) * 0.6 else "right", text=mark.text, hovertext=mark.hover, showarrow=False,
+                           font=dict(size=11, color=MARK), bgcolor=None if dates else "rgba(255,255,255,0.8)")
+    if shown and dates:
+        top = fig.layout.margin.t if fig.layout.margin.t is not None else 30
+        fig.update_layout(margin=dict(t=top + 15 * min(len(shown), 3)))
+    return fig
+
+
+def _date(month: str) -> str:
+    """A month as a date-axis value: the middle of the month, so a point sits between its month's ticks."""
+    return f"{month}-15"
 
 
 def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360, **extra: Any) -> go.Figure:
@@ -53,9 +123,21 @@ def _numbers(series: pd.Series) -> list[float | None]:
     return [_or_none(v) for v in series]
 
 
-def trend(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorded") -> go.Figure:
-    """monthly_series frame (month, label, count, last_year): this year as a solid line, last year dotted."""
+def trend(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorded",
+          expected: pd.DataFrame | None = None, marks: Sequence[Mark] = ()) -> go.Figure:
+    """monthly_series frame (month, label, count, last_year): this year as a solid line, last year dotted.
+
+    expected: an expected_frame (label, low, high) drawn as a shaded band named "Expected range" behind the lines;
+    marks: register entries as vertical lines."""
     fig = go.Figure()
+    if expected is not None and expected["high"].notna().any():
+        band = df[["label"]].merge(expected[["label", "low", "high"]], on="label", how="left")
+        fig.add_scatter(x=list(band["label"]), y=_numbers(band["high"]), mode="lines", line=dict(width=0),
+                        name="Expected range", legendgroup="expected", showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=list(band["label"]), y=_numbers(band["low"]), mode="lines", line=dict(width=0),
+                        fill="tonexty", fillcolor=BAND, name="Expected range", legendgroup="expected",
+                        customdata=[[fmt.fmt_int(lo), fmt.fmt_int(hi)] for lo, hi in _zip(band["low"], band["high"])],
+                        hovertemplate="Expected range %{customdata[0]}–%{customdata[1]}<extra></extra>")
     fig.add_scatter(
         x=list(df["label"]), y=_numbers(df["count"]), name="Recorded", mode="lines+markers",
         line=dict(color=THIS_YEAR, width=3), marker=dict(size=6),
@@ -65,7 +147,13 @@ def trend(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorde
         line=dict(color=LAST_YEAR, width=2, dash="dot"),
     )
     _layout(fig, title=title, yaxis_title=y_title)
-    return fig
+    if expected is not None:
+        # the axis fits the figures, not the band: a range from few earlier years is wide, and would flatten
+        # the lines it is there to help read; the band runs off the chart instead
+        tops = [v for v in _numbers(df["count"]) + _numbers(df["last_year"]) if v is not None]
+        if tops:
+            fig.update_yaxes(range=[0, max(tops) * 1.25])
+    return add_marks(fig, marks, list(df["label"]))
 
 
 def comparison_bars(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
@@ -143,7 +231,7 @@ def share_bars(df: pd.DataFrame, *, name: str, value: str, title: str | None = N
     return fig
 
 
-def rolling(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+def rolling(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark] = ()) -> go.Figure:
     """rolling_12 frame: the 12-month total ending each month, with the 12 months before it dotted."""
     labels = [fmt.month_short(m) for m in df["month"]]
     fig = go.Figure()
@@ -157,10 +245,10 @@ def rolling(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
                         mode="markers", name="Signal", marker=dict(symbol=SIGNAL_SYMBOL, size=12, color="black"))
     _layout(fig, title=title, yaxis_title="Recorded in 12 months")
     fig.update_yaxes(rangemode="normal")
-    return fig
+    return add_marks(fig, marks, labels)
 
 
-def solved_rate_trend(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+def solved_rate_trend(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark] = ()) -> go.Figure:
     """solved_rate_series frame (month, label, solved, total, rate): the solved rate (%) each month."""
     fig = go.Figure()
     fig.add_scatter(
@@ -170,7 +258,7 @@ def solved_rate_trend(df: pd.DataFrame, *, title: str | None = None) -> go.Figur
         hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
     )
     _layout(fig, title=title, yaxis_title="Solved rate (%)", hovermode="closest")
-    return fig
+    return add_marks(fig, marks, list(df["label"]))
 
 
 @lru_cache(maxsize=1)
@@ -309,3 +397,263 @@ def _zip(*columns: Any) -> Any:
 def _or_none(value: Any) -> float | None:
     return None if fmt.is_missing(value) else float(value)
 
+
+
+# ---------------------------------------------------------------------------------------------------- control charts
+# These charts use a date axis (a point in the middle of its month), whose ticks thin out on a narrow screen.
+
+_PRIORITY = (control.OUTSIDE_LIMITS, control.TWO_OF_THREE, control.SHIFT, control.TREND)
+
+
+def _x(df: pd.DataFrame) -> list[str]:
+    return [_date(m) for m in df["month"]]
+
+
+def _control_layout(fig: go.Figure, *, title: str | None, height: int, y_title: str,
+                    legend_y: float = -0.2) -> go.Figure:
+    # no axis title: the chart's title says what is counted, and a phone needs the width
+    _layout(fig, title=title, height=height, hovermode="closest")
+    # the legend under the chart: above it, it would fight the register's marks and the title on a phone
+    # legend_y: far enough under the plot (a share of its height) to clear the two-line month labels
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=legend_y, xanchor="left", x=0),
+                      margin=dict(l=10, r=10, t=50 if title else 20, b=10))
+    fig.update_xaxes(type="date", tickformat="%b<br>%Y", hoverformat="%b %Y", ticklabelmode="period")
+    return fig
+
+
+def _segments(df: pd.DataFrame) -> list[pd.DataFrame]:
+    return [part for _, part in df.groupby("segment", sort=True)]
+
+
+def _usable(df: pd.DataFrame, value: str) -> list[float | None]:
+    return [None if fmt.is_missing(v) or (isinstance(q, str) and q) else float(v)
+            for v, q in _zip(df[value], df["data_quality"])]
+
+
+def _quality_points(fig: go.Figure, df: pd.DataFrame, *, value: str = "value") -> None:
+    """Data-quality months: a grey ✕ at the figure (at 0 when there is none), labelled in words once a run."""
+    dq = df[df["data_quality"].notna() & (df["data_quality"] != "")]
+    if dq.empty:
+        return
+    _missing_bands(fig, dq, value)
+    dq = dq[dq[value].notna()]  # months with a figure: a ✕ at it
+    if dq.empty:
+        return
+    texts: list[str] = []
+    previous: tuple[str, str] | None = None
+    for month, reason, v in _zip(dq["month"], dq["data_quality"], dq[value]):
+        word = ("immature" if str(reason).startswith("Outcomes") else "not loaded" if fmt.is_missing(v)
+                else "data quality")
+        texts.append("" if previous == (word, month) else word)
+        previous = (word, shift_month(month, 1))
+    fig.add_scatter(x=_x(dq), y=[0.0 if fmt.is_missing(v) else float(v) for v in dq[value]],
+                    mode="markers+text", name="data quality: not used, never a signal",
+                    text=texts, textposition="bottom center", textfont=dict(size=11, color=QUALITY),
+                    marker=dict(symbol="x-thin", size=12, line=dict(width=2.5, color=QUALITY), color=QUALITY),
+                    customdata=list(dq["data_quality"]), hovertemplate="%{x}: %{customdata}<extra></extra>")
+
+
+def _missing_bands(fig: go.Figure, dq: pd.DataFrame, value: str) -> None:
+    """Each run of months with no figure as a grey band across the plot, said in words: "not loaded"."""
+    gone = [str(m) for m, v in _zip(dq["month"], dq[value]) if fmt.is_missing(v)]
+    runs: list[list[str]] = []
+    for month in gone:
+        if runs and shift_month(runs[-1][-1], 1) == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    for run in runs:
+        fig.add_shape(type="rect", xref="x", yref="paper", x0=f"{run[0]}-01", x1=f"{shift_month(run[-1], 1)}-01",
+                      y0=0, y1=1, fillcolor="rgba(150,150,150,0.15)", line=dict(width=0), layer="below")
+        middle = run[len(run) // 2]
+        fig.add_annotation(x=_date(middle), xref="x", yref="paper", y=0.5, text="not loaded", showarrow=False,
+                           textangle=-90 if len(run) < 3 else 0, font=dict(size=11, color=QUALITY))
+
+
+def _limit_lines(fig: go.Figure, df: pd.DataFrame, *, centre: str, upper: str, lower: str | None,
+                 floored: bool, names: tuple[str, str, str], shape: str = "linear") -> None:
+    """Centre and limits per segment (a process change starts new lines), trial limits dotted."""
+    for k, part in enumerate(_segments(df)):
+        trial = bool(part["trial"].iloc[0])
+        x = _x(part)
+        first = k == 0
+        suffix = " (trial)" if trial else ""
+        fig.add_scatter(x=x, y=_numbers(part[centre]), mode="lines", name=names[0] + suffix,
+                        line=dict(color=LIMIT, width=1.5, shape=shape), legendgroup="centre", showlegend=first,
+                        hoverinfo="skip")
+        dash = "dot" if trial else "dash"
+        fig.add_scatter(x=x, y=_numbers(part[upper]), mode="lines", name=names[1] + suffix,
+                        line=dict(color=LIMIT, width=1.5, dash=dash, shape=shape), legendgroup="upper",
+                        showlegend=first, hoverinfo="skip")
+        if lower is not None:
+            name = names[2] + (" (floored at 0)" if floored else "") + suffix
+            fig.add_scatter(x=x, y=_numbers(part[lower]), mode="lines", name=name,
+                            line=dict(color=LIMIT, width=1.5, dash=dash, shape=shape), legendgroup="lower",
+                            showlegend=first, hoverinfo="skip")
+
+
+def _signal_points(fig: go.Figure, df: pd.DataFrame, value: str, rules: Sequence[str]) -> None:
+    """Each month with a signal gets the marker of its first rule (◆ outside, ★ 2 of 3, ■ shift, ▲/▼ trend): a
+    shape, and in the legend its words; the hover lists every rule the month is part of."""
+    chosen: dict[str, list[int]] = {}
+    for i, signals in enumerate(df["signals"]):
+        found = [r for r in _PRIORITY if r in signals and r in rules]
+        if found:
+            chosen.setdefault(found[0], []).append(i)
+    values = list(df[value])
+    x = _x(df)
+    for rule in _PRIORITY:
+        rows = chosen.get(rule, [])
+        if not rows:
+            continue
+        symbols = [control_text.RULE_SYMBOLS[rule]] * len(rows)
+        if rule == control.TREND:  # the direction of the month's run, by shape
+            symbols = ["triangle-up" if _rising(df, values, i) else "triangle-down" for i in rows]
+        fig.add_scatter(
+            x=[x[i] for i in rows], y=[float(values[i]) for i in rows], mode="markers",
+            name=control_text.RULE_WORDS[rule],
+            marker=dict(symbol=symbols, size=12, color=SIGNAL_COLOUR, line=dict(width=1.5, color="black")),
+            customdata=[control_text.signal_words(df["signals"].iloc[i]) for i in rows],
+            hovertemplate="%{x}: %{y:,.0f}<br>%{customdata}<extra></extra>",
+        )
+
+
+def _rising(df: pd.DataFrame, values: list[Any], i: int) -> bool:
+    """Whether the run of trend months holding month i rises (its last value above its first)."""
+    start, end = i, i
+    while start > 0 and control.TREND in df["signals"].iloc[start - 1]:
+        start -= 1
+    while end + 1 < len(df) and control.TREND in df["signals"].iloc[end + 1]:
+        end += 1
+    return bool(float(values[end]) > float(values[start]))
+
+
+def _latest_label(fig: go.Figure, df: pd.DataFrame, value: str, text: str | None) -> None:
+    """The verdict on the last month, in words, pointing at it: what a reader looks for first."""
+    if not text:
+        return
+    last = df.iloc[-1]
+    y = 0.0 if fmt.is_missing(last[value]) else float(last[value])
+    # under a low point (into the empty space above 0), over a high one
+    low = not fmt.is_missing(last["centre"]) and y < float(last["centre"])
+    fig.add_annotation(x=_date(str(last["month"])), y=y, text=html.escape(text, quote=False), showarrow=True,
+                       arrowhead=2, ax=-12, ay=34 if low else -34, xanchor="right", font=dict(size=11, color="black"),
+                       bgcolor="rgba(255,255,255,0.9)", bordercolor="black", borderwidth=1)
+
+
+def latest_words(df: pd.DataFrame) -> str | None:
+    """Words for the last month of an xmr_frame: its rules, or data quality, or None without a signal."""
+    last = df.iloc[-1]
+    if isinstance(last["data_quality"], str) and last["data_quality"]:
+        return f"{fmt.month_short(str(last['month']))}: data quality"
+    signals = tuple(last["signals"])
+    if not signals:
+        return None
+    words = []
+    for s in signals:
+        if s == control.OUTSIDE_LIMITS:
+            above = not fmt.is_missing(last["upper"]) and float(last["value"]) > float(last["upper"])
+            words.append("above upper limit" if above else "below lower limit")
+        else:
+            words.append(control_text.RULE_WORDS[s].split(":")[0])
+    return f"{fmt.month_short(str(last['month']))}: {', '.join(words)}"
+
+
+def xmr(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorded",
+        marks: Sequence[Mark] = (), height: int = 480) -> go.Figure:
+    """xmr_frame (month, value, data_quality, signals, segment, centre, upper, lower_display, lower_floored,
+    trial, …): the individuals chart. The monthly values as a line; centre and limits per segment; signals as
+    shapes named in the legend; the last month's verdict in words on the chart; data-quality months as grey ✕,
+    not joined to the line; register entries as vertical lines."""
+    fig = go.Figure()
+    floored = bool(df["lower_floored"].any())
+    _limit_lines(fig, df, centre="centre", upper="upper", lower="lower_display", floored=floored,
+                 names=("Centre (mean)", "Upper limit", "Lower limit"))
+    fig.add_scatter(x=_x(df), y=_usable(df, "value"), mode="lines+markers", name=y_title,
+                    line=dict(color=THIS_YEAR, width=2.5), marker=dict(size=6), connectgaps=False,
+                    hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
+    _signal_points(fig, df, "value", control.SIGNALS)
+    _quality_points(fig, df)
+    _latest_label(fig, df, "value", latest_words(df))
+    _control_layout(fig, title=title, height=height, y_title=y_title)
+    return add_marks(fig, marks, list(df["month"]), dates=True)
+
+
+def moving_range(df: pd.DataFrame, *, title: str | None = None, height: int = 300) -> go.Figure:
+    """xmr_frame: the moving-range chart — each month's change from the month before (bars), their mean and the
+    upper range limit (3.267 × mean) per segment; a bar above the range limit is marked ◆ and said in words."""
+    fig = go.Figure()
+    fig.add_bar(x=_x(df), y=_numbers(df["moving_range"]), name="Change from the month before",
+                marker_color=LAST_YEAR, hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
+    for k, part in enumerate(_segments(df)):
+        x = _x(part)
+        fig.add_scatter(x=x, y=_numbers(part["mr_bar"]), mode="lines", name="Mean moving range",
+                        line=dict(color=LIMIT, width=1.5), legendgroup="mr", showlegend=k == 0, hoverinfo="skip")
+        fig.add_scatter(x=x, y=_numbers(part["upper_range_limit"]), mode="lines", name="Upper range limit",
+                        line=dict(color=LIMIT, width=1.5, dash="dash"), legendgroup="url", showlegend=k == 0,
+                        hoverinfo="skip")
+    high = df[df["moving_range"].notna() & df["upper_range_limit"].notna()
+              & (df["moving_range"] > df["upper_range_limit"])]
+    if len(high):
+        fig.add_scatter(x=_x(high), y=_numbers(high["moving_range"]), mode="markers+text",
+                        name="above the range limit", text=["above range limit"] * len(high),
+                        textposition="top center", marker=dict(symbol=SIGNAL_SYMBOL, size=12, color=SIGNAL_COLOUR,
+                                                               line=dict(width=1.5, color="black")))
+    return _control_layout(fig, title=title, height=height, y_title="Change", legend_y=-0.38)
+
+
+def p_chart(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark] = (),
+            height: int = 400) -> go.Figure:
+    """p_frame (month, rate, lower, upper, centre (%), data_quality, signals, solved, total): the solved rate
+    each month with its own limits (wider in months with fewer crimes, drawn as steps), the average rate, signals
+    as shapes and words, immature or data-quality months as grey ✕."""
+    fig = go.Figure()
+    frame = df.assign(segment=0, trial=False)
+    _limit_lines(fig, frame, centre="centre", upper="upper", lower="lower", floored=False,
+                 names=("Average rate", "Upper limit", "Lower limit"), shape="hvh")
+    fig.add_scatter(x=_x(df), y=_usable(df, "rate"), mode="lines+markers", name="Solved rate",
+                    line=dict(color=THIS_YEAR, width=2.5), marker=dict(size=6),
+                    customdata=[[fmt.fmt_int(s), fmt.fmt_int(t)] for s, t in _zip(df["solved"], df["total"])],
+                    hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>")
+    _signal_points(fig, frame.rename(columns={"rate": "value"}), "value", (control.OUTSIDE_LIMITS, control.SHIFT))
+    # an immature month is drawn at its rate so far, greyed: low, and said to be so
+    _quality_points(fig, frame, value="raw_rate" if "raw_rate" in frame else "rate")
+    _control_layout(fig, title=title, height=height, y_title="Solved rate (%)", legend_y=-0.24)
+    fig.update_yaxes(rangemode="normal")
+    return add_marks(fig, marks, list(df["month"]), dates=True)
+
+
+def before_after(df: pd.DataFrame, *, centre: float | None, lower: float | None, upper: float | None,
+                 title: str | None = None, y_title: str = "Recorded", intervention: str | None = None,
+                 height: int = 380) -> go.Figure:
+    """effect_frame (month, period, value, data_quality, signals, mean): the months before and after an
+    intervention as bars, each side's average as a line, the limits from the months before carried across the
+    months after, signals on the months after as shapes and words, and the intervention's month as a line."""
+    fig = go.Figure()
+    for period, colour in (("before", LAST_YEAR), ("after", THIS_YEAR)):
+        part = df[df["period"] == period]
+        if part.empty:
+            continue
+        fig.add_bar(x=_x(part), y=_usable(part, "value"), name=f"Months {period}", marker_color=colour,
+                    hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
+        mean = part["mean"].iloc[0]
+        if not fmt.is_missing(mean):
+            fig.add_scatter(x=_x(part), y=[float(mean)] * len(part), mode="lines",
+                            name=f"Average {period}: {control_text.figure(float(mean))}",
+                            line=dict(color="black", width=2.5, dash="solid" if period == "after" else "dash"))
+    after = df[df["period"] == "after"]
+    if centre is not None and upper is not None and len(after):
+        x = _x(after)
+        fig.add_scatter(x=x, y=[upper] * len(x), mode="lines", name="Upper limit (from the months before)",
+                        line=dict(color=LIMIT, width=1.2, dash="dot"), hoverinfo="skip")
+        fig.add_scatter(x=x, y=[max(lower or 0.0, 0.0)] * len(x), mode="lines",
+                        name="Lower limit (from the months before)" + (" (floored at 0)" if (lower or 0) < 0 else ""),
+                        line=dict(color=LIMIT, width=1.2, dash="dot"), hoverinfo="skip")
+    _signal_points(fig, df.reset_index(drop=True), "value", control.SIGNALS)
+    _quality_points(fig, df)
+    _control_layout(fig, title=title, height=height, y_title=y_title, legend_y=-0.36)
+    fig.update_layout(bargap=0.25)
+    if intervention is not None:
+        add_marks(fig, [Mark(intervention, "start", "The intervention's month: the first month after")],
+                  list(df["month"]), dates=True)
+    return fig

@@ -185,6 +185,8 @@ _FORMATTERS = {
     "total": fmt_int,
     "rate": fmt_rate,
     "months_covered": fmt_int,
+    "low": fmt_int,
+    "high": fmt_int,
 }
 
 

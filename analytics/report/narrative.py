@@ -91,12 +91,15 @@ def _variation(signal: bool, falling: bool) -> str:
 
 
 def measure_sentences(
-    name: str, noun: str, block: dict[str, Any], label: str, last_label: str | None = None
+    name: str, noun: str, block: dict[str, Any], label: str, last_label: str | None = None,
+    partial: Iterable[str] = (),
 ) -> list[str]:
     """The headline sentence for one measure and whether its change is a signal.
 
     With no total (a month of the period not loaded) or no total a year earlier, say which months are missing and
     nothing about variation. `last_label` names last year's period when the block does not list its months.
+    `partial`: months of this period or of last year's that look like partial extracts; a fall (or rise) they
+    may explain is said to be a possible data-quality problem, never a real change beyond normal variation.
     """
     total = block["total"]
     count, last, change = total["count"], total["last_year"], total["change"]
@@ -120,6 +123,13 @@ def measure_sentences(
         head = (f"{name} {verb} by {pct} ({abs(change):,} {more} {noun if abs(change) == 1 else noun + 's'}) "
                 f"in {label} compared with the same period last year")
     sentence = head + _month_clause(block["months"], falling) + "."
+    this_year = {m["month"] for m in months}
+    # a partial month this year understates this year (a fall); one a year earlier understates last year (a rise)
+    suspect = sorted(m for m in set(partial) if (m in this_year) == falling)
+    if suspect:
+        move = "fall" if falling else "rise"
+        return [sentence, f"Caution: {month_runs(suspect)} {'looks' if len(suspect) == 1 else 'look'} like a partial "
+                          f"extract, so the {move} may be a data-quality problem rather than a real {move}."]
     return [sentence, _variation(total["signal"], falling)]
 
 
@@ -186,19 +196,36 @@ def quality_sentence(quality: list[dict[str, Any]]) -> list[str]:
 
 
 def commentary(summary: dict[str, Any]) -> list[str]:
-    """Plain-English sentences from a summary dict: ASB, victim-based crime, all crime, solved rate, call types,
-    and a caution when months are missing or partial."""
+    """Plain-English sentences from a summary dict: ASB and its control-chart verdict, call types, victim-based
+    crime and its verdict, the solved rate, all crime, and a caution when months are missing or partial."""
     period = summary["period"]
     label = period.get("label") or f"{period['start']} – {period['end']}"
     last_label = range_label(shift_month(period["start"], -12), shift_month(period["end"], -12))
     where = f" in {summary['district']}" if summary.get("district") else ""
+    quality = summary.get("quality", [])
+    partial = {kind: [q["month"] for q in quality if q["issue"] == "partial" and q["measure"] == kind]
+               for kind in ("asb", "crime")}
+    control = summary.get("control", {})
     out: list[str] = []
-    out += measure_sentences(f"ASB{where}", "incident", summary["asb"], label, last_label)
+    out += measure_sentences(f"ASB{where}", "incident", summary["asb"], label, last_label, partial["asb"])
+    out += control_sentence(control.get("asb"))
     out += call_type_sentences(summary["asb"].get("call_types", []))
     vbc = summary["victim_based_crime"]
-    out += measure_sentences(f"Victim-based crime{where}", "crime", vbc, label, last_label)
+    out += measure_sentences(f"Victim-based crime{where}", "crime", vbc, label, last_label, partial["crime"])
+    out += control_sentence(control.get("victim_based_crime"))
     out += solved_sentence(vbc.get("solved", {}))
-    out += measure_sentences(f"All recorded crime{where}", "crime", summary["all_crime"], label, last_label)
-    out += quality_sentence(summary.get("quality", []))
+    out += measure_sentences(f"All recorded crime{where}", "crime", summary["all_crime"], label, last_label,
+                             partial["crime"])
+    out += quality_sentence(quality)
     return out
+
+
+def control_sentence(block: dict[str, Any] | None) -> list[str]:
+    """The control chart's verdict on the period's last month (a summary's "control" entry), as one sentence."""
+    if not block or not block.get("sentence"):
+        return []
+    sentence = str(block["sentence"])
+    if sentence.startswith("No signal: "):
+        return ["Control chart, no signal: " + sentence.removeprefix("No signal: ")]
+    return ["Control chart: " + sentence + (f" {block['season_note']}" if block.get("season_note") else "")]
 

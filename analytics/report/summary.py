@@ -16,8 +16,9 @@ import pandas as pd
 
 from analytics.domain.periods import Period, short_label
 from analytics.errors import InputRefused, NotFound
-from analytics.figures import breakdowns, counts, coverage, solved
+from analytics.figures import breakdowns, control_series, counts, coverage, solved
 from analytics.figures.common import Con, check_district
+from analytics.report import control_text
 from analytics.report.formatting import fmt_change, fmt_int, fmt_pct, fmt_pp, fmt_rate
 from analytics.report.narrative import commentary
 
@@ -102,8 +103,36 @@ def build_summary(
         # "measure" holds the kind (asb | crime): a key of the JSON contract
         "quality": [{"month": f.month, "measure": f.kind, "issue": f.issue, "detail": f.detail} for f in flags],
     }
+    summary["control"] = control_block(con, end=period.end, source=source, district=district)
     summary["commentary"] = commentary(summary)
     return summary
+
+
+def control_block(con: Con, *, end: str, source: str, district: str | None) -> dict[str, Any]:
+    """The control-chart verdict on the period's last month for ASB and victim-based crime (a measure whose kind
+    the source does not hold up to `end` is left out)."""
+    out: dict[str, Any] = {}
+    for key, measure in (("asb", "asb"), ("victim_based_crime", "vbc")):
+        try:
+            series = control_series.control_chart(con, measure=measure, source=source, end=end, district=district)
+        except (NotFound, InputRefused):
+            continue
+        verdict = control_text.verdict(series)
+        point, segment = series.point(verdict.month), series.segment(verdict.month)
+        season = None
+        if verdict.status == control_text.SIGNAL:
+            [rng] = control_series.expected_for(con, series.spec, end=verdict.month)
+            season = control_text.season_note(verdict, rng)
+        out[key] = {
+            "month": verdict.month, "status": verdict.status, "signals": list(verdict.signals),
+            "value": None if point is None else _value(point.value),
+            "data_quality": None if point is None else point.data_quality,
+            "centre": segment.centre, "lower": segment.lower, "upper": segment.upper,
+            "trial": segment.baseline.trial, "sentence": verdict.sentence,
+            "short": verdict.short + (" (within its expected range for the time of year)" if season else ""),
+            "season_note": season,
+        }
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- text output

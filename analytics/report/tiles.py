@@ -35,6 +35,7 @@ class Tile:
     signal: bool
     signal_text: str
     help: str
+    control: str | None = None  # the control chart's verdict on the last month, one line (None: not shown)
 
     @property
     def color(self) -> str:

@@ -95,6 +95,27 @@ CREATE TABLE IF NOT EXISTS column_mappings (
     PRIMARY KEY (source, format, file_column)
 );
 
+-- The register of process changes and interventions (analytics.interventions). Never deleted: an entry is withdrawn
+-- (withdrawn_by/at/reason) or corrected, which withdraws it and records the corrected entry (replaces = its id).
+CREATE SEQUENCE IF NOT EXISTS intervention_ids START 1;
+
+CREATE TABLE IF NOT EXISTS interventions (
+    id                INTEGER PRIMARY KEY DEFAULT nextval('intervention_ids'),
+    started           DATE NOT NULL,
+    district          VARCHAR,  -- NULL: force-wide
+    type              VARCHAR NOT NULL CHECK (type IN ('pspo', 'closure_order', 'dispersal_order', 'task_force',
+                                                       'recording_rule', 'new_system', 'other')),
+    affects           VARCHAR NOT NULL CHECK (affects IN ('asb', 'crime', 'both')),
+    description       VARCHAR NOT NULL CHECK (length(trim(description)) > 0),
+    recorded_by       VARCHAR NOT NULL,
+    recorded_at       TIMESTAMP NOT NULL,
+    replaces          INTEGER,
+    withdrawn_by      VARCHAR,
+    withdrawn_at      TIMESTAMP,
+    withdrawn_reason  VARCHAR,
+    CHECK ((withdrawn_by IS NULL) = (withdrawn_at IS NULL))
+);
+
 -- Reference tables, kept in step with data/reference/*.csv by store.sync_reference().
 CREATE TABLE IF NOT EXISTS ref_districts (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, population INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ref_offence_groups (name VARCHAR PRIMARY KEY, crime_type VARCHAR NOT NULL, victim_based BOOLEAN NOT NULL);

@@ -8,11 +8,13 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics import interventions as register
+from analytics.domain.kinds import Kind
 from analytics.domain.periods import Period, make_period
 from analytics.figures import coverage
 from analytics.figures.common import Con
 from analytics.figures.rates import district_names
-from analytics.report import export, text
+from analytics.report import charts, export, text
 from analytics.report import formatting as fmt
 
 KENT = "Kent"
@@ -106,3 +108,11 @@ def sidebar_choices(con: Con, source: str | None) -> SidebarChoices:
         return SidebarChoices([], [], None, district_names(con))
     return SidebarChoices(sources, coverage.end_month_options(con, source=chosen),
                           coverage.default_end_month(con, source=chosen), district_names(con))
+
+
+def chart_marks(con: Con, sel: Selection, kind: Kind, first: str, last: str) -> list[charts.Mark]:
+    """The register's process changes and interventions to mark on a trend chart of `kind` for the selection's
+    area, within first..last (rules: analytics.interventions.for_chart)."""
+    changes, marks = register.for_chart(register.entries(con, include_withdrawn=False), kind=kind,
+                                        district=sel.district, first=first, last=last)
+    return charts.marks_for([*changes, *marks], district=sel.district)

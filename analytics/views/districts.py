@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.domain.kinds import Measure
+from analytics.domain.periods import month_name
+from analytics.errors import InputRefused, NotFound
+from analytics.figures import control_series
 from analytics.figures.common import Con
 from analytics.figures.rates import rates_per_1000
-from analytics.report import charts, export, text
+from analytics.report import charts, control_text, export, text
 from analytics.report import formatting as fmt
 from analytics.views.common import Chart, Header, Selection, Table, chart, header
 
@@ -30,6 +33,9 @@ class DistrictsView:
     map: Chart
     bars: Chart
     chosen_note: str | None  # the sidebar's district, when one is chosen: this page compares them all
+    control_heading: str
+    control_sentence: str  # which districts' control charts show a signal in the period's last month
+    control_table: Table | None
 
 
 def build(con: Con, sel: Selection, measure: Measure, colour: str) -> DistrictsView:
@@ -41,6 +47,17 @@ def build(con: Con, sel: Selection, measure: Measure, colour: str) -> DistrictsV
     name = f"{measure.value}-rate-per-1000-by-district"
     table = Table(fmt.display_table(rates, SHOWN), raw,
                   export.csv_file_name(name, None, sel.source, sel.period.start, sel.period.end))
+    heading = f"Control-chart signals in {month_name(sel.end)}"
+    try:
+        per_district = control_series.district_charts(con, measure=measure, source=sel.source, end=sel.end)
+        control_sentence = control_text.district_signal_sentence(per_district, sel.end)
+        control_table: Table | None = Table(
+            control_text.district_table(per_district, sel.end),
+            export.with_context(control_text.district_table(per_district, sel.end, formatted=False), area=None,
+                                source=sel.source),
+            export.csv_file_name(f"{measure.value}-control-signals-by-district", None, sel.source, sel.end, sel.end))
+    except (NotFound, InputRefused) as e:
+        control_sentence, control_table = e.message, None
     return DistrictsView(
         header=header(con, sel, "Districts", WHAT),
         summary=summary,
@@ -50,4 +67,7 @@ def build(con: Con, sel: Selection, measure: Measure, colour: str) -> DistrictsV
                    table),
         chosen_note=(f"This page always compares all 13 districts; {sel.district} is chosen in the sidebar."
                      if sel.district else None),
+        control_heading=heading,
+        control_sentence=control_sentence,
+        control_table=control_table,
     )

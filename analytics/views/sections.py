@@ -9,7 +9,7 @@ from analytics.figures import breakdowns, counts, coverage
 from analytics.figures.common import Con
 from analytics.report import charts, text
 from analytics.report import formatting as fmt
-from analytics.views.common import Chart, Selection, Table, chart, table
+from analytics.views.common import Chart, Selection, Table, chart, chart_marks, table
 
 ROLLING_COLUMNS = ["month", "rolling_12", "previous_12", "change", "pct_change", "signal"]
 ANNUAL_COLUMNS = ["year", "months_covered", "count", "last_year", "pct_change", "change", "signal"]
@@ -78,7 +78,8 @@ def rolling(con: Con, sel: Selection, measure: Measure, name: str) -> Rolling:
     t = table(fmt.display_table(roll, ROLLING_COLUMNS, labels=labels),
               fmt.display_table(roll, ROLLING_COLUMNS, labels=labels, formatted=False), sel,
               f"{name}-rolling-12-months", start=roll["month"].iloc[0], end=sel.end)
-    return Rolling(chart(charts.rolling(roll), sentence, t), sentence)
+    marks = chart_marks(con, sel, measure.kind, str(roll["month"].iloc[0]), sel.end)
+    return Rolling(chart(charts.rolling(roll, marks=marks), sentence, t), sentence)
 
 
 def years(con: Con, sel: Selection, measure: Measure, name: str) -> Years:

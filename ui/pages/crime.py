@@ -19,6 +19,17 @@ with left:
 with right:
     widgets.chart(v.solved_series, key="solved_series")
 st.caption(widgets.md(v.basis))
+st.write(widgets.md(v.change_test))
+
+st.subheader("Solved rate p-chart")
+st.write(widgets.md(v.p_sentence))
+if v.immature:
+    st.info(widgets.md(v.immature), icon=":material/hourglass_top:")
+if v.p_chart is not None:
+    widgets.chart(v.p_chart, key="solved_p_chart")
+    st.caption("Each month's limits are 3 standard errors of a proportion either side of the average rate, so they "
+               "are wider in months with fewer crimes. ◆ a month outside its limits; ■ 7 or more months in a row on "
+               "one side of the average; ✕ a data-quality month, left out of the average and never a signal.")
 
 left, right = st.columns(2, gap="large")
 with left:

@@ -34,4 +34,9 @@ st.subheader("Monthly trend over 25 months")
 for col, trend, key in zip(st.columns(2, gap="large"), v.trends, ("trend_asb", "trend_vbc"), strict=True):
     with col:
         widgets.chart(trend, key=key)
-st.caption("Dotted line: the same month a year earlier. Gaps are months this source does not cover.")
+for line in v.expected:
+    st.caption(widgets.md(line))
+st.caption("Dotted line: the same month a year earlier. Shaded band: the expected range. Vertical lines: process "
+           "changes and interventions from the register. Gaps are months this source does not cover.")
+with st.expander("How the expected range is computed"):
+    st.write(widgets.md(v.expected_method))
