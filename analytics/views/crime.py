@@ -15,7 +15,7 @@ from analytics.figures import breakdowns, control_series, solved
 from analytics.figures.common import Con
 from analytics.report import charts, control_text, text, tiles
 from analytics.report import formatting as fmt
-from analytics.views.common import Chart, Header, Selection, Table, chart, chart_marks, header, table
+from analytics.views.common import Chart, Header, Selection, chart, chart_marks, header, table
 from analytics.views.sections import Breakdown, Comparison, Years, breakdown, comparison, years
 
 WHAT = ("Victim-based crime by month recorded against the same months a year earlier, how much of it is solved, "
