@@ -134,10 +134,10 @@ def test_an_older_file_gains_the_register_and_keeps_its_data(tmp_path):
     con.execute("DROP TABLE interventions")
     con.execute("DROP SEQUENCE intervention_ids")
     con.execute("DELETE FROM schema_version")
-    con.execute("INSERT INTO schema_version (version) VALUES (2)")
+    con.execute("INSERT INTO schema_version (version) VALUES (3)")  # the version before the register
     con.close()
     con = store.connect(path)
-    assert store.schema_version(con) == store.SCHEMA_VERSION == 3
+    assert store.schema_version(con) == store.SCHEMA_VERSION == 4
     assert con.execute("SELECT count(*) FROM asb_incidents").fetchone()[0] == 1
     assert register.add(con, ANNA, started="2025-01", type="other", description="first").id == 1
     con.close()

@@ -369,7 +369,7 @@ def test_an_unknown_value_in_a_link_falls_back_with_a_notice(seeded):
     assert at.sidebar.selectbox(key="f_district").value == "All Kent"
     assert at.sidebar.radio(key="f_kind").value == "3m"
     assert at.sidebar.selectbox(key="f_end").value == "2025-01"
-    notice = " ".join(t.value for t in at.toast)
+    notice = plain(" ".join(t.value for t in at.toast))
     assert "unknown district 'Atlantis', showing All Kent" in notice
     assert "unknown period '7m', showing 3 months" in notice
     assert "unknown period end '1999-01', showing January 2025" in notice
