@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.domain import definitions
+from analytics.domain.callers import CALLER_KEY_SQL
 from analytics.errors import DashboardError, DatabaseBusy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,11 +25,17 @@ DEFAULT_DB = ROOT / "data" / "asb.duckdb"
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 
 # Each entry upgrades a file from the version before it; schema.sql (idempotent) then adds anything new.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATIONS: dict[int, list[str]] = {
     2: [
         "ALTER TABLE batches ADD COLUMN warnings VARCHAR[] DEFAULT []",
         "ALTER TABLE batches ALTER COLUMN warnings SET NOT NULL",
+    ],
+    # Casework: the caller key of every incident already loaded; schema.sql then adds its index, the case review
+    # register, its audit trail and the casework settings.
+    3: [
+        "ALTER TABLE asb_incidents ADD COLUMN caller_key VARCHAR",
+        f"UPDATE asb_incidents SET caller_key = {CALLER_KEY_SQL} WHERE caller_ref IS NOT NULL",
     ],
 }
 
@@ -129,13 +136,15 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """A token that changes after every load, replacement, roll-back or reference edit: the cache key."""
+    """A token that changes after every load, replacement, roll-back, reference edit or change to the case review
+    register (each adds a row to its audit trail): the cache key."""
     batches = con.execute(
         "SELECT count(*), coalesce(max(id), 0), max(rolled_back_at), count(*) FILTER (WHERE status <> 'loaded') "
         "FROM batches"
     ).fetchone()
     reference = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in definitions.reference_tables()]
-    return hashlib.sha256(repr((batches, reference)).encode()).hexdigest()[:16]
+    register = con.execute("SELECT count(*), coalesce(max(id), 0) FROM case_review_changes").fetchone()
+    return hashlib.sha256(repr((batches, reference, register)).encode()).hexdigest()[:16]
 
 
 def sources(con: duckdb.DuckDBPyConnection) -> list[str]:

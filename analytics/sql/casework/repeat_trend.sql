@@ -1,0 +1,38 @@
+-- Repeat callers of one source at several dates (month ends, the last one the date asked for). $as_at, $starts,
+-- $after_ends, $month_starts and $previous are parallel lists: for each point its window [start, after_end), the
+-- first day of its month and the point before it. Per point: repeat callers (at least $min_incidents incidents in
+-- the window), those who were not repeat callers at the point before, the vulnerable ones, the incidents of the
+-- point's month (up to the point) that carry a caller reference, and those made by the point's repeat callers.
+WITH points AS (
+    SELECT unnest($as_at) AS as_at, unnest($starts) AS start, unnest($after_ends) AS after_end,
+           unnest($month_starts) AS month_start, unnest($previous) AS previous
+), incidents AS (
+    SELECT caller_key, reported_date, vulnerable
+    FROM asb_incidents
+    WHERE source = $source AND replaced_by IS NULL AND caller_key IS NOT NULL
+      AND reported_date >= $span_start AND reported_date < $span_after_end
+), per_caller AS (
+    SELECT p.as_at, i.caller_key, count(*) AS n,
+           count(*) FILTER (WHERE i.reported_date >= p.month_start) AS in_month,
+           bool_or(i.vulnerable) AS vulnerable
+    FROM points p JOIN incidents i ON i.reported_date >= p.start AND i.reported_date < p.after_end
+    GROUP BY ALL
+), repeaters AS (
+    SELECT as_at, caller_key, in_month, vulnerable FROM per_caller WHERE n >= $min_incidents
+), months AS (
+    SELECT p.as_at, count(i.caller_key) AS incidents
+    FROM points p LEFT JOIN incidents i ON i.reported_date >= p.month_start AND i.reported_date < p.after_end
+    GROUP BY ALL
+)
+SELECT p.as_at,
+       count(r.caller_key) AS repeat_callers,
+       count(r.caller_key) FILTER (WHERE r.caller_key IS NOT NULL AND q.caller_key IS NULL) AS new_repeat_callers,
+       count(r.caller_key) FILTER (WHERE r.vulnerable) AS vulnerable_repeat_callers,
+       any_value(m.incidents) AS incidents,
+       coalesce(sum(r.in_month), 0) AS incidents_from_repeat_callers
+FROM points p
+JOIN months m ON m.as_at = p.as_at
+LEFT JOIN repeaters r ON r.as_at = p.as_at
+LEFT JOIN repeaters q ON q.caller_key = r.caller_key AND q.as_at = p.previous
+GROUP BY p.as_at
+ORDER BY p.as_at
