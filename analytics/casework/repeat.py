@@ -29,12 +29,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from analytics import store
-from analytics.casework.windows import Window, previous_month_end, window
+from analytics.casework.windows import Window, parse_day, previous_month_end, window
 from analytics.domain.callers import caller_key
 from analytics.domain.rounding import rate
 from analytics.errors import InputRefused, NotFound
@@ -115,15 +116,6 @@ def caller_source(con: Con, source: str | None) -> CallerSource:
 # ------------------------------------------------------------------------------------------------ repeat callers
 
 
-def _as_date(value: date | datetime | str) -> date:
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError as e:
-            raise InputRefused("Bad date", f"'{value}' is not a date: write it as YYYY-MM-DD.") from e
-    return date(value.year, value.month, value.day)
-
-
 def _ts(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
 
@@ -137,7 +129,7 @@ def repeat_callers(con: Con, *, source: str, as_of: date | str, threshold: Thres
     vulnerable (True/False/None), case_review (meets the case review threshold), case_review_incidents,
     new_this_month (became a repeat caller in as_of's month).
     """
-    day = _as_date(as_of)
+    day = parse_day(as_of)
     win = window(day, threshold.months)
     cr = window(day, case_review.months)
     prev = window(previous_month_end(day), threshold.months)
@@ -156,6 +148,18 @@ def repeat_callers(con: Con, *, source: str, as_of: date | str, threshold: Thres
     for col in ("incidents", "case_review_incidents"):
         out[col] = out[col].astype("int64")
     return out[REPEAT_CALLER_COLUMNS]
+
+
+def as_records(callers: pd.DataFrame) -> list[dict[str, Any]]:
+    """Repeat callers (from :func:`repeat_callers`) as the command line's JSON objects: caller_ref, incidents,
+    first, last ('YYYY-MM-DD'), district, vulnerable (true, false or null)."""
+    out: list[dict[str, Any]] = []
+    for r in callers.to_dict("records"):
+        flag = r["vulnerable"]
+        out.append({"caller_ref": str(r["caller_ref"]), "incidents": int(r["incidents"]),
+                    "first": r["first"].isoformat(), "last": r["last"].isoformat(), "district": str(r["district"]),
+                    "vulnerable": None if flag is None or flag is pd.NA else bool(flag)})
+    return out
 
 
 def trend_points(as_of: date, months_shown: int) -> list[date]:
@@ -177,7 +181,7 @@ def repeat_trend(con: Con, *, source: str, as_of: date | str, months_shown: int 
     """
     if not 1 <= months_shown <= 120:
         raise InputRefused("Bad trend", f"Show 1 to 120 months, not {months_shown}.")
-    day = _as_date(as_of)
+    day = parse_day(as_of)
     points = [previous_month_end(trend_points(day, months_shown)[0]), *trend_points(day, months_shown)]
     windows = [window(p, threshold.months) for p in points]
     params = {
@@ -254,11 +258,11 @@ def caller_lookup(con: Con, *, source: str, ref: str, as_of: date | str, thresho
     key = caller_key(ref)
     if key is None:
         raise InputRefused("No caller reference", "Type a caller reference to look up.")
-    day = _as_date(as_of)
+    day = parse_day(as_of)
     win, cr = window(day, threshold.months), window(day, case_review.months)
     rows = con.execute(store.sql("casework/caller_incidents"), {"key": key, "source": source}).fetchall()
     frame = pd.DataFrame(rows, columns=LOOKUP_COLUMNS)
-    days = [_as_date(t) for t in frame["reported"]]
+    days = [parse_day(t) for t in frame["reported"]]
     in_window = [d in win for d in days]
     before = [d < win.start for d in days]
     shown = frame[in_window].reset_index(drop=True)
@@ -281,8 +285,12 @@ class LocationLookup:
     window: Window
     incidents: pd.DataFrame  # newest first: reported, incident_ref, district, call_type, location, caller_key,
     #                          vulnerable
-    places: pd.DataFrame  # location, district, incidents, callers
+    places: pd.DataFrame  # every matching place: location, district, incidents, callers
     truncated: bool  # more than LOCATION_LIMIT incidents matched: only the newest are listed
+
+    @property
+    def total(self) -> int:
+        return int(self.places["incidents"].sum())
 
 
 def _like_pattern(text: str) -> str:
@@ -295,16 +303,14 @@ def location_lookup(con: Con, *, source: str, text: str, as_of: date | str, mont
     wanted = " ".join(text.split())
     if len(wanted) < 3:
         raise InputRefused("Location too short", "Type at least three characters of the location.")
-    win = window(_as_date(as_of), months)
-    rows = con.execute(store.sql("casework/location_incidents"), {
-        "source": source, "start": _ts(win.start), "after_end": _ts(win.after_end), "pattern": _like_pattern(wanted),
-        "limit": LOCATION_LIMIT + 1,
-    }).fetchall()
+    win = window(parse_day(as_of), months)
+    params: dict[str, object] = {"source": source, "start": _ts(win.start), "after_end": _ts(win.after_end),
+                                 "pattern": _like_pattern(wanted)}
+    rows = con.execute(store.sql("casework/location_incidents"), {**params, "limit": LOCATION_LIMIT + 1}).fetchall()
     frame = pd.DataFrame(rows[:LOCATION_LIMIT], columns=["reported", "incident_ref", "district", "call_type",
                                                           "location", "caller_key", "vulnerable"])
-    places = (frame.groupby(["location", "district"], as_index=False)
-              .agg(incidents=("incident_ref", "size"), callers=("caller_key", "nunique"))
-              .sort_values(["incidents", "location"], ascending=[False, True], ignore_index=True))
+    places = pd.DataFrame(con.execute(store.sql("casework/location_places"), params).fetchall(),
+                          columns=["location", "district", "incidents", "callers"])
     return LocationLookup(wanted, source, win, frame, places, len(rows) > LOCATION_LIMIT)
 
 

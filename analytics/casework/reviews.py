@@ -154,7 +154,7 @@ def _date(value: object, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError as e:
-        raise InputRefused("Bad date", f"{_label(field)}: '{value}' is not a date; write it as YYYY-MM-DD.") from e
+        raise InputRefused("Bad date", f"{field_label(field)}: '{value}' is not a date; write it as YYYY-MM-DD.") from e
 
 
 def _bool(value: object, field: str) -> bool | None:
@@ -167,7 +167,7 @@ def _bool(value: object, field: str) -> bool | None:
         return True
     if text in ("no", "n", "false", "0"):
         return False
-    raise InputRefused("Bad value", f"{_label(field)}: '{value}' is not yes or no.")
+    raise InputRefused("Bad value", f"{field_label(field)}: '{value}' is not yes or no.")
 
 
 def _count(value: object, field: str) -> int | None:
@@ -176,9 +176,9 @@ def _count(value: object, field: str) -> int | None:
     try:
         number = int(str(value).strip()) if not isinstance(value, int) else value
     except ValueError as e:
-        raise InputRefused("Bad number", f"{_label(field)}: '{value}' is not a whole number.") from e
+        raise InputRefused("Bad number", f"{field_label(field)}: '{value}' is not a whole number.") from e
     if number < 0:
-        raise InputRefused("Bad number", f"{_label(field)} cannot be negative ({number}).")
+        raise InputRefused("Bad number", f"{field_label(field)} cannot be negative ({number}).")
     return number
 
 
@@ -192,7 +192,7 @@ def _working_days(value: object) -> int:
 def _choice(value: object, choices: Sequence[str], field: str) -> str:
     text = str(value).strip().lower()
     if text not in choices:
-        raise InputRefused("Bad value", f"{_label(field)}: '{value}' is not one of {', '.join(choices)}.")
+        raise InputRefused("Bad value", f"{field_label(field)}: '{value}' is not one of {', '.join(choices)}.")
     return text
 
 
@@ -229,11 +229,12 @@ _LABELS = {
     "threshold_reasons": "Reasons", "panel_date": "Panel date", "agencies": "Agencies",
     "recommendations": "Recommendations", "response_date": "Response date", "secondary_review": "Secondary review",
     "working_days": "Working days to respond", "due_from": "Due from", "withdrawn_on": "Withdrawn on",
-    "withdrawn_reason": "Reason withdrawn",
+    "withdrawn_reason": "Reason withdrawn", "incidents_found": "Incidents found in the extracts",
+    "lookup_source": "Extract looked up", "synthetic": "Synthetic demo record", "created": "Created",
 }
 
 
-def _label(field: str) -> str:
+def field_label(field: str) -> str:
     return _LABELS.get(field, field)
 
 
@@ -283,12 +284,12 @@ def _check(record: Mapping[str, Any], today: date) -> None:
     for field in ("panel_date", "response_date", "withdrawn_on"):
         value = record.get(field)
         if value is not None and value < received:
-            raise InputRefused("Date before receipt", f"{_label(field)} {value.isoformat()} is before the "
+            raise InputRefused("Date before receipt", f"{field_label(field)} {value.isoformat()} is before the "
                                f"application was received ({received.isoformat()}).")
     for field in ("response_date", "withdrawn_on"):
         value = record.get(field)
         if value is not None and value > today:
-            raise InputRefused("Date in the future", f"{_label(field)} {value.isoformat()} is after today "
+            raise InputRefused("Date in the future", f"{field_label(field)} {value.isoformat()} is after today "
                                f"({today.isoformat()}).")
     if (record.get("withdrawn_on") is None) != (record.get("withdrawn_reason") is None):
         raise InputRefused("Withdrawal needs a date and a reason",
@@ -326,11 +327,12 @@ def add(con: Con, *, received: date | str, district: str, applicant: str = "vict
         consent: bool | str | None = None, incidents: int | str | None = None, source: str | None = None,
         working_days: int | None = None, due_from: str | None = None, by: str | None = None,
         synthetic: bool = False, today: date | None = None, now: datetime | None = None,
-        **fields: object) -> dict[str, Any]:
+        fields: Mapping[str, object] | None = None) -> dict[str, Any]:
     """Add an application and return it as a record (see :func:`record`). The incidents in the six months before
     are looked up when a caller reference is given (`source` names the extract when more than one has caller
     references); `incidents` is the number the decision counts (by default the number found). `fields` may set
     any other editable field (threshold_met, panel_date, ...)."""
+    fields = fields or {}
     unknown = sorted(set(fields) - set(EDITABLE))
     if unknown:
         raise InputRefused("Unknown field", f"No field called {', '.join(unknown)}; fields: {', '.join(EDITABLE)}.")
@@ -510,14 +512,21 @@ def register(con: Con, *, today: date | None = None) -> pd.DataFrame:
     return out
 
 
-def changes(con: Con, review_id: int | None = None) -> pd.DataFrame:
-    """The audit trail, oldest first: review_id (None for settings), field, old_value, new_value, changed_by,
-    changed_at."""
+CHANGE_COLUMNS = ["review_id", "field", "old_value", "new_value", "changed_by", "changed_at"]
+
+
+def change_rows(con: Con, review_id: int | None = None) -> list[dict[str, Any]]:
+    """The audit trail, oldest first: review_id (None for a change of settings), field, old_value, new_value
+    (as text), changed_by, changed_at."""
     where = "WHERE review_id = ?" if review_id is not None else ""
-    rows = con.execute(f"SELECT review_id, field, old_value, new_value, changed_by, changed_at "
-                       f"FROM case_review_changes {where} ORDER BY id",
+    rows = con.execute(f"SELECT {', '.join(CHANGE_COLUMNS)} FROM case_review_changes {where} ORDER BY id",
                        [review_id] if review_id is not None else []).fetchall()
-    return pd.DataFrame(rows, columns=["review_id", "field", "old_value", "new_value", "changed_by", "changed_at"])
+    return [dict(zip(CHANGE_COLUMNS, r, strict=True)) for r in rows]
+
+
+def changes(con: Con, review_id: int | None = None) -> pd.DataFrame:
+    """The audit trail as a table (see :func:`change_rows`)."""
+    return pd.DataFrame(change_rows(con, review_id), columns=CHANGE_COLUMNS)
 
 
 def yearly_statistics(con: Con, *, today: date | None = None) -> pd.DataFrame:
@@ -583,7 +592,7 @@ def seed_demo(con: Con, *, source: str, today: date | None = None) -> list[int]:
         return []
     rules = settings(con)
     used: set[str] = set()
-    added = []
+    added: list[int] = []
     for seed in _DEMO:
         received = date.fromisoformat(seed.received)
         callers = repeat.repeat_callers(con, source=source, as_of=received,
@@ -609,6 +618,6 @@ def seed_demo(con: Con, *, source: str, today: date | None = None) -> list[int]:
                        "withdrawn_reason": "SYNTHETIC demo record: the applicant withdrew the application."}
         record = add(con, received=received, district=str(caller["district"]), applicant=seed.applicant,
                      consent=True if seed.applicant == "other" else None, caller_ref=str(caller["caller_ref"]),
-                     source=source, by=SYNTHETIC_BY, synthetic=True, today=today, **fields)
+                     source=source, by=SYNTHETIC_BY, synthetic=True, today=today, fields=fields)
         added.append(int(record["id"]))
     return added

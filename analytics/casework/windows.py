@@ -25,6 +25,7 @@ from functools import cache
 import holidays
 
 from analytics.domain.periods import financial_year_label
+from analytics.errors import InputRefused
 
 
 def months_before(day: date, months: int) -> date:
@@ -81,6 +82,16 @@ def long_date(day: date) -> str:
 def _day(value: date) -> date:
     # a datetime is a date too: compare calendar days only
     return date(value.year, value.month, value.day)
+
+
+def parse_day(value: date | str) -> date:
+    """A date from a date, a datetime (its day) or 'YYYY-MM-DD'; a clear refusal otherwise."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as e:
+            raise InputRefused("Bad date", f"'{value}' is not a date: write it as YYYY-MM-DD.") from e
+    return _day(value)
 
 
 # ------------------------------------------------------------------------------------------------ working days

@@ -1,4 +1,4 @@
-"""The command line, python -m analytics: ingest | batches | rollback | demo | summary.
+"""The command line, python -m analytics: ingest | batches | rollback | demo | summary | repeat | case-review.
 
 A contract other tools build on: exit status 0 when done (or already done, saying so), 2 when the input is
 refused and the database is unchanged, 1 for anything unexpected. Messages go to stderr in plain English.
@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--district", metavar="NAME", help="one district (default: the whole force)")
     summary.add_argument("--source", metavar="NAME", help="the source, needed when more than one is loaded")
     summary.add_argument("--json", action="store_true", help="print one JSON object")
+
+    from analytics.cli import case_review, repeat
+
+    repeat.add_parser(commands, with_db)
+    case_review.add_parser(commands, with_db)
     return parser
 
 
@@ -59,6 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from analytics.cli.summary import run_summary
 
                 return run_summary(args)
+            if args.command == "repeat":
+                from analytics.cli.repeat import run_repeat
+
+                return run_repeat(args)
+            if args.command == "case-review":
+                from analytics.cli.case_review import run_case_review
+
+                return run_case_review(args)
             from analytics.ingest import commands
 
             return {

@@ -97,3 +97,22 @@ def sidebar_choices(con: Con, source: str | None) -> SidebarChoices:
         return SidebarChoices([], [], None, district_names(con))
     return SidebarChoices(sources, coverage.end_month_options(con, source=chosen),
                           coverage.default_end_month(con, source=chosen), district_names(con))
+
+
+@dataclass(frozen=True)
+class Stat:
+    """A headline figure without a year-on-year comparison: label, value, what it means, and a line under it."""
+
+    label: str
+    value: str
+    help: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file ready to download: CSV bytes from analytics.report.export and a self-describing name."""
+
+    label: str
+    data: bytes
+    file_name: str
