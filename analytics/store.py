@@ -35,7 +35,9 @@ MIGRATIONS: dict[int, list[str]] = {
     # register, its audit trail and the casework settings.
     3: [
         "ALTER TABLE asb_incidents ADD COLUMN caller_key VARCHAR",
-        f"UPDATE asb_incidents SET caller_key = {CALLER_KEY_SQL} WHERE caller_ref IS NOT NULL",
+        # a rewrite of the column, not an UPDATE: DuckDB cannot index a column with updates pending in the same
+        # transaction, and schema.sql creates the index next
+        f"ALTER TABLE asb_incidents ALTER COLUMN caller_key SET DATA TYPE VARCHAR USING {CALLER_KEY_SQL}",
     ],
 }
 

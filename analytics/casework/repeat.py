@@ -32,6 +32,7 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics import store
@@ -263,11 +264,11 @@ def caller_lookup(con: Con, *, source: str, ref: str, as_of: date | str, thresho
     rows = con.execute(store.sql("casework/caller_incidents"), {"key": key, "source": source}).fetchall()
     frame = pd.DataFrame(rows, columns=LOOKUP_COLUMNS)
     days = [parse_day(t) for t in frame["reported"]]
-    in_window = [d in win for d in days]
-    before = [d < win.start for d in days]
-    shown = frame[in_window].reset_index(drop=True)
+    in_window = np.array([d in win for d in days], dtype=bool)
+    before = np.array([d < win.start for d in days], dtype=bool)
+    shown = frame.loc[in_window].reset_index(drop=True)
     shown["vulnerable"] = shown["vulnerable"].astype("boolean")
-    earlier = frame[before]
+    earlier = frame.loc[before]
     flags = shown["vulnerable"].dropna()
     return CallerLookup(
         key=key, source=source, as_of=day, window=win, threshold=threshold, case_review=case_review,
