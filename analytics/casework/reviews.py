@@ -268,7 +268,7 @@ def _shown(value: object) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return "; ".join(map(str, value))
+        return "; ".join(map(str, value)) or None
     return str(value)
 
 
@@ -526,7 +526,8 @@ def change_rows(con: Con, review_id: int | None = None) -> list[dict[str, Any]]:
 
 def changes(con: Con, review_id: int | None = None) -> pd.DataFrame:
     """The audit trail as a table (see :func:`change_rows`)."""
-    return pd.DataFrame(change_rows(con, review_id), columns=CHANGE_COLUMNS)
+    # object columns keep a blank value as None, as stored
+    return pd.DataFrame(change_rows(con, review_id), columns=CHANGE_COLUMNS, dtype=object)
 
 
 def yearly_statistics(con: Con, *, today: date | None = None) -> pd.DataFrame:
