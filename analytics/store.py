@@ -34,10 +34,11 @@ MIGRATIONS: dict[int, list[str]] = {
     # Casework: the caller key of every incident already loaded; schema.sql then adds its index, the case review
     # register, its audit trail and the casework settings.
     3: [
-        "ALTER TABLE asb_incidents ADD COLUMN caller_key VARCHAR",
+        # IF EXISTS: a file older than the incident table gets it, key column and all, from schema.sql
+        "ALTER TABLE IF EXISTS asb_incidents ADD COLUMN IF NOT EXISTS caller_key VARCHAR",
         # a rewrite of the column, not an UPDATE: DuckDB cannot index a column with updates pending in the same
         # transaction, and schema.sql creates the index next
-        f"ALTER TABLE asb_incidents ALTER COLUMN caller_key SET DATA TYPE VARCHAR USING {CALLER_KEY_SQL}",
+        f"ALTER TABLE IF EXISTS asb_incidents ALTER COLUMN caller_key SET DATA TYPE VARCHAR USING {CALLER_KEY_SQL}",
     ],
 }
 
