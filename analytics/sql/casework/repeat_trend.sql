@@ -11,18 +11,26 @@ WITH points AS (
     FROM asb_incidents
     WHERE source = $source AND replaced_by IS NULL AND caller_key IS NOT NULL
       AND reported_date >= $span_start AND reported_date < $span_after_end
+), candidates AS (
+    -- a caller with fewer incidents than the threshold over the whole span is never a repeat caller: most
+    -- callers call once, so this leaves few rows for the join with the points below
+    SELECT caller_key FROM incidents GROUP BY caller_key HAVING count(*) >= $min_incidents
 ), per_caller AS (
     SELECT p.as_at, i.caller_key, count(*) AS n,
            count(*) FILTER (WHERE i.reported_date >= p.month_start) AS in_month,
            bool_or(i.vulnerable) AS vulnerable
-    FROM points p JOIN incidents i ON i.reported_date >= p.start AND i.reported_date < p.after_end
+    FROM points p
+    JOIN (SELECT * FROM incidents SEMI JOIN candidates USING (caller_key)) i
+      ON i.reported_date >= p.start AND i.reported_date < p.after_end
     GROUP BY ALL
 ), repeaters AS (
     SELECT as_at, caller_key, in_month, vulnerable FROM per_caller WHERE n >= $min_incidents
+), by_month AS (
+    -- every point but the last is a month end, and incidents stop at the last point: a month's rows are its own
+    SELECT date_trunc('month', reported_date) AS month_start, count(*) AS incidents FROM incidents GROUP BY ALL
 ), months AS (
-    SELECT p.as_at, count(i.caller_key) AS incidents
-    FROM points p LEFT JOIN incidents i ON i.reported_date >= p.month_start AND i.reported_date < p.after_end
-    GROUP BY ALL
+    SELECT p.as_at, coalesce(b.incidents, 0) AS incidents
+    FROM points p LEFT JOIN by_month b ON b.month_start = p.month_start
 )
 SELECT p.as_at,
        count(r.caller_key) AS repeat_callers,
