@@ -34,6 +34,15 @@ def options(con: Con) -> CallerOptions:
                          {s.name: s.latest for s in found}, reviews.settings(con).case_review)
 
 
+def _short_data(con: Con, source: str, start: date) -> str | None:
+    """A warning when the source's incidents begin inside the window, so counts there may be short."""
+    first = options(con).first.get(source)
+    if first is None or first <= start:
+        return None
+    return (f"The {source} incidents loaded begin on {words.long_day(first)}, inside the window: calls before then "
+            "are not known here, so the counts may be short.")
+
+
 # ------------------------------------------------------------------------------------------------ lookup
 
 
@@ -43,6 +52,7 @@ class LookupView:
     sentence: str
     stats: list[Stat]
     alert: str | None  # the vulnerable flag, shown as a warning
+    short: str | None  # the extracts begin inside the window
     incidents: pd.DataFrame  # as shown, newest first
     note: str  # earlier incidents, or how many were listed
     applications: pd.DataFrame | None  # ASB Case Review applications of this caller
@@ -103,8 +113,8 @@ def lookup(con: Con, source: str, by: str, text: str, as_of: date) -> LookupView
             "Status": [a["status"] for a in apps],
             "Response due": [words.day(a["response_due"]) for a in apps],
         })
-    return LookupView(found.key, sentence, stats, alert, _incidents_shown(found.incidents, list(INCIDENT_LABELS)),
-                      note, applications, None)
+    return LookupView(found.key, sentence, stats, alert, _short_data(con, source, found.window.start),
+                      _incidents_shown(found.incidents, list(INCIDENT_LABELS)), note, applications, None)
 
 
 def _location_lookup(con: Con, source: str, text: str, as_of: date) -> LookupView:
@@ -125,7 +135,7 @@ def _location_lookup(con: Con, source: str, text: str, as_of: date) -> LookupVie
         Stat("Most incidents at one place", f"{int(top['incidents']):,}" if top is not None else "0",
              str(top["location"]) if top is not None else "No match."),
     ]
-    return LookupView(f"Location: {found.text}", sentence, stats, None,
+    return LookupView(f"Location: {found.text}", sentence, stats, None, _short_data(con, source, found.window.start),
                       _incidents_shown(incidents, list(INCIDENT_LABELS)),
                       "Caller references are shown as compared: upper case without spaces.", None, shown_places)
 
@@ -137,6 +147,7 @@ def _location_lookup(con: Con, source: str, text: str, as_of: date) -> LookupVie
 class RepeatView:
     heading: str
     sentence: str
+    short: str | None  # the extracts begin inside the window
     stats: list[Stat]
     trend: Chart
     callers: pd.DataFrame  # as shown (with caller references)
@@ -182,8 +193,9 @@ def build(con: Con, source: str, as_of: date, min_incidents: int, months: int,
         Stat("Repeat callers", f"{n:,}", f"Callers with {threshold.words} up to {words.long_day(as_of)}."),
         Stat("New this month", f"{new:,}", "Repeat callers now who were not at the end of last month."),
         Stat("Vulnerable", f"{vulnerable:,}", "Repeat callers flagged vulnerable on a call in the window."),
-        Stat("Case review threshold", f"{meets:,}", f"Repeat callers with {case_review.words}."),
-        Stat("Share of this month's incidents", share,
+        Stat("Meet case review", f"{meets:,}", f"Repeat callers meeting the ASB Case Review threshold: "
+             f"{case_review.words}."),
+        Stat("Share of calls", share,
              f"Of {int(this_month['incidents']):,} incidents with a caller reference in "
              f"{fmt.month_label(str(this_month['month']))}, those from repeat callers."),
     ]
@@ -205,6 +217,7 @@ def build(con: Con, source: str, as_of: date, min_incidents: int, months: int,
     ]
     sentence = words.repeat_sentence(n, new, vulnerable, meets, as_of=as_of, threshold_words=threshold.words,
                                      start=win.start, case_review_words=case_review.words)
-    return RepeatView(f"Repeat callers as at {words.long_day(as_of)}", sentence, stats, trend_chart,
+    return RepeatView(f"Repeat callers as at {words.long_day(as_of)}", sentence, _short_data(con, source, win.start),
+                      stats, trend_chart,
                       _callers_table(found, formatted=True), downloads)
 

@@ -52,24 +52,27 @@ def _register_table(rows: list[dict[str, Any]], *, formatted: bool) -> pd.DataFr
     def yn(v: object) -> object:
         return words.yes_no(v, "") if formatted else v
 
+    # what a reader looks for first (where each application stands) comes first; the details follow
     return pd.DataFrame({
         "Application": [r["id"] for r in rows],
         "Received": [d(r["received"]) for r in rows],
-        "Year": [r["year"] for r in rows],
         "District": [r["district"] for r in rows],
-        "Applicant": [("Victim" if r["applicant"] == "victim" else "On the victim's behalf") for r in rows],
-        "Caller reference": [r["caller_ref"] or "" for r in rows],
-        "Incidents in 6 months": [r["incidents"] for r in rows],
+        "Status": [r["status"] for r in rows],
+        # a withdrawn application is due nothing
+        "Response due": [d(r["response_due"]) if r["withdrawn_on"] is None else (None if not formatted else "")
+                         for r in rows],
+        "Flags": [_flags(r) for r in rows],
+        "Responded": [d(r["response_date"]) for r in rows],
         "Threshold met": [words.yes_no(r["threshold_met"], "Not decided") if formatted else r["threshold_met"]
                           for r in rows],
+        "Incidents in 6 months": [r["incidents"] for r in rows],
         "Panel": [d(r["panel_date"]) for r in rows],
+        "Caller reference": [r["caller_ref"] or "" for r in rows],
+        "Applicant": [("Victim" if r["applicant"] == "victim" else "On the victim's behalf") for r in rows],
         "Agencies": ["; ".join(r["agencies"]) for r in rows],
         "Recommendations": [r["recommendations"] or "" for r in rows],
-        "Response due": [d(r["response_due"]) for r in rows],
-        "Responded": [d(r["response_date"]) for r in rows],
-        "Status": [r["status"] for r in rows],
-        "Flags": [_flags(r) for r in rows],
         "Secondary review requested": [yn(r["secondary_review"]) for r in rows],
+        "Year": [r["year"] for r in rows],
         "Synthetic": [yn(r["synthetic"]) for r in rows],
     })
 
@@ -92,12 +95,12 @@ def build(con: Con, today: date) -> ReviewsView:
         Stat("Open applications", f"{len(open_rows):,}", "Not withdrawn and no response sent yet."),
         Stat("Overdue", f"{len(overdue):,}", "Open applications past their response due date."),
         Stat("Due this week", f"{len(this_week):,}", "Open applications due from today to Sunday."),
-        Stat(f"Received in {this_year}", f"{sum(r['year'] == this_year and r['withdrawn_on'] is None for r in rows):,}",
-             "Applications received this financial year (not withdrawn)."),
+        Stat(f"Received {this_year}", f"{sum(r['year'] == this_year and r['withdrawn_on'] is None for r in rows):,}",
+             f"Applications received this financial year ({this_year}), not withdrawn."),
     ]
-    alerts = [f"Application {r['id']} ({r['district']}): response overdue since {words.day(r['response_due'])}."
-              for r in overdue]
-    alerts += [f"Application {r['id']} ({r['district']}): response due {words.day(r['response_due'])}."
+    alerts = [f"Application {r['id']} ({r['district']}): the response is overdue; it was due on "
+              f"{words.day(r['response_due'])}." for r in overdue]
+    alerts += [f"Application {r['id']} ({r['district']}): the response is due on {words.day(r['response_due'])}."
                for r in this_week]
     stats_shown = statistics_table(con, today)
     first_day = min((r["received"] for r in rows), default=today)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analytics.casework import repeat
 from analytics.domain import definitions
-from analytics.domain.periods import range_label, shift_month
+from analytics.domain.periods import month_range, month_runs, range_label, shift_month
 from analytics.figures import coverage
 from analytics.figures.common import Con
 from analytics.report import casework as words
@@ -40,6 +40,7 @@ class LocationsView:
     heading: str
     sentence: str
     caveat: str | None  # police.uk's snapped map points
+    gaps: str | None  # months of the window this source has no data for
     table: pd.DataFrame  # the first SHOWN_LIMIT places, as shown
     download: Download | None  # every place
 
@@ -77,4 +78,10 @@ def build(con: Con, source: str, end_month: str, months: int, min_incidents: int
     download = Download("Download every place (CSV)", csv_bytes(raw),
                         csv_file_name(f"repeat-{by}s-{min_incidents}-or-more", None, source, first, end_month))
     caveat = words.POLICE_UK_CAVEAT if source == definitions.POLICE_UK_SOURCE else None
-    return LocationsView(f"Repeat {place}s, {span}", sentence, caveat, shown, download if n else None)
+    loaded = set(options(con).months.get(source, []))
+    missing = [m for m in month_range(first, end_month) if m not in loaded]
+    gaps = None
+    if missing:
+        gaps = (f"{source} has no ASB data loaded for {month_runs(missing)}: those months count nothing, so a "
+                f"place can fall short of {min_incidents} for want of data.")
+    return LocationsView(f"Repeat {place}s, {span}", sentence, caveat, gaps, shown, download if n else None)

@@ -49,7 +49,7 @@ with register:
 with statistics:
     st.caption(widgets.md(v.statistics_note))
     if len(v.statistics):
-        st.dataframe(v.statistics, hide_index=True, width="stretch")
+        st.table(v.statistics, border="horizontal", hide_index=True)
         widgets.download_file(v.statistics_download, key="cr_dl_stats")
     else:
         st.info("No applications yet.", icon=":material/info:")

@@ -48,6 +48,8 @@ v = session.view(callers.lookup, *query)
 st.subheader(v.heading)
 st.write(widgets.md(v.sentence))
 widgets.stats(v.stats)
+if v.short:
+    st.warning(widgets.md(v.short), icon=":material/warning:")
 if v.alert:
     st.warning(widgets.md(v.alert), icon=":material/warning:")
 if v.applications is not None:

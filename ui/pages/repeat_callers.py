@@ -36,6 +36,8 @@ v = session.view(callers.build, source, as_of, int(n), int(m))
 st.subheader(v.heading)
 st.write(widgets.md(v.sentence))
 widgets.stats(v.stats)
+if v.short:
+    st.warning(widgets.md(v.short), icon=":material/warning:")
 
 st.subheader("Each month")
 widgets.chart(v.trend, key="rc_trend")

@@ -30,6 +30,8 @@ v = session.view(locations.build, source, end, int(m), int(k), by)
 st.subheader(v.heading)
 if v.caveat:
     st.info(widgets.md(v.caveat), icon=":material/info:")
+if v.gaps:
+    st.warning(widgets.md(v.gaps), icon=":material/warning:")
 st.write(widgets.md(v.sentence))
 if len(v.table):
     st.dataframe(v.table, hide_index=True, width="stretch")
