@@ -120,6 +120,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--runs", type=int, default=200, help="lookups timed (other queries: a tenth, at least 10)")
     parser.add_argument("--db", type=Path)
+    parser.add_argument("--only", metavar="WORDS", help="time only the queries whose name holds one of these "
+                        "comma-separated words (e.g. lookup,month)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     path = args.db or OUT / f"casework-{args.rows}.duckdb"
@@ -170,12 +172,17 @@ def main() -> int:
     ]
     print(f"load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'query':34} {'runs':>5} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>8}")
+    wanted = [w.strip() for w in args.only.split(",")] if args.only else None
     for name, fn, runs in calls:
+        if wanted and not any(w in name for w in wanted):
+            continue
         p50, p95, cpu = timed(fn, runs)
         flag = "  over goal" if name.startswith("caller lookup") and p95 >= LOOKUP_GOAL_MS else ""
         print(f"{name:34} {runs:5} {p50:8.1f} {p95:8.1f} {cpu:8.1f}{flag}")
-    without, with_index = index_upkeep()
-    print(f"storing 1,000,000 caller-referenced rows: {without:.2f} s without the index, {with_index:.2f} s with it")
+    if not wanted:
+        without, with_index = index_upkeep()
+        print(f"storing 1,000,000 caller-referenced rows: {without:.2f} s without the index, {with_index:.2f} s "
+              "with it")
     print(f"peak memory (ru_maxrss): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     print(f"load average after timing: {os.getloadavg()[0]:.1f}")
     # the benchmark's own applications go again: this file is a generated scratch database

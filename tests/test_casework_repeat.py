@@ -327,3 +327,24 @@ def test_the_location_lookup(con, tmp_path):
     assert repeat.location_lookup(con, source="force", text="%_%", as_of="2023-06-30").total == 0
     with pytest.raises(InputRefused, match="at least three characters"):
         repeat.location_lookup(con, source="force", text="ab", as_of="2023-06-30")
+
+
+def test_each_month_agrees_with_repeat_callers_as_at_each_month_end(con, tmp_path):
+    from analytics.ingest.synthetic import write_synthetic_extracts
+
+    paths = write_synthetic_extracts(tmp_path, start="2024-09", end="2025-06")
+    load_files(con, [paths["asb"]], source_name="synthetic", loaded_by="test")
+    for threshold in (Threshold(3, 6), Threshold(2, 2), Threshold(5, 9)):
+        trend = repeat.repeat_trend(con, source="synthetic", as_of="2025-06-20", months_shown=6, threshold=threshold)
+        assert trend["as_at"].tolist()[-2:] == [date(2025, 5, 31), date(2025, 6, 20)]
+        for point in trend.itertuples():
+            at = repeat.repeat_callers(con, source="synthetic", as_of=point.as_at, threshold=threshold)
+            assert point.repeat_callers == len(at) > 0
+            assert point.new_repeat_callers == int(at["new_this_month"].sum())
+            assert point.vulnerable_repeat_callers == int(at["vulnerable"].fillna(False).astype(bool).sum())
+            month = pd.Timestamp(point.as_at).to_period("M").start_time
+            from_repeaters = con.execute(
+                "SELECT count(*) FROM asb WHERE source = 'synthetic' AND reported_date >= ? AND reported_date < ? "
+                "AND caller_key IN (SELECT unnest(?))",
+                [month, pd.Timestamp(point.as_at) + pd.Timedelta(days=1), at["caller_ref"].tolist()]).fetchall()
+            assert point.incidents_from_repeat_callers == from_repeaters[0][0]

@@ -186,13 +186,14 @@ def repeat_trend(con: Con, *, source: str, as_of: date | str, months_shown: int 
     points = [previous_month_end(trend_points(day, months_shown)[0]), *trend_points(day, months_shown)]
     windows = [window(p, threshold.months) for p in points]
     params = {
-        "source": source, "min_incidents": threshold.min_incidents,
+        "source": source,
         "as_at": points, "starts": [_ts(w.start) for w in windows], "after_ends": [_ts(w.after_end) for w in windows],
         "month_starts": [_ts(date(p.year, p.month, 1)) for p in points],
         "previous": [points[0], *points[:-1]],
         "span_start": _ts(windows[0].start), "span_after_end": _ts(windows[-1].after_end),
     }
-    rows = con.execute(store.sql("casework/repeat_trend"), params).fetchall()[1:]  # the first point is only "before"
+    sql = store.sql("casework/repeat_trend").format(min_incidents=int(threshold.min_incidents))
+    rows = con.execute(sql, params).fetchall()[1:]  # the first point is only "before"
     out = pd.DataFrame(rows, columns=["as_at", "repeat_callers", "new_repeat_callers", "vulnerable_repeat_callers",
                                       "incidents", "incidents_from_repeat_callers"])
     out.insert(0, "month", [f"{d.year:04d}-{d.month:02d}" for d in out["as_at"]])
