@@ -146,7 +146,10 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
         "FROM batches"
     ).fetchone()
     reference = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in definitions.reference_tables()]
-    register = con.execute("SELECT count(*), coalesce(max(id), 0) FROM case_review_changes").fetchone()
+    try:
+        register = con.execute("SELECT count(*), coalesce(max(id), 0) FROM case_review_changes").fetchall()
+    except duckdb.CatalogException:  # an older file opened read-only, not upgraded: no register yet
+        register = None
     return hashlib.sha256(repr((batches, reference, register)).encode()).hexdigest()[:16]
 
 

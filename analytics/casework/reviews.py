@@ -318,7 +318,11 @@ def _incidents_found(con: Con, ref: str | None, received: date, source: str | No
             return None, None
         raise InputRefused("Which source?", f"More than one source has caller references ({', '.join(names)}): "
                            "say which one to count the incidents in (--source).")
-    chosen = repeat.caller_source(con, source).name
+    chosen = source or names[0]
+    if chosen not in names:
+        raise NotFound("No caller references in that source",
+                       f"Source '{chosen}' has no live ASB incidents with caller references; sources that do: "
+                       f"{', '.join(names) or 'none'}.")
     found = repeat.caller_lookup(con, source=chosen, ref=str(ref), as_of=received, case_review=threshold)
     return found.in_case_review_window, chosen
 
