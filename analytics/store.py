@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from analytics.domain import definitions
+from analytics.domain.callers import CALLER_KEY_SQL
 from analytics.errors import DashboardError, DatabaseBusy, InputRefused, NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ DEFAULT_DB = ROOT / "data" / "asb.duckdb"
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 
 # Each entry upgrades a file from the version before it; schema.sql (idempotent) then adds anything new.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MIGRATIONS: dict[int, list[str]] = {
     2: [
         "ALTER TABLE batches ADD COLUMN warnings VARCHAR[] DEFAULT []",
@@ -35,6 +36,15 @@ MIGRATIONS: dict[int, list[str]] = {
     3: ["ALTER TABLE batches ADD COLUMN force VARCHAR"],
     # The interventions register: a new sequence and table only, which schema.sql creates.
     4: [],
+    # Casework: the caller key of every incident already loaded; schema.sql then adds its index, the case review
+    # register, its audit trail and the casework settings.
+    5: [
+        # IF EXISTS: a file older than the incident table gets it, key column and all, from schema.sql
+        "ALTER TABLE IF EXISTS asb_incidents ADD COLUMN IF NOT EXISTS caller_key VARCHAR",
+        # a rewrite of the column, not an UPDATE: DuckDB cannot index a column with updates pending in the same
+        # transaction, and schema.sql creates the index next
+        f"ALTER TABLE IF EXISTS asb_incidents ALTER COLUMN caller_key SET DATA TYPE VARCHAR USING {CALLER_KEY_SQL}",
+    ],
 }
 
 
@@ -193,16 +203,18 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """A token that changes after every load, replacement, roll-back, reference edit or change to the
-    interventions register (which re-baselines and marks the charts): the cache key."""
+    """A token that changes after every load, replacement, roll-back, reference edit or change to a register (the
+    interventions register re-baselines and marks the charts; the case review register adds a row to its audit
+    trail for every change): the cache key."""
     batches = one(con, sql("store/batch_state"))
     reference = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in definitions.reference_tables()]
-    # entries are only ever added or withdrawn (a correction does both), so these two counts see every change
-    try:
-        register = con.execute("SELECT coalesce(max(id), 0), count(withdrawn_at) FROM interventions").fetchone()
-    except duckdb.CatalogException:  # an older file opened read-only, not upgraded: no register yet
-        register = None
-    return hashlib.sha256(repr((batches, reference, register)).encode()).hexdigest()[:16]
+    registers = []
+    for query in ("store/interventions_state", "store/case_reviews_state"):
+        try:
+            registers.append(one(con, sql(query)))
+        except duckdb.CatalogException:  # an older file opened read-only, not upgraded: no register yet
+            registers.append(None)
+    return hashlib.sha256(repr((batches, reference, registers)).encode()).hexdigest()[:16]
 
 
 SQL_DIR = Path(__file__).with_name("sql")

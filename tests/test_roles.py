@@ -21,7 +21,7 @@ AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "client
 def test_each_role_holds_the_permissions_of_the_one_below():
     assert [p for p in access.PERMISSIONS if access.can(VIEWER, p)] == ["view"]
     assert [p for p in access.PERMISSIONS if access.can(ANALYST, p)] == [
-        "view", "upload", "rollback", "history", "caller_data", "interventions"]
+        "view", "upload", "rollback", "history", "caller_data", "interventions", "case_reviews"]
     assert all(access.can(ADMIN, p) for p in access.PERMISSIONS)
     assert not access.can(ANALYST, "manage_reference")
     assert not access.can(ADMIN, "no such permission")

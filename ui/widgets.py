@@ -14,7 +14,7 @@ from analytics.errors import DashboardError
 from analytics.report import export
 from analytics.report import formatting as fmt
 from analytics.report.tiles import Tile
-from analytics.views.common import Chart, Header, Table
+from analytics.views.common import Chart, Download, Header, Stat, Table
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all also stops
 # Streamlit's own :color[...] and :shortcode: directives and GFM autolinks ("www.", "http://").
@@ -113,3 +113,17 @@ def demo_banner(loaded: bool) -> None:
 
 def bullets(lines: list[str]) -> None:
     st.markdown("\n".join(f"- {md(s)}" for s in lines))
+
+
+def stats(items: list[Stat]) -> None:
+    """Headline figures with no comparison, side by side (they wrap on a phone)."""
+    for col, item in zip(st.columns(len(items)), items, strict=True):
+        with col:
+            st.metric(item.label, item.value, help=item.help, border=True)
+            if item.note:
+                st.caption(md(item.note))
+
+
+def download_file(d: Download, *, key: str) -> None:
+    st.download_button(d.label, d.data, file_name=d.file_name, mime="text/csv", key=key, on_click="ignore",
+                       icon=":material/download:")

@@ -1,5 +1,5 @@
 """The command line, python -m analytics: ingest | batches | rollback | demo | summary | report | control |
-intervention.
+intervention | repeat | case-review.
 
 A contract other tools build on: exit status 0 when done (or already done, saying so), 2 when the input is
 refused and the database is unchanged, 1 for anything unexpected. Messages go to stderr in plain English.
@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     correct.add_argument("--affects", choices=["asb", "crime", "both"])
     correct.add_argument("--description", metavar="TEXT")
     correct.add_argument("--json", action="store_true", help="print the new entry as JSON")
+
+    from analytics.cli import case_review, repeat
+
+    repeat.add_parser(commands, with_db)
+    case_review.add_parser(commands, with_db)
     return parser
 
 
@@ -131,6 +136,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from analytics.cli.interventions import run_intervention
 
                 return run_intervention(args)
+
+            if args.command == "repeat":
+                from analytics.cli.repeat import run_repeat
+
+                return run_repeat(args)
+            if args.command == "case-review":
+                from analytics.cli.case_review import run_case_review
+
+                return run_case_review(args)
             from analytics.ingest import commands
 
             return {

@@ -4,7 +4,8 @@ Three roles, each holding the one before it:
 
 - **viewer** sees the figures only (aggregates: no caller references, no row-level data);
 - **analyst** also uploads extracts, rolls batches back, reads the load history and row-level data (previews,
-  rejected rows) that may hold caller references, and keeps the register of process changes and interventions;
+  rejected rows) that may hold caller references, the casework pages (caller lookup, repeat callers and
+  locations) and the ASB Case Review register, and keeps the register of process changes and interventions;
 - **admin** also manages remembered column mappings and the reference files.
 
 Sign-in is configured in ``.streamlit/secrets.toml``: with an ``[auth]`` section the dashboard signs users in
@@ -35,6 +36,7 @@ PERMISSIONS: dict[str, str] = {
     "history": ANALYST,
     "caller_data": ANALYST,
     "interventions": ANALYST,
+    "case_reviews": ANALYST,
     "manage_mappings": ADMIN,
     "manage_reference": ADMIN,
 }

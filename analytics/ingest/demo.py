@@ -1,4 +1,5 @@
-"""The bundled demo: the real police.uk Kent files, and on request a synthetic force extract."""
+"""The bundled demo: the real police.uk Kent files, and on request a synthetic force extract with a few synthetic
+ASB Case Review applications."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ def load_demo(
             extracts = write_synthetic_extracts(Path(folder))
             results += load_files(con, sorted(extracts.values()), source_name=SYNTHETIC_SOURCE, progress=progress,
                                   loaded_by=loaded_by)
+        from analytics.casework.reviews import seed_demo
+
+        # a few ASB Case Review applications from the synthetic repeat callers, labelled synthetic
+        seed_demo(con, source=SYNTHETIC_SOURCE)
     return results
 
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from analytics import store
 from analytics.domain.access import current_user
+from analytics.domain.callers import CALLER_KEY_SQL
 from analytics.domain.periods import month_runs
 from analytics.errors import DashboardError, InputRefused, NotFound
 from analytics.ingest import validate
@@ -48,6 +49,8 @@ FACT_COLUMNS: dict[str, tuple[str, list[str]]] = {
          "outcome_code", "outcome_date", "location", "lsoa_code", "latitude", "longitude"],
     ),
 }
+# Columns worked out from the staged ones as rows are stored: the caller key, so a lookup is an index probe.
+DERIVED_COLUMNS: dict[str, dict[str, str]] = {"asb": {"caller_key": CALLER_KEY_SQL}}
 KIND_LABEL = {"asb": "ASB", "crime": "crime"}
 REF_COLUMN = {"asb": "incident_ref", "crime": "crime_ref"}  # the reference each kind's rows carry
 PROBLEMS_SHOWN = 20
@@ -366,8 +369,12 @@ def _load_one(
                 [batch_id, source, months[kind]],
             )
         names = ", ".join(columns)
+        derived = DERIVED_COLUMNS.get(kind, {})
+        targets = "".join(f", {c}" for c in derived)
+        values = "".join(f", {e}" for e in derived.values())
         con.execute(
-            f"INSERT INTO {table} (batch_id, source, {names}) SELECT ?, ?, {names} FROM {staged_table}",
+            f"INSERT INTO {table} (batch_id, source, {names}{targets}) SELECT ?, ?, {names}{values} "
+            f"FROM {staged_table}",
             [batch_id, source],
         )
     if replaced:

@@ -173,6 +173,25 @@ def _format(times: np.ndarray) -> np.ndarray:
     return out
 
 
+POOL_SIZE = 3000
+
+
+@lru_cache(maxsize=4)
+def caller_pool(seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """The people who call about ASB again and again, the same for every month: caller number ``i + 1`` has the
+    row ``i``'s home district (by population), home street, vulnerability (one in five) and how often they call
+    (a heavy-tailed weight: most call a few times a year, a few every week or two)."""
+    rng = np.random.default_rng([seed, 99])
+    districts, district_p = _district_weights()
+    weight = rng.gamma(0.5, 1.0, POOL_SIZE)
+    return pd.DataFrame({
+        "district": rng.choice(districts, POOL_SIZE, p=district_p),
+        "location": "On or near " + rng.choice(np.array(_STREETS, dtype=object), POOL_SIZE),
+        "vulnerable": rng.random(POOL_SIZE) < 0.2,
+        "weight": weight / weight.sum(),
+    })
+
+
 def synthetic_asb(start: str = "2021-11", end: str = "2025-12", seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """The synthetic ASB incident extract as a DataFrame with ASB_COLUMNS and a ``reported`` datetime column."""
     districts, district_p = _district_weights()
@@ -181,6 +200,7 @@ def synthetic_asb(start: str = "2021-11", end: str = "2025-12", seed: int = DEFA
     on_road = call_types == MOTOR_VEHICLE_ON_ROAD
     others, others_p = call_types[~on_road], call_p[~on_road] / call_p[~on_road].sum()
     streets = np.array(_STREETS, dtype=object)
+    pool = caller_pool(seed)
     frames = []
     for month in month_range(start, end):
         rng = _rng(seed, month, 2)
@@ -195,16 +215,26 @@ def synthetic_asb(start: str = "2021-11", end: str = "2025-12", seed: int = DEFA
         year = month[:4]
         first = sum(asb_count(f"{year}-{m:02d}", seed) for m in range(1, int(month[5:])))
         serial = np.arange(first + 1, first + n + 1)
-        # A quarter of calls come from a small pool of frequent callers; the rest are mostly one-off callers.
-        caller = np.where(rng.random(n) < 0.25, rng.integers(1, 3000, n), rng.integers(3000, 10_000_000, n))
+        district = rng.choice(districts, n, p=district_p)
+        location = "On or near " + rng.choice(streets, n)
+        # A quarter of calls come from a pool of people who call again and again (a few of them very often); the
+        # rest are one-off callers. A pool caller mostly calls about home: their district and street, and they
+        # are vulnerable or not on every call.
+        frequent = rng.random(n) < 0.25
+        pool_id = rng.choice(len(pool), n, p=pool["weight"].to_numpy())
+        caller = np.where(frequent, pool_id + 1, rng.integers(POOL_SIZE + 1, 10_000_000, n))
+        home = frequent & (rng.random(n) < 0.9)
+        district = np.where(home, pool["district"].to_numpy()[pool_id], district)
+        location = np.where(home & (rng.random(n) < 0.8), pool["location"].to_numpy()[pool_id], location)
+        vulnerable = np.where(frequent, pool["vulnerable"].to_numpy()[pool_id], rng.random(n) < 0.12)
         frames.append(pd.DataFrame({
             "Incident Number": [f"ASB-{year}-{s:06d}" for s in serial],
             "reported": reported,
-            "District": rng.choice(districts, n, p=district_p),
+            "District": district,
             "Call Type": call,
-            "Location": "On or near " + rng.choice(streets, n),
+            "Location": location,
             "caller": caller,
-            "Vulnerable": np.where(rng.random(n) < 0.12, "Y", "N"),
+            "Vulnerable": np.where(vulnerable, "Y", "N"),
         }))
     asb = pd.concat(frames, ignore_index=True)
     asb["Caller Ref"] = [f"C{c:07d}" for c in asb["caller"]]

@@ -50,8 +50,12 @@ CREATE TABLE IF NOT EXISTS asb_incidents (
     caller_ref     VARCHAR,
     vulnerable     BOOLEAN,
     repeat_caller  BOOLEAN,
-    replaced_by    INTEGER
+    replaced_by    INTEGER,
+    caller_key     VARCHAR  -- caller_ref ignoring case and spaces (analytics/domain/callers.py), set at load
 );
+
+-- A caller lookup at first contact is an index probe on the key, never a scan of every incident.
+CREATE INDEX IF NOT EXISTS asb_incidents_caller_key ON asb_incidents (caller_key);
 
 -- Recorded crimes. offence_group is canonical (ref_offence_groups.name) when the reference file knows it;
 -- outcome is as given, outcome_code its canonical outcome (ref_outcomes.outcome) or NULL.
@@ -138,3 +142,60 @@ FROM crimes c
 LEFT JOIN ref_offence_groups g ON g.name = c.offence_group
 LEFT JOIN ref_outcomes o ON o.outcome = c.outcome_code
 WHERE c.replaced_by IS NULL;
+
+-- The ASB Case Review register (analytics/casework/reviews.py). Applications are never deleted, only withdrawn;
+-- every change to a field is a row of case_review_changes with who made it and when.
+CREATE SEQUENCE IF NOT EXISTS case_review_ids START 1;
+CREATE TABLE IF NOT EXISTS case_reviews (
+    id                 INTEGER PRIMARY KEY DEFAULT nextval('case_review_ids'),
+    received           DATE NOT NULL,
+    applicant          VARCHAR NOT NULL CHECK (applicant IN ('victim', 'other')),
+    consent            BOOLEAN,  -- an application on the victim's behalf: whether the victim consented
+    district           VARCHAR NOT NULL,
+    caller_ref         VARCHAR,
+    caller_key         VARCHAR,
+    incidents          INTEGER CHECK (incidents >= 0),        -- incidents the decision counts
+    incidents_found    INTEGER CHECK (incidents_found >= 0),  -- found in the loaded extracts at receipt
+    lookup_source      VARCHAR,
+    threshold_met      BOOLEAN,  -- NULL until decided
+    threshold_reasons  VARCHAR,
+    panel_date         DATE,
+    agencies           VARCHAR[] NOT NULL DEFAULT [],
+    recommendations    VARCHAR,
+    response_date      DATE,
+    secondary_review   BOOLEAN NOT NULL DEFAULT false,
+    working_days       INTEGER NOT NULL CHECK (working_days BETWEEN 1 AND 260),
+    due_from           VARCHAR NOT NULL CHECK (due_from IN ('receipt', 'panel')),
+    withdrawn_on       DATE,
+    withdrawn_reason   VARCHAR,
+    synthetic          BOOLEAN NOT NULL DEFAULT false,
+    created_by         VARCHAR NOT NULL,
+    created_at         TIMESTAMP NOT NULL,
+    updated_by         VARCHAR NOT NULL,
+    updated_at         TIMESTAMP NOT NULL,
+    CHECK ((withdrawn_on IS NULL) = (withdrawn_reason IS NULL)),
+    CHECK (applicant = 'other' OR consent IS NULL)
+);
+
+CREATE SEQUENCE IF NOT EXISTS case_review_change_ids START 1;
+CREATE TABLE IF NOT EXISTS case_review_changes (
+    id          INTEGER PRIMARY KEY DEFAULT nextval('case_review_change_ids'),
+    review_id   INTEGER,  -- NULL for a change to the register's settings
+    field       VARCHAR NOT NULL,
+    old_value   VARCHAR,
+    new_value   VARCHAR,
+    changed_by  VARCHAR NOT NULL,
+    changed_at  TIMESTAMP NOT NULL
+);
+
+-- The register's settings (working days to respond, the event they count from, the case review threshold) when
+-- changed from their defaults, and the secret that makes caller pseudonyms in internal summaries unguessable.
+CREATE TABLE IF NOT EXISTS casework_settings (
+    name        VARCHAR PRIMARY KEY,
+    value       VARCHAR NOT NULL,
+    updated_by  VARCHAR NOT NULL,
+    updated_at  TIMESTAMP NOT NULL
+);
+INSERT INTO casework_settings
+SELECT 'pseudonym_salt', sha256(gen_random_uuid()::VARCHAR || gen_random_uuid()::VARCHAR), 'schema', now()
+WHERE NOT EXISTS (SELECT 1 FROM casework_settings WHERE name = 'pseudonym_salt');

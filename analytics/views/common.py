@@ -116,3 +116,22 @@ def chart_marks(con: Con, sel: Selection, kind: Kind, first: str, last: str) -> 
     changes, marks = register.for_chart(register.entries(con, include_withdrawn=False), kind=kind,
                                         district=sel.district, first=first, last=last)
     return charts.marks_for([*changes, *marks], district=sel.district)
+
+
+@dataclass(frozen=True)
+class Stat:
+    """A headline figure without a year-on-year comparison: label, value, what it means, and a line under it."""
+
+    label: str
+    value: str
+    help: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file ready to download: CSV bytes from analytics.report.export and a self-describing name."""
+
+    label: str
+    data: bytes
+    file_name: str

@@ -1,0 +1,1 @@
+"""Casework: repeat callers, the caller lookup, repeat locations and the ASB Case Review register."""
