@@ -208,7 +208,7 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     trail for every change): the cache key."""
     batches = one(con, sql("store/batch_state"))
     reference = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in definitions.reference_tables()]
-    registers = []
+    registers: list[tuple[Any, ...] | None] = []
     for query in ("store/interventions_state", "store/case_reviews_state"):
         try:
             registers.append(one(con, sql(query)))
