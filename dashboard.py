@@ -12,7 +12,7 @@ st.set_page_config(page_title="ASB & crime performance", layout="wide")
 
 me = signin.identity()
 sections, specs = navigation.pages_for(me)
-page = st.navigation(sections)
+page = st.navigation(sections, expanded=True)  # every page listed, no "View more"
 if specs:
     signin.sidebar_identity(me)
     session.start()

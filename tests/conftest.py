@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -74,3 +75,15 @@ APP = str(ROOT / "dashboard.py")
 def plain(markdown: str) -> str:
     """Text as the reader sees it: the page escapes every punctuation mark of data it renders as markdown."""
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+SCHEMAS = Path(__file__).resolve().parent / "files" / "schemas"
+
+
+def old_database(path: Path, version: int) -> duckdb.DuckDBPyConnection:
+    """A database file as schema version `version` made it (tests/files/schemas/v{version}.sql), with that
+    version's reference tables empty; the caller adds rows, closes it and reopens it with store.connect."""
+    con = duckdb.connect(str(path))
+    con.execute((SCHEMAS / f"v{version}.sql").read_text(encoding="utf-8"))
+    con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+    return con

@@ -17,6 +17,7 @@ from analytics.casework.repeat import Threshold
 from analytics.domain.callers import CALLER_KEY_SQL, caller_key
 from analytics.errors import InputRefused, NotFound
 from analytics.ingest.load import load_files, rollback
+from tests.conftest import old_database
 from tests.kent import KENT
 
 HEADER = "Incident Number,Date Reported,District,Call Type,Location,Caller Ref,Vulnerable"
@@ -226,17 +227,20 @@ def test_no_caller_references_is_said_plainly(con):
 
 
 def test_an_old_database_gets_caller_keys_on_upgrade(tmp_path):
+    # a version-4 file, as that version wrote it: incidents with caller references but no key column, no index
     path = tmp_path / "old.duckdb"
-    con = store.connect(path)
-    load(con, tmp_path, BOUNDARY[6:9])
-    # make it a version-2 file: no key column, no index, no casework tables
-    con.execute("DROP INDEX asb_incidents_caller_key")
-    con.execute("DROP VIEW asb")
-    con.execute("ALTER TABLE asb_incidents DROP COLUMN caller_key")
-    for table in ("case_review_changes", "case_reviews", "casework_settings"):
-        con.execute(f"DROP TABLE {table}")
-    con.execute("DELETE FROM schema_version")
-    con.execute("INSERT INTO schema_version (version) VALUES (2)")
+    con = old_database(path, 4)
+    con.execute("INSERT INTO batches (file_name, sha256, size_bytes, source, kind, format, loaded_by, loaded_at, "
+                "rows_read, rows_loaded, rows_rejected, months, status) VALUES ('old.csv', repeat('a', 64), 1, "
+                "'force', 'asb', 'asb', 'test', now(), 3, 3, 0, ['2023-01', '2023-04', '2023-06'], 'loaded')")
+    con.execute("INSERT INTO asb_incidents (batch_id, source, source_row, incident_ref, reported_date, month, "
+                "district, call_type, caller_ref) VALUES "
+                "(1, 'force', 2, 'C1', TIMESTAMP '2023-01-02 09:00', DATE '2023-01-01', 'Medway', 'Neighbour dispute', "
+                "'c 300'), "
+                "(1, 'force', 3, 'C2', TIMESTAMP '2023-04-10 09:00', DATE '2023-04-01', 'Swale', 'Neighbour dispute', "
+                "'C300'), "
+                "(1, 'force', 4, 'C3', TIMESTAMP '2023-06-20 09:00', DATE '2023-06-01', 'Medway', 'Street drinking', "
+                "'  c3 00 ')")
     con.close()
     con = store.connect(path)
     assert store.schema_version(con) == store.SCHEMA_VERSION

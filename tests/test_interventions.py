@@ -17,7 +17,7 @@ from analytics import interventions as register
 from analytics import store
 from analytics.domain.access import ANALYST, LOCAL, SIGNED_IN, VIEWER, AccessRefused, Identity, current_user
 from analytics.errors import InputRefused, NotFound
-from tests.conftest import APP, insert_batch, plain
+from tests.conftest import APP, insert_batch, old_database, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "ui" / "pages"
@@ -128,16 +128,13 @@ def test_for_chart_applies_district_and_kind_rules():
 
 
 def test_an_older_file_gains_the_register_and_keeps_its_data(tmp_path):
+    # a version-3 file, as that version wrote it (before the register), holding a load
     path = tmp_path / "old.duckdb"
-    con = store.connect(path)
+    con = old_database(path, 3)
     insert_batch(con, "asb", [{"month": "2025-01", "district": "Dover"}])
-    con.execute("DROP TABLE interventions")
-    con.execute("DROP SEQUENCE intervention_ids")
-    con.execute("DELETE FROM schema_version")
-    con.execute("INSERT INTO schema_version (version) VALUES (3)")  # the version before the register
     con.close()
     con = store.connect(path)
-    assert store.schema_version(con) == store.SCHEMA_VERSION == 4
+    assert store.schema_version(con) == store.SCHEMA_VERSION
     assert con.execute("SELECT count(*) FROM asb_incidents").fetchone()[0] == 1
     assert register.add(con, ANNA, started="2025-01", type="other", description="first").id == 1
     con.close()
