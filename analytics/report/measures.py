@@ -116,17 +116,17 @@ def when_text(p: Point) -> str:
 
 
 def _weekly_jump(con: Con, m: MeasureDef, district: str | None, period: Period) -> str | None:
-    """The period's latest week against the week before, in words ('more than doubled in the third week of
-    January: 550 against 256 the week before'); None without both weeks."""
+    """A week of the period against the week before, in words ('more than doubled in the third week of January:
+    550 against 256 the week before'): the latest week that at least doubled or halved, else the latest week;
+    None without a week and the week before it."""
     weekly = series(con, m.name, district, WEEK)
-    inside = [code for code, p in weekly.items() if p.month in period.months]
-    if not inside:
+    pairs = [(code, p.value, weekly[previous(code)].value) for code, p in weekly.items()
+             if p.month in period.months and previous(code) in weekly]
+    if not pairs:
         return None
-    code = inside[-1]
-    before = weekly.get(previous(code))
-    if before is None:
-        return None
-    return narrative.weekly_jump_sentence(m.title, week_in_month(code), weekly[code].value, before.value)
+    striking = [pair for pair in pairs if narrative.ratio_words(pair[1], pair[2]) is not None]
+    code, value, before = (striking or pairs)[-1]
+    return narrative.weekly_jump_sentence(m.title, week_in_month(code), value, before)
 
 
 def commentary_sentences(con: Con, *, period: Period, district: str | None) -> list[str]:
@@ -142,7 +142,7 @@ def commentary_sentences(con: Con, *, period: Period, district: str | None) -> l
             m = catalogue.get(MCV_MEMBERS)
             p = found.progress
             out.append(narrative.level_sentence(
-                f"{m.title}{where}", m.nouns[1], found.latest.value, when_text(found.latest),
+                f"{m.title}{where}", found.latest.value, when_text(found.latest),
                 None if p is None else p.target, None if p is None else p.rule.describe(), found.share_pct,
                 forecast_text(p)))
     for name in (MCV_SIGNUPS, MCV_ALERTS):
@@ -156,7 +156,15 @@ def commentary_sentences(con: Con, *, period: Period, district: str | None) -> l
         if figure.figure is not None:
             last = None if figure.last_year is None else figure.last_year.value
             out.append(narrative.flow_sentence(f"{m.title}{where}", figure.figure.value, period.label, last))
-    if SATISFACTION in present:
+    return out + satisfaction_sentences(con, period=period, district=district)
+
+
+def satisfaction_sentences(con: Con, *, period: Period, district: str | None) -> list[str]:
+    """Victim satisfaction over the period: the share with its interval, the change on last year and whether it
+    is significant, and the comparison figure."""
+    out: list[str] = []
+    where = f" in {district}" if district else ""
+    if SATISFACTION in loaded(con):
         s = satisfaction.satisfaction(con, district, period)
         if s.figure is not None and s.interval is not None and s.figure.surveyed:
             i = s.interval

@@ -230,11 +230,11 @@ def weekly_jump_sentence(title: str, week_words: str, value: float, before: floa
     return f"{title} {words} in {week_words}: {value:,.0f} against {before:,.0f} the week before."
 
 
-def level_sentence(title: str, noun: str, value: float, when: str, target: float | None, target_words: str | None,
+def level_sentence(title: str, value: float, when: str, target: float | None, target_words: str | None,
                    share_pct: float | None, on_course: str | None) -> str:
     """'MCV members: 9,512 at 31 January 2025 (1.2% of households), 69,518 short of the target of 79,030 (10% of
     households); not on course at the current rate.'"""
-    out = f"{title}: {value:,.0f} {noun} at {when}"
+    out = f"{title}: {value:,.0f} at {when}"
     if share_pct is not None:
         out += f" ({share_pct:.1f}% of households)"
     if target is not None:

@@ -8,11 +8,14 @@ from typing import Any
 from analytics.domain.kinds import Measure
 from analytics.figures import counts, coverage, solved
 from analytics.figures.common import Con
+from analytics.measures.catalogue import MCV_MEMBERS, MCV_SIGNUPS, SATISFACTION
+from analytics.measures.figures import loaded
 from analytics.report import charts, text, tiles
 from analytics.report import formatting as fmt
-from analytics.report.narrative import commentary
 from analytics.report.summary import build_summary
 from analytics.views.common import Chart, Header, Selection, Table, chart, header
+from analytics.views.engagement import flow_tile, members_tile
+from analytics.views.satisfaction import satisfaction_tile
 
 WHAT = "The headline figures for the period against the same months a year earlier, and what they mean."
 
@@ -26,6 +29,7 @@ class OverviewView:
     latest: str
     freshness: str
     trends: list[Chart]
+    measures: list[tiles.Tile]  # engagement and satisfaction, when measures are loaded
 
 
 def headline_tiles(con: Con, sel: Selection) -> list[tiles.Tile]:
@@ -46,6 +50,19 @@ def trend(con: Con, sel: Selection, measure: Measure) -> Chart:
     return chart(charts.trend(series, title=measure.label), text.trend_sentence(measure, series), table)
 
 
+def engagement_tiles(con: Con, sel: Selection) -> list[tiles.Tile]:
+    """MCV members, sign-ups in the period and victim satisfaction, each only when loaded."""
+    present = loaded(con)
+    out = []
+    if MCV_MEMBERS in present:
+        out.append(members_tile(con, sel))
+    if MCV_SIGNUPS in present:
+        out.append(flow_tile(con, MCV_SIGNUPS, sel.district, sel.period))
+    if SATISFACTION in present:
+        out.append(satisfaction_tile(con, sel))
+    return out
+
+
 def build(con: Con, sel: Selection) -> OverviewView:
     fresh = coverage.freshness(con, source=sel.source)
     summary = build_summary(con, period=sel.period, source=sel.source, district=sel.district)
@@ -53,8 +70,9 @@ def build(con: Con, sel: Selection) -> OverviewView:
         header=header(con, sel, "Overview", WHAT),
         tiles=headline_tiles(con, sel),
         basis=tiles.basis_text("cohort"),
-        commentary=commentary(summary),
+        commentary=summary["commentary"],
         latest=fmt.month_label(fresh.latest),
         freshness=text.freshness_sentence(fresh),
         trends=[trend(con, sel, Measure.ASB), trend(con, sel, Measure.VBC)],
+        measures=engagement_tiles(con, sel),
     )
