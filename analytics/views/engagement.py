@@ -12,6 +12,7 @@ from analytics.figures.common import Con
 from analytics.measures import catalogue, engagement, targets
 from analytics.measures.catalogue import MCV_ALERTS, MCV_MEMBERS, MCV_SIGNUPS
 from analytics.measures.figures import loaded
+from analytics.measures.periods import period_label, short_label
 from analytics.report import formatting as fmt
 from analytics.report import measure_charts, narrative
 from analytics.report import measures as words
@@ -35,6 +36,7 @@ class EngagementView:
     members: Chart | None
     districts: Table
     households_note: str
+    as_at: str | None  # the period every district's members figure stands at, when they share one
     signups: Chart
     alerts: Chart
     week_rule: str
@@ -85,7 +87,7 @@ def build(con: Con, sel: Selection) -> EngagementView:
     homes = targets.households_sources(con)
     note = "Households: " + "; ".join(homes) + " (data/reference/households.csv, editable by an admin)."
     signups = engagement.signups_weekly(con, sel.district, sel.end)
-    alerts = engagement.alerts_monthly(con, sel.district, sel.end)
+    alerts = engagement.alerts_monthly(con, sel.district, sel.end, months=13)
     district_rows = engagement.members_by_district(con, end)
     columns = {"district": "District", "members": "Members", "as_at": "As at", "households": "Households",
                "share_pct": "Share of households", "target": "Target", "distance": "Distance from target"}
@@ -97,11 +99,16 @@ def build(con: Con, sel: Selection) -> EngagementView:
                                          for v in shown["Distance from target"]]
     shown_fmt["Share of households"] = [fmt.NA if fmt.is_missing(v) else f"{v:.2f}%"
                                         for v in shown["Share of households"]]
-    shown_fmt["As at"] = [fmt.NA if not v else str(v) for v in shown["As at"]]
+    periods = {v for v in shown["As at"] if isinstance(v, str)}
+    as_at = f"Members as at {period_label(next(iter(periods)))}." if len(periods) == 1 else None
+    if as_at:  # every district's figure stands at the same period: said once, not on every row
+        shown_fmt = shown_fmt.drop(columns=["As at"])
+    else:
+        shown_fmt["As at"] = [short_label(v) if isinstance(v, str) else fmt.NA for v in shown["As at"]]
     stem = f"mcv-{sel.period.start}-to-{sel.period.end}"
     if not any(n in present for n in (MCV_MEMBERS, MCV_SIGNUPS, MCV_ALERTS)):
         return EngagementView(head, NOTHING, [], [], None, Table(shown_fmt, shown, f"{stem}-members-by-district"),
-                              note, _signups_chart(signups, stem), _alerts_chart(alerts, stem), WEEK_RULE)
+                              note, as_at, _signups_chart(signups, stem), _alerts_chart(alerts, stem), WEEK_RULE)
     found = engagement.members(con, sel.district, end)
     progress = []
     if found.latest is not None:
@@ -125,7 +132,7 @@ def build(con: Con, sel: Selection) -> EngagementView:
     tiles = [members_tile(con, sel), flow_tile(con, MCV_SIGNUPS, sel.district, sel.period),
              flow_tile(con, MCV_ALERTS, sel.district, sel.period)]
     return EngagementView(head, None, tiles, progress, members_chart,
-                          Table(shown_fmt, shown, f"{stem}-members-by-district"), note,
+                          Table(shown_fmt, shown, f"{stem}-members-by-district"), note, as_at,
                           _signups_chart(signups, stem), _alerts_chart(alerts, stem), WEEK_RULE)
 
 

@@ -13,6 +13,7 @@ from analytics.measures.figures import loaded
 from analytics.report import charts, text, tiles
 from analytics.report import formatting as fmt
 from analytics.report.summary import build_summary
+from analytics.report.tiles import Tile
 from analytics.views.common import Chart, Header, Selection, Table, chart, header
 from analytics.views.engagement import flow_tile, members_tile
 from analytics.views.satisfaction import satisfaction_tile
@@ -29,7 +30,7 @@ class OverviewView:
     latest: str
     freshness: str
     trends: list[Chart]
-    measures: list[tiles.Tile]  # engagement and satisfaction, when measures are loaded
+    measures: list[Tile]  # engagement and satisfaction, when measures are loaded
 
 
 def headline_tiles(con: Con, sel: Selection) -> list[tiles.Tile]:
@@ -50,7 +51,7 @@ def trend(con: Con, sel: Selection, measure: Measure) -> Chart:
     return chart(charts.trend(series, title=measure.label), text.trend_sentence(measure, series), table)
 
 
-def engagement_tiles(con: Con, sel: Selection) -> list[tiles.Tile]:
+def engagement_tiles(con: Con, sel: Selection) -> list[Tile]:
     """MCV members, sign-ups in the period and victim satisfaction, each only when loaded."""
     present = loaded(con)
     out = []
