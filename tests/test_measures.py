@@ -145,7 +145,7 @@ def test_share_of_households_target_from_the_households_file(con, tmp_path):
     rows = ["mcv_members,2025-W01,Ashford,1000,", "mcv_members,2025-W02,Ashford,1100,",
             "mcv_members,2025-W03,Ashford,1200,", "mcv_members,2025-W04,Ashford,1300,"]
     load_file(con, write(tmp_path / "m.csv", rows), loaded_by="t")
-    found = engagement.members(con, "Ashford", date(2025, 1, 31))
+    found = engagement.members(con, "Ashford", "2025-01")
     # target: the force's 10% of households applies to Ashford: 10% of 50,000 = 5,000; 1,300 is 2.6%
     assert found.households == 50_000 and found.share_pct == pytest.approx(2.6)
     assert found.progress.target == 5000 and found.progress.distance == -3700
@@ -156,7 +156,7 @@ def test_share_of_households_target_from_the_households_file(con, tmp_path):
     assert found.progress.forecast.when == date(2025, 10, 12)
     # the force: 10% of 170,000 = 17,000 households; no force figure, as 12 districts have none
     assert targets.area_households(con, None) == 170_000
-    table = engagement.members_by_district(con, date(2025, 1, 31)).set_index("district")
+    table = engagement.members_by_district(con, "2025-01").set_index("district")
     assert table.loc["Ashford", "target"] == 5000 and table.loc["Dover", "target"] == 1000
     assert table.loc["Kent", "households"] == 170_000
 
@@ -164,7 +164,7 @@ def test_share_of_households_target_from_the_households_file(con, tmp_path):
 def test_a_falling_trend_is_not_on_course(con, tmp_path):
     rows = [f"mcv_members,2025-W0{w},Ashford,{1300 - 100 * w}," for w in range(1, 5)]
     load_file(con, write(tmp_path / "m.csv", rows), loaded_by="t")
-    found = engagement.members(con, "Ashford", date(2025, 1, 31))
+    found = engagement.members(con, "Ashford", "2025-01")
     assert found.progress.forecast.status == targets.NOT_ON_COURSE and found.progress.forecast.when is None
 
 
@@ -357,3 +357,22 @@ def test_households_and_targets_files_are_checked_on_save(con, reference):
     admin.replace_reference(con, "targets.csv", good.encode())
     assert targets.rule_for(con, "mcv_members", "Ashford").target_type == "level"
     assert targets.rule_for(con, "mcv_members", None) is None
+
+
+def test_pack_tables(con, tmp_path):
+    from analytics.report.measures import pack_tables
+
+    _seeded(con, tmp_path)
+    tables = pack_tables(con, period=make_period("2025-01", "1m"), district=None)
+    assert list(tables) == ["MCV members by district", "MCV sign-ups by week", "MCV alerts by month",
+                            "Victim satisfaction by month", "Measures", "Targets"]
+    weeks = tables["MCV sign-ups by week"].set_index("period")["value"]
+    assert [weeks[f"2025-W0{w}"] for w in range(1, 6)] == [70, 256, 550, 300, 200]
+    sat = tables["Victim satisfaction by month"].set_index("period")
+    assert (sat.loc["2025-01", "satisfied"], sat.loc["2025-01", "surveyed"]) == (390, 500)
+    assert sat.loc["2025-01", "low_pct"] == pytest.approx(100 * wilson(390, 500).low)
+    [target] = tables["Targets"].to_dict("records")
+    # 9,500 members against 10% of 170,000 households
+    assert (target["measure"], target["target"], target["figure"], target["target_figure"], target["distance"]) == (
+        "mcv_members", "10% of households", 9500, 17000, -7500)
+    assert len(tables["Measures"]) == len(build_summary(con, period=make_period("2025-01", "1m"))["measures"])

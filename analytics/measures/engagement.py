@@ -5,7 +5,7 @@ against the same period a year earlier (analytics.measures.figures says how figu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -14,7 +14,7 @@ from analytics.domain import definitions
 from analytics.domain.periods import Period, month_range, shift_month
 from analytics.measures import catalogue, targets
 from analytics.measures.catalogue import MCV_ALERTS, MCV_MEMBERS, MCV_SIGNUPS
-from analytics.measures.figures import Point, area_points, dated_levels, latest_at, period_total, series
+from analytics.measures.figures import Point, area_points, dated_levels, latest_in, period_total, series
 from analytics.measures.periods import MONTH, WEEK, month, short_label, weeks_of_month, year_earlier
 
 SERIES_COLUMNS = ["period", "label", "value", "last_year", "basis"]
@@ -43,15 +43,13 @@ def period_figure(con: duckdb.DuckDBPyConnection, measure: str, district: str | 
     m = catalogue.get(measure)
     if not m.sums:
         points = area_points(con, measure, district)
-        end = month_end(period.end)
-        year_before = end.replace(year=end.year - 1) if not (end.month == 2 and end.day == 29) else end - timedelta(1)
-        now = latest_at(points, end)
-        before = latest_at(points, year_before)
-        # a level a year earlier must stand within the year-earlier period, not long before it
-        if before is not None and before.end < month(period.last_year[0]).start:
-            before = None
-        if now is not None and now.end < month(period.months[0]).start:
+        now = latest_in(points, period.end)
+        before = latest_in(points, period.last_year[-1])
+        # a level must stand within its period, not long before it
+        if now is not None and now.month < period.months[0]:
             now = None
+        if before is not None and before.month < period.last_year[0]:
+            before = None
         return PeriodFigure(measure, district, period, now, before)
     monthly = series(con, measure, district, MONTH)
     return PeriodFigure(measure, district, period, period_total(m, monthly, list(period.months)),
@@ -70,9 +68,10 @@ class Members:
     progress: targets.Progress | None
 
 
-def members(con: duckdb.DuckDBPyConnection, district: str | None, end: date) -> Members:
-    points = [p for p in area_points(con, MCV_MEMBERS, district) if p.end <= end]
-    latest = latest_at(points, end)
+def members(con: duckdb.DuckDBPyConnection, district: str | None, end_month: str) -> Members:
+    """MCV members counted in ``end_month`` or before (a week in the month of its Thursday)."""
+    points = [p for p in area_points(con, MCV_MEMBERS, district) if p.month <= end_month]
+    latest = latest_in(points, end_month)
     homes = targets.area_households(con, district)
     share = None if latest is None or not homes else 100 * latest.value / homes
     progress = targets.progress(con, MCV_MEMBERS, district, latest, None, dated_levels(points))
@@ -82,12 +81,12 @@ def members(con: duckdb.DuckDBPyConnection, district: str | None, end: date) -> 
 MEMBER_COLUMNS = ["district", "members", "as_at", "households", "share_pct", "target", "distance"]
 
 
-def members_by_district(con: duckdb.DuckDBPyConnection, end: date) -> pd.DataFrame:
-    """Each district's latest MCV members up to ``end``, its households, share, target and distance; the force
-    last (its figure as analytics.measures.figures makes it)."""
+def members_by_district(con: duckdb.DuckDBPyConnection, end_month: str) -> pd.DataFrame:
+    """Each district's latest MCV members counted in ``end_month`` or before, its households, share, target and
+    distance; the force last (its figure as analytics.measures.figures makes it)."""
     rows = []
     for area in [*(d.name for d in definitions.districts()), None]:
-        found = members(con, area, end)
+        found = members(con, area, end_month)
         p = found.progress
         rows.append({
             "district": area or "Kent", "members": None if found.latest is None else found.latest.value,
@@ -150,6 +149,6 @@ def alerts_monthly(con: duckdb.DuckDBPyConnection, district: str | None, end_mon
     return monthly_series(con, MCV_ALERTS, district, end_month, months)
 
 
-def members_trend(con: duckdb.DuckDBPyConnection, district: str | None, end: date) -> list[Point]:
-    """MCV members by date up to ``end`` (one figure per date, the finest grain)."""
-    return dated_levels(p for p in area_points(con, MCV_MEMBERS, district) if p.end <= end)
+def members_trend(con: duckdb.DuckDBPyConnection, district: str | None, end_month: str) -> list[Point]:
+    """MCV members by date, counted in ``end_month`` or before (one figure per date, the finest grain)."""
+    return dated_levels(p for p in area_points(con, MCV_MEMBERS, district) if p.month <= end_month)

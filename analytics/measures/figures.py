@@ -158,9 +158,10 @@ def period_total(m: MeasureDef, monthly: dict[str, Point], months: Sequence[str]
     return replace(total, period=f"{months[0]}/{months[-1]}", start=month(months[0]).start)
 
 
-def latest_at(points: Iterable[Point], end: date) -> Point | None:
-    """The latest figure whose period ends on or before ``end`` (the finest grain wins a tie)."""
-    found = [p for p in points if p.end <= end]
+def latest_in(points: Iterable[Point], end_month: str) -> Point | None:
+    """The latest figure counted in ``end_month`` or before (a week counts in its Thursday's month; the finest
+    grain wins a tie of dates): a level at a period's end."""
+    found = [p for p in points if p.month <= end_month]
     return _latest(found) if found else None
 
 
@@ -175,9 +176,3 @@ def dated_levels(points: Iterable[Point]) -> list[Point]:
 def loaded(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[date, date, int]]:
     """measure -> (first day, last day, values) over the live values."""
     return {str(m): (s, e, int(n)) for m, s, e, n in con.execute(store.sql("measures/loaded")).fetchall()}
-
-
-def district_levels(con: duckdb.DuckDBPyConnection, measure: str, end: date) -> dict[str, tuple[str, date, float]]:
-    """district -> (period, its last day, value): each district's latest value ending on or before ``end``."""
-    rows = con.execute(store.sql("measures/district_levels"), [measure, end]).fetchall()
-    return {str(d): (str(p), e, float(v)) for d, p, e, v in rows}

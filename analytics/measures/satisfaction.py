@@ -4,7 +4,7 @@ comparison figure (e.g. the England and Wales average) entered as a measure.
 
 A period's share pools its months: the satisfied and the surveyed of every month, added (each month's figure given
 or built from complete weeks, analytics.measures.figures); a month not loaded means no figure for the period.
-The comparison figure shown is the latest one entered for a period ending on or before the period's last day.
+The comparison figure shown is the latest one entered for a period counted in the period's last month or before.
 Kent's share is *in line* with it when it lies within Kent's 95% interval, else above or below it.
 """
 
@@ -18,8 +18,8 @@ import pandas as pd
 from analytics.domain.periods import Period, month_range, shift_month
 from analytics.figures.control import ProportionTest
 from analytics.measures.catalogue import SATISFACTION, SATISFACTION_EW
-from analytics.measures.engagement import month_end, period_figure
-from analytics.measures.figures import Point, area_points, latest_at, series
+from analytics.measures.engagement import period_figure
+from analytics.measures.figures import Point, area_points, latest_in, series
 from analytics.measures.periods import MONTH, short_label
 from analytics.measures.stats import Interval, change_test
 
@@ -51,7 +51,7 @@ def satisfaction(con: duckdb.DuckDBPyConnection, district: str | None, period: P
     test = None
     if now is not None and before is not None and now.surveyed and before.surveyed:
         test = change_test(int(now.value), now.surveyed, int(before.value), before.surveyed)
-    comparison = latest_at(area_points(con, SATISFACTION_EW, None), month_end(period.end))
+    comparison = latest_in(area_points(con, SATISFACTION_EW, None), period.end)
     against = None
     if comparison is not None and interval is not None:
         share = comparison.value / 100

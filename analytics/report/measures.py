@@ -135,7 +135,7 @@ def commentary_sentences(con: Con, *, period: Period, district: str | None) -> l
     present = loaded(con)
     out: list[str] = []
     where = f" in {district}" if district else ""
-    end = engagement.month_end(period.end)
+    end = period.end
     if MCV_MEMBERS in present:
         found = engagement.members(con, district, end)
         if found.latest is not None:
@@ -185,7 +185,7 @@ def pack_tables(con: Con, *, period: Period, district: str | None) -> dict[str, 
     """The measures' tables for the performance pack, numbers unformatted: 'MCV members by district',
     'MCV sign-ups by week', 'MCV alerts by month', 'Victim satisfaction by month', 'Measures' (the summary
     entries) and 'Targets' (each target's figure, target and distance). Empty frames where nothing is loaded."""
-    end = engagement.month_end(period.end)
+    end = period.end
     signups = engagement.signups_weekly(con, district, period.end)
     alerts = engagement.alerts_monthly(con, district, period.end, months=13)
     sat = satisfaction.satisfaction_monthly(con, district, period.end)

@@ -66,7 +66,7 @@ def flow_tile(con: Con, name: str, district: str | None, period: Period) -> Tile
 
 
 def members_tile(con: Con, sel: Selection) -> Tile:
-    found = engagement.members(con, sel.district, engagement.month_end(sel.end))
+    found = engagement.members(con, sel.district, sel.end)
     m = catalogue.get(MCV_MEMBERS)
     p = found.progress
     share = "" if found.share_pct is None else f"{found.share_pct:.1f}% of households"
@@ -83,7 +83,7 @@ def members_tile(con: Con, sel: Selection) -> Tile:
 def build(con: Con, sel: Selection) -> EngagementView:
     head = measures_header(sel, "Engagement", WHAT)
     present = loaded(con)
-    end = engagement.month_end(sel.end)
+    end = sel.end
     homes = targets.households_sources(con)
     note = "Households: " + "; ".join(homes) + " (data/reference/households.csv, editable by an admin)."
     signups = engagement.signups_weekly(con, sel.district, sel.end)
