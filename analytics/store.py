@@ -25,8 +25,24 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "asb.duckdb"
 SCHEMA_SQL = Path(__file__).with_name("sql") / "schema.sql"
 
+
+
+def _batches_ddl() -> str:
+    """schema.sql's CREATE TABLE batches statement. DuckDB cannot alter a CHECK constraint, so a migration that
+    widens the kinds or formats a batch may have rebuilds the table from it."""
+    text = SCHEMA_SQL.read_text(encoding="utf-8")
+    start = text.index("CREATE TABLE IF NOT EXISTS batches")
+    return text[start : text.index("\n);", start) + 3]
+
+
+def rebuild_batches() -> list[str]:
+    """Statements that rebuild batches with schema.sql's definition, keeping every row and the id sequence."""
+    return ["ALTER TABLE batches RENAME TO batches_before_rebuild", _batches_ddl(),
+            "INSERT INTO batches BY NAME SELECT * FROM batches_before_rebuild", "DROP TABLE batches_before_rebuild"]
+
+
 # Each entry upgrades a file from the version before it; schema.sql (idempotent) then adds anything new.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 MIGRATIONS: dict[int, list[str]] = {
     2: [
         "ALTER TABLE batches ADD COLUMN warnings VARCHAR[] DEFAULT []",
@@ -45,6 +61,8 @@ MIGRATIONS: dict[int, list[str]] = {
         # transaction, and schema.sql creates the index next
         f"ALTER TABLE IF EXISTS asb_incidents ALTER COLUMN caller_key SET DATA TYPE VARCHAR USING {CALLER_KEY_SQL}",
     ],
+    # Measures files (kind and format 'measures'); their table measure_values comes from schema.sql.
+    6: rebuild_batches(),
 }
 
 

@@ -310,7 +310,8 @@ def test_templates_download_from_the_upload_page(db, tmp_path):
     at = _page(tmp_path, "upload")
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Force ASB incident extract template (.xlsx)", "Force ASB incident extract template (.csv)",
-                      "Force recorded-crime extract template (.xlsx)", "Force recorded-crime extract template (.csv)"]
+                      "Force recorded-crime extract template (.xlsx)", "Force recorded-crime extract template (.csv)",
+                      "Measures template (.xlsx)", "Measures template (.csv)"]
 
 
 def test_admin_page_needs_admin_and_forgets_a_mapping(db, tmp_path):

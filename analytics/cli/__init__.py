@@ -23,8 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", metavar="PATH", help="database file (default: $ASB_DB or data/asb.duckdb)")
         return p
 
-    ingest = with_db(commands.add_parser("ingest", help="load police.uk files or force extracts (CSV or XLSX)"))
-    ingest.add_argument("--source", choices=["auto", "police-uk", "asb", "crime"], default="auto",
+    ingest = with_db(commands.add_parser(
+        "ingest", help="load police.uk files, force extracts or measures files (CSV or XLSX)"))
+    ingest.add_argument("--source", choices=["auto", "police-uk", "asb", "crime", "measures"], default="auto",
                         help="the file's format (default: detected from the header)")
     ingest.add_argument("--name", metavar="SOURCE_NAME",
                         help="name of the source (default: police.uk for police.uk files, force for force extracts)")

@@ -18,6 +18,10 @@ Each file is a CSV that a force can edit; this module only reads and normalises 
   notices and drugs possession warnings. Outcome 22 (diversionary activity) is not solved by default.
 - ``asb_call_types.csv``: ASB call types and their category (Personal, Nuisance or Environmental).
 - ``population.csv``: ONS mid-2023 resident population by district, the denominator of rates per 1,000.
+- ``households.csv``: households by district, the denominator of a measure given as a share of households
+  (analytics.measures), with the source of each figure named in its ``source`` column.
+- ``targets.csv``: a target per measure (and optionally per district): its type (``level``,
+  ``share_of_households`` or ``change``), its value and a note saying whose target it is (analytics.measures).
 """
 
 from __future__ import annotations
@@ -155,6 +159,38 @@ def match_call_type(name: str) -> str | None:
     return _aliases("asb_call_types.csv", "call_type").get(normalise_key(name))
 
 
+@dataclass(frozen=True)
+class Households:
+    code: str
+    name: str
+    households: int
+    source: str
+
+
+@lru_cache(maxsize=1)
+def households() -> tuple[Households, ...]:
+    """Households by district (households.csv), in name order."""
+    rows = _read("households.csv")
+    return tuple(sorted((Households(r["code"], r["name"], int(r["households"]), r["source"]) for r in rows),
+                        key=lambda h: h.name))
+
+
+@dataclass(frozen=True)
+class Target:
+    measure: str
+    district: str  # '' for the whole force
+    target_type: str  # 'level' | 'share_of_households' | 'change'
+    value: float
+    note: str
+
+
+@lru_cache(maxsize=1)
+def targets() -> tuple[Target, ...]:
+    """The measures' targets (targets.csv)."""
+    return tuple(Target(r["measure"], r["district"], r["target_type"], float(r["value"]), r["note"])
+                 for r in _read("targets.csv"))
+
+
 def reference_tables() -> dict[str, list[tuple[object, ...]]]:
     """Rows of the ref_* tables the store keeps in step with the reference files."""
     return {
@@ -162,4 +198,6 @@ def reference_tables() -> dict[str, list[tuple[object, ...]]]:
         "ref_offence_groups": [(g.name, g.crime_type, g.victim_based) for g in offence_groups()],
         "ref_outcomes": [(o.outcome, o.description, o.outcome_group, o.solved) for o in outcomes()],
         "ref_call_types": [(c.call_type, c.category) for c in call_types()],
+        "ref_households": [(h.code, h.name, h.households, h.source) for h in households()],
+        "ref_targets": [(t.measure, t.district, t.target_type, t.value, t.note) for t in targets()],
     }

@@ -3,7 +3,9 @@
 A replaced reference file must keep the same columns and pass the checks of its kind before it is saved: every
 row as many fields as the header; keys present and unique (ignoring case and punctuation, as names are matched);
 names and synonyms meaning one thing only; booleans true or false; an ASB category one of the three; a population
-a whole number above 0; every district of districts.csv with its population in population.csv. Then it must read
+a whole number above 0; every district of districts.csv with its population in population.csv (and its households
+in households.csv, each with its source named); a target for a known measure and district, of a known type, with a
+number in range. Then it must read
 cleanly through ``definitions``; otherwise the old file is put back and the change is refused. The ref_* tables are
 then synced, which changes the data version, so every figure on screen is recomputed with the new rules.
 """
@@ -23,8 +25,12 @@ from analytics import store
 from analytics.domain import definitions
 from analytics.errors import InputRefused
 from analytics.ingest.messages import clip
+from analytics.measures import catalogue
+from analytics.measures.catalogue import Unit
+from analytics.measures.targets import CHANGE, LEVEL, SHARE, TARGET_TYPES
 
-REFERENCE_FILES = ("districts.csv", "population.csv", "offence_groups.csv", "outcomes.csv", "asb_call_types.csv")
+REFERENCE_FILES = ("districts.csv", "population.csv", "offence_groups.csv", "outcomes.csv", "asb_call_types.csv",
+                   "households.csv", "targets.csv")
 PROBLEMS_SHOWN = 20
 MAX_POPULATION = 100_000_000  # far above any district's, and within the INTEGER column
 Row = tuple[int, dict[str, str]]  # (spreadsheet row number, column -> value)
@@ -167,12 +173,68 @@ def _check_call_types(rows: list[Row], problems: list[str]) -> None:
                  for n, r in rows if r["category"] not in categories]
 
 
+def _check_households(rows: list[Row], problems: list[str]) -> None:
+    _present(rows, ("code", "name", "source"), problems)
+    _unique(rows, "code", problems)
+    reason = f"must be a whole number above 0 (at most {MAX_POPULATION:,})"
+    problems += [_problem(n, "households", r["households"], reason) for n, r in rows
+                 if not re.fullmatch(r"[0-9]{1,9}", r["households"]) or not 0 < int(r["households"]) <= MAX_POPULATION]
+    codes = {r["code"] for _, r in rows}
+    problems += [f"{d['code']} ({d['name']}) has no households: every district in districts.csv needs a row"
+                 for d in _saved_rows("districts.csv") if d["code"] not in codes]
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _check_targets(rows: list[Row], problems: list[str]) -> None:
+    _present(rows, ("measure", "target_type", "value", "note"), problems)
+    districts = {d["name"] for d in _saved_rows("districts.csv")}
+    seen: dict[tuple[str, str], int] = {}
+    for n, r in rows:
+        m = catalogue.find(r["measure"])
+        if r["measure"] and (m is None or m.name != r["measure"]):
+            hint = f"write it as {m.name}" if m else f"use one of {', '.join(x.name for x in catalogue.CATALOGUE)}"
+            problems.append(_problem(n, "measure", r["measure"], f"not a measure name: {hint}"))
+        if r["district"] and r["district"] not in districts:
+            problems.append(_problem(n, "district", r["district"], "not a district of districts.csv (as named "
+                                     "there), or blank for the whole force"))
+        if r["target_type"] and r["target_type"] not in TARGET_TYPES:
+            problems.append(_problem(n, "target_type", r["target_type"], f"must be one of {', '.join(TARGET_TYPES)}"))
+        value = _number(r["value"])
+        if r["value"] and value is None:
+            problems.append(_problem(n, "value", r["value"], "must be a number"))
+        elif value is not None and r["target_type"] == SHARE and not 0 < value <= 100:
+            problems.append(_problem(n, "value", r["value"], "a share of households is a per cent above 0, at most "
+                                     "100"))
+        elif value is not None and r["target_type"] == LEVEL and value < 0:
+            problems.append(_problem(n, "value", r["value"], "a level is 0 or more"))
+        elif value is not None and r["target_type"] == CHANGE and value <= -100:
+            problems.append(_problem(n, "value", r["value"], "a change is above −100"))
+        if m is not None and r["target_type"] == SHARE and m.unit is not Unit.COUNT:
+            problems.append(_problem(n, "target_type", r["target_type"], f"{m.name} is not a count, so it cannot "
+                                     "be a share of households"))
+        if m is not None and m.unit is Unit.PERCENT:
+            problems.append(_problem(n, "measure", r["measure"], "a comparison figure has no target"))
+        first = seen.setdefault((r["measure"], r["district"]), n)
+        if first != n:
+            problems.append(_problem(n, "measure", r["measure"], f"row {first} already sets this measure's target "
+                                     f"for {r['district'] or 'the whole force'}"))
+
+
 CHECKS: dict[str, Callable[[list[Row], list[str]], None]] = {
     "districts.csv": _check_districts,
     "population.csv": _check_population,
     "offence_groups.csv": _check_offence_groups,
     "outcomes.csv": _check_outcomes,
     "asb_call_types.csv": _check_call_types,
+    "households.csv": _check_households,
+    "targets.csv": _check_targets,
 }
 
 

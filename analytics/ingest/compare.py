@@ -31,10 +31,14 @@ from analytics.ingest.load import (
 )
 from analytics.ingest.names import check_source_name, default_source
 from analytics.ingest.readers import Problem, Staged, read_file
+from analytics.measures import storing as measures_storing
+from analytics.measures.reading import MEASURES
+from analytics.measures.reading import STAGED_TABLE as MEASURES_STAGED
 from analytics.report.formatting import fmt_change
 
-LABELS = {"asb": "ASB", "crime": "Crime"}
-NOUNS = {"asb": ("ASB incident", "ASB incidents"), "crime": ("crime", "crimes")}
+LABELS = {"asb": "ASB", "crime": "Crime", MEASURES: "Measures"}
+NOUNS = {"asb": ("ASB incident", "ASB incidents"), "crime": ("crime", "crimes"),
+         MEASURES: ("measure value", "measure values")}
 VIEWS = {"asb": "asb", "crime": "crime"}  # kind -> view of live rows (fixed identifiers)
 
 
@@ -75,6 +79,20 @@ class MonthChange:
             return f"{name} would be replaced with the same number of {NOUNS[self.kind][1]} ({self.incoming:,})."
         return (f"{name} would change from {self.current:,} to {_count(self.incoming, self.kind)} "
                 f"({fmt_change(self.change)}).")
+
+
+@dataclass(frozen=True)
+class MeasuresMonthChange(MonthChange):
+    """A measures file's values counting in one month: ``current`` of them would replace values already loaded
+    (the same measure, period and area), the rest are added."""
+
+    @property
+    def sentence(self) -> str:
+        name = _month_name(self.month)
+        if self.current == 0:
+            return f"{name}: {_count(self.incoming, self.kind)} would be added."
+        return (f"{name}: {_count(self.incoming, self.kind)}, {self.current:,} of them replacing values already "
+                "loaded.")
 
 
 @dataclass
@@ -260,6 +278,8 @@ def check_file(
                     continue
                 check.refusal, check.remembered = None, remembered
                 break
+        if staged is not None and staged.format == MEASURES:
+            return _check_measures(con, scratch, staged, check, path, preview_rows)
         fmt = staged.format if staged else (source_format if source_format in FORCE_FORMATS else None)
         try:
             source = check_source_name(police_uk_source if fmt == "police-uk" else source_name, fmt)
@@ -321,6 +341,38 @@ def check_file(
         scratch.close()
 
 
+def _check_measures(con: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection, staged: Staged,
+                    check: Check, path: Path, preview_rows: int) -> Check:
+    """A measures file's check: its values per month, and how many would replace values already loaded in
+    ``con`` (its staged rows registered there for the one query, then unregistered)."""
+    check.format, check.source = MEASURES, MEASURES
+    check.sheet, check.sheets, check.header = staged.sheet, staged.sheets, staged.header
+    check.mapping, check.suggestions = staged.mapping, staged.suggestions
+    check.rows_read, check.rows_rejected = staged.rows_read, staged.rows_rejected
+    check.problems, check.warnings = staged.problems, staged.warnings
+    incoming = measures_storing.staged_months(scratch)
+    rows = scratch.sql("SELECT * FROM " + MEASURES_STAGED).to_arrow_table()
+    month_of = dict(scratch.execute(f"SELECT source_row, strftime(month, '%Y-%m') FROM {MEASURES_STAGED}").fetchall())
+    con.register(measures_storing.CHECK_TABLE, rows)
+    try:
+        found = measures_storing.conflicts(con, measures_storing.CHECK_TABLE)
+    finally:
+        con.unregister(measures_storing.CHECK_TABLE)
+    replacing: dict[str, int] = {}
+    for c in {c.row: c for c in found}.values():
+        replacing[month_of[c.row]] = replacing.get(month_of[c.row], 0) + 1
+    changes: list[MonthChange] = [MeasuresMonthChange(MEASURES, m, replacing.get(m, 0), n)
+                                  for m, n in incoming.items()]
+    comparison = Comparison(MEASURES, changes)
+    previous = _already_loaded(con, file_digest(path)[0], None)
+    if previous:
+        comparison.already_loaded_batch = previous[0]
+    check.comparison = comparison
+    check.preview[MEASURES] = scratch.execute(
+        f"SELECT * FROM {MEASURES_STAGED} ORDER BY source_row LIMIT ?", [preview_rows]).df()
+    return check
+
+
 def _loaded_references(
     con: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection, staged: Staged, source: str,
     comparison: Comparison,
@@ -352,8 +404,8 @@ def clashing_months(checks: Sequence[Check]) -> list[str]:
     held: dict[tuple[str | None, str, str], str] = {}
     clashes = []
     for check in checks:
-        if check.comparison is None or check.comparison.already_loaded_batch is not None:
-            continue
+        if check.comparison is None or check.comparison.already_loaded_batch is not None or check.format == MEASURES:
+            continue  # measures files clash on values, not months: the loader refuses a value held twice
         for change in check.comparison.changes:
             first = held.setdefault((check.source, change.kind, change.month), check.name)
             if first != check.name:

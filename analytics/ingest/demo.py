@@ -1,5 +1,5 @@
-"""The bundled demo: the real police.uk Kent files, and on request a synthetic force extract with a few synthetic
-ASB Case Review applications."""
+"""The bundled demo: the real police.uk Kent files, and on request a synthetic force extract, a few synthetic
+ASB Case Review applications and synthetic engagement and satisfaction measures."""
 
 from __future__ import annotations
 
@@ -32,6 +32,11 @@ def load_demo(
             extracts = write_synthetic_extracts(Path(folder))
             results += load_files(con, sorted(extracts.values()), source_name=SYNTHETIC_SOURCE, progress=progress,
                                   loaded_by=loaded_by)
+            from analytics.ingest.synthetic import write_synthetic_measures
+
+            # two years of engagement and satisfaction measures (also SYNTHETIC), loaded as a measures file
+            results += load_files(con, [write_synthetic_measures(Path(folder))], source_format="measures",
+                                  progress=progress, loaded_by=loaded_by)
         from analytics.casework.reviews import seed_demo
 
         # a few ASB Case Review applications from the synthetic repeat callers, labelled synthetic

@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.domain.definitions import normalise_key
+from analytics.measures.reading import COLUMNS as MEASURES_COLUMNS
+from analytics.measures.reading import MEASURES
 
 POLICE_UK = "police-uk"
-FORMATS = (POLICE_UK, "asb", "crime")
+FORMATS = (POLICE_UK, "asb", "crime", MEASURES)
 
 POLICE_UK_COLUMNS = (
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -60,11 +62,13 @@ COLUMNS: dict[str, dict[str, tuple[bool, tuple[str, ...]]]] = {
         "outcome_date": (False, ("outcome date", "date of outcome", "outcome recorded date", "date outcome")),
         **{k: v for k, v in _SHARED.items() if k != "district"},
     },
+    # a measures file (analytics.measures): measure, period, district, value, surveyed
+    MEASURES: MEASURES_COLUMNS,
 }
 
 
 def canonical_columns(format: str) -> dict[str, bool]:
-    """Canonical column -> required?, for the force formats 'asb' and 'crime'."""
+    """Canonical column -> required?, for the force formats 'asb' and 'crime' and for 'measures'."""
     if format not in COLUMNS:
         raise ValueError(f"no canonical columns for format {format!r}")
     return {name: required for name, (required, _) in COLUMNS[format].items()}
@@ -110,10 +114,17 @@ def is_police_uk(header: list[str]) -> bool:
     return _score(header, POLICE_UK)[0] == len(POLICE_UK_REQUIRED)
 
 
+def _complete(header: list[str], format: str) -> bool:
+    """Every required column of the format is named."""
+    return _score(header, format)[0] == sum(1 for required, _ in COLUMNS[format].values() if required)
+
+
 def detect_format(header: list[str]) -> str | None:
-    """'police-uk', 'asb' or 'crime' from a header, or None when no format is recognisable."""
+    """'police-uk', 'asb', 'crime' or 'measures' from a header, or None when no format is recognisable."""
     if is_police_uk(header):
         return POLICE_UK
+    if _complete(header, MEASURES) and not (_complete(header, "asb") or _complete(header, "crime")):
+        return MEASURES
     asb, crime = _score(header, "asb"), _score(header, "crime")
     if max(asb[0], crime[0]) < 2:
         return None

@@ -33,6 +33,8 @@ from analytics.ingest import validate
 from analytics.ingest.messages import clip
 from analytics.ingest.names import check_source_name
 from analytics.ingest.readers import Problem, Staged, read_file
+from analytics.measures import storing as measures_storing
+from analytics.measures.reading import MEASURES
 
 Progress = Callable[[float, str], None]
 
@@ -84,7 +86,8 @@ class LoadResult:
         text = (f"{self.file}: loaded as batch {self.batch_id} (source {self.source}, {describe_months(self.months)}): "
                 f"{self.rows_read:,} rows read, {self.rows_loaded:,} loaded, {self.rows_rejected:,} rejected.")
         if self.replaced_batches:
-            text += " Replaced the same months from batch " + ", ".join(map(str, self.replaced_batches)) + "."
+            what = "values" if self.kind == MEASURES else "months"
+            text += f" Replaced the same {what} from batch " + ", ".join(map(str, self.replaced_batches)) + "."
         return text
 
 
@@ -161,8 +164,9 @@ def _refresh_status(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[int]) ->
         live, total = con.execute(
             "SELECT count(*) FILTER (WHERE replaced_by IS NULL), count(*) FROM ("
             "SELECT replaced_by FROM asb_incidents WHERE batch_id = ? "
-            "UNION ALL SELECT replaced_by FROM crimes WHERE batch_id = ?)",
-            [batch_id, batch_id],
+            "UNION ALL SELECT replaced_by FROM crimes WHERE batch_id = ? "
+            "UNION ALL SELECT replaced_by FROM measure_values WHERE batch_id = ?)",
+            [batch_id, batch_id, batch_id],
         ).fetchone()
         status = "loaded" if live == total else ("replaced" if live == 0 else "partly replaced")
         con.execute("UPDATE batches SET status = ? WHERE id = ? AND status <> 'rolled back'", [status, batch_id])
@@ -288,6 +292,12 @@ def _load_one(
     if previous:
         batch_id, source, fmt, kind = previous
         return LoadResult(display_name, "already loaded", batch_id, source, fmt, kind, sha256, size)
+    if staged.format == MEASURES:
+        from analytics.ingest.measures_file import store_measures
+
+        return store_measures(con, staged, display_name=display_name, sha256=sha256, size=size, source=wanted,
+                              replace=replace, accept_valid_rows=accept_valid_rows, loaded_by=loaded_by,
+                              progress=progress, this_load=this_load)
 
     source = check_source_name(wanted, staged.format)
     refusal = format_conflict(con, source, staged.format, display_name)
@@ -414,8 +424,9 @@ def _store_rejects(con: duckdb.DuckDBPyConnection, batch_id: int, problems: Sequ
 def _count_batch_rows(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
     return con.execute(
         "SELECT (SELECT count(*) FROM asb_incidents WHERE batch_id = ?) "
-        "+ (SELECT count(*) FROM crimes WHERE batch_id = ?)",
-        [batch_id, batch_id],
+        "+ (SELECT count(*) FROM crimes WHERE batch_id = ?) "
+        "+ (SELECT count(*) FROM measure_values WHERE batch_id = ?)",
+        [batch_id, batch_id, batch_id],
     ).fetchall()[0][0]
 
 
@@ -551,6 +562,7 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, user: str | None 
                 [batch_id, batch_id],
             ).fetchall()]
             con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+        restored += measures_storing.roll_back(con, batch_id)
         con.execute(
             "UPDATE batches SET status = 'rolled back', rolled_back_by = ?, rolled_back_at = ? WHERE id = ?",
             [user or current_user(), datetime.now().replace(microsecond=0), batch_id],
@@ -569,7 +581,8 @@ def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
     rows = con.execute(
         "WITH live AS (SELECT batch_id, count(*) AS n FROM ("
         "  SELECT batch_id FROM asb_incidents WHERE replaced_by IS NULL"
-        "  UNION ALL SELECT batch_id FROM crimes WHERE replaced_by IS NULL) GROUP BY batch_id) "
+        "  UNION ALL SELECT batch_id FROM crimes WHERE replaced_by IS NULL"
+        "  UNION ALL SELECT batch_id FROM measure_values WHERE replaced_by IS NULL) GROUP BY batch_id) "
         "SELECT b.id, b.file_name, b.sha256, b.size_bytes, b.source, b.kind, b.format, b.sheet, b.rows_read, "
         "b.rows_loaded, b.rows_rejected, coalesce(live.n, 0), b.months, b.status, b.loaded_by, "
         "strftime(b.loaded_at, '%Y-%m-%dT%H:%M:%S'), b.replaces, b.rolled_back_by, "

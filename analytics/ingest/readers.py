@@ -22,6 +22,7 @@ from analytics.errors import ColumnsMissing, InputRefused, UnknownFormat
 from analytics.ingest import detect, rawcsv, validate, xlsx
 from analytics.ingest.detect import POLICE_UK, POLICE_UK_COLUMNS, canonical_columns
 from analytics.ingest.messages import clip
+from analytics.measures import reading as measures_reading
 
 __all__ = ["Problem", "Progress", "Staged", "canonical_columns", "read_file"]
 
@@ -54,6 +55,7 @@ class Staged:
     header: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
     suggestions: dict[str, str] = field(default_factory=dict)
+    measures_table: str | None = None  # a measures file's staged values (analytics.measures.reading)
 
 
 def _noop(fraction: float, message: str) -> None:
@@ -191,6 +193,8 @@ def _stage(
             "and map its columns on the upload page.",
         )
     progress(0.3, "Checking rows")
+    if fmt == measures_reading.MEASURES:
+        return _stage_measures(con, raw, path, mapping, progress, sheet, sheets)
     if fmt == POLICE_UK:
         keys = {normalise_key(h): col for h, col in zip(header, raw.columns, strict=True)}
         cols = {name: keys.get(normalise_key(name)) for name in POLICE_UK_COLUMNS}
@@ -276,11 +280,53 @@ def _resolve_mapping(
             raise ColumnsMissing("Mapping clash", f"Two columns are mapped to {clip(clashes[0])!r}: map only one.")
     missing = [c for c, required in allowed.items() if required and c not in used.values()]
     if missing:
-        kind = "ASB" if fmt == "asb" else "crime"
+        kind = {"asb": "a force ASB extract", "crime": "a force crime extract"}.get(fmt, "a measures file")
         raise ColumnsMissing(
             "Required column missing",
-            f"{name} looks like a force {kind} extract but has no column for {', '.join(missing)}. "
+            f"{name} looks like {kind} but has no column for {', '.join(missing)}. "
             f"Columns found: {_columns_found(header)}. Add the column to the export or map an existing column "
             "to it on the upload page.",
         )
     return {c: used[c] for c in header if c in used}
+
+
+def _stage_measures(
+    con: duckdb.DuckDBPyConnection,
+    raw: rawcsv.Raw,
+    path: Path,
+    mapping: dict[str, str] | None,
+    progress: Progress,
+    sheet: str | None,
+    sheets: list[str],
+) -> Staged:
+    """A measures file: its columns mapped as a force extract's are, its rows checked by analytics.measures."""
+    fmt = measures_reading.MEASURES
+    header = raw.header
+    suggestions = detect.suggest_mapping(header, fmt)
+    used = _resolve_mapping(header, fmt, suggestions, mapping, path.name)
+    by_canonical = {canon: raw.columns[header.index(col)] for col, canon in used.items()}
+
+    def run(relation: str, first_row: int | None) -> measures_reading.MeasuresStage:
+        try:
+            return measures_reading.stage(con, relation, by_canonical, raw.columns, first_row, path.name)
+        except duckdb.Error as e:
+            raise rawcsv.translate_error(e, path.name) from e
+
+    result = run(raw.relation, raw.first_row)
+    if raw.exact is not None and rawcsv.may_have_skipped_lines(raw, result.records):
+        exact = raw.exact()
+        result = run(exact.relation, exact.first_row)
+    warnings = list(raw.warnings)
+    ignored = [h for h in header if h.strip() and h not in used]
+    if ignored:
+        warnings.append(f"{len(ignored)} column(s) not used and ignored: {_listed(ignored, quote=chr(39))}.")
+    if result.rows_read == 0:
+        raise InputRefused("No data rows", f"{path.name} has a header but no data rows under it.")
+    names = {canon: col for col, canon in used.items()}
+    problems = [Problem(p.row, names.get(p.key, p.key) if p.key else None, p.value, p.reason)
+                for p in result.problems]
+    progress(1.0, f"{result.rows_read} rows read, {result.rows_rejected} with problems")
+    return Staged(format=fmt, kind=fmt, asb_table=None, crime_table=None, rows_read=result.rows_read,
+                  rows_rejected=result.rows_rejected, problems=problems, warnings=warnings,
+                  months={fmt: result.months}, sheet=sheet, sheets=sheets, header=header, mapping=used,
+                  suggestions=suggestions, measures_table=result.table)

@@ -399,3 +399,59 @@ def write_police_uk_csv(path: Path, rows: int, *, months: Iterable[str] = ("2023
     police_uk_frame(rows, months=months, seed=seed).to_csv(path, index=False, lineterminator="\n")
     return path
 
+
+
+# Measures (analytics.measures) -----------------------------------------------------------------------------------
+
+MEASURES_FILE = "SYNTHETIC-kent-measures.csv"
+MEASURES_TITLE = "SYNTHETIC DATA - Kent engagement and satisfaction measures (generated, not real figures)"
+MEASURES_RANGE = ("2024-01", "2025-12")
+# January 2025's first three weeks of MCV sign-ups take the shape the force report describes (70, 256, 550), then
+# fall back over two weeks.
+REPORT_SIGNUPS = {"2025-W01": 70, "2025-W02": 256, "2025-W03": 550, "2025-W04": 330, "2025-W05": 190}
+MEMBERS_START = 5600  # force-wide MCV members before the first week
+WEEKLY_LEAVERS = 0.002  # share of members leaving each week
+
+
+def synthetic_measures(start: str = MEASURES_RANGE[0], end: str = MEASURES_RANGE[1],
+                       seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """Measures rows (measure, period, district, value, surveyed) for the months start..end, all SYNTHETIC:
+    MCV sign-ups and members by district for every ISO week counted in those months (a week counts in its
+    Thursday's month), MCV alerts and ASB victim satisfaction force-wide by month, and a quarterly England and
+    Wales comparison figure. Districts share sign-ups by their households (households.csv)."""
+    from analytics.measures.periods import weeks_of_month
+
+    rng = np.random.default_rng([seed, 15])
+    homes = {h.name: h.households for h in definitions.households()}
+    names = sorted(homes)
+    share = np.array([homes[n] for n in names], dtype=float)
+    share /= share.sum()
+    members = np.round(MEMBERS_START * share)
+    rows: list[tuple[str, str, str, object, object]] = []
+    for month in month_range(start, end):
+        for week in weeks_of_month(month):
+            total = REPORT_SIGNUPS.get(week.code) or int(rng.poisson(60 + 25 * _summer(week.start.month)))
+            signups = rng.multinomial(total, share)
+            members = members + signups - rng.binomial(members.astype(np.int64), WEEKLY_LEAVERS)
+            for name, n, level in zip(names, signups, members, strict=True):
+                rows.append(("mcv_signups", week.code, name, int(n), ""))
+                rows.append(("mcv_members", week.code, name, int(level), ""))
+        mon = int(month[5:])
+        rows.append(("mcv_alerts", month, "", int(rng.poisson(40 + 15 * _summer(mon))), ""))
+        surveyed = int(rng.integers(140, 220))
+        rate = 0.74 + (0.04 if month >= "2025-01" else 0.0)
+        rows.append(("asb_victim_satisfaction", month, "", int(rng.binomial(surveyed, rate)), surveyed))
+        if mon % 3 == 0:
+            rows.append(("asb_victim_satisfaction_ew", month, "", round(float(76 + rng.normal(0, 0.8)), 1), ""))
+    return pd.DataFrame(rows, columns=["measure", "period", "district", "value", "surveyed"])
+
+
+def write_synthetic_measures(folder: Path, *, start: str = MEASURES_RANGE[0], end: str = MEASURES_RANGE[1],
+                             seed: int = DEFAULT_SEED) -> Path:
+    """Write the synthetic measures as a CSV with a SYNTHETIC title row above the header."""
+    path = Path(folder) / MEASURES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(MEASURES_TITLE + "\n")
+        synthetic_measures(start, end, seed).to_csv(f, index=False, lineterminator="\n")
+    return path

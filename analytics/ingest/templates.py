@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from analytics.ingest.readers import canonical_columns
+from analytics.measures import template as measures  # noqa: F401  (the measures file's template, for the pages)
 
 FORMATS = ("asb", "crime")
 TITLES = {"asb": "Force ASB incident extract", "crime": "Force recorded-crime extract"}
@@ -121,3 +122,4 @@ def template_csv(fmt: str) -> bytes:
     writer.writerow([name for name, *_ in cols])
     writer.writerow([e.strftime("%d/%m/%Y %H:%M") if isinstance(e, datetime) else e for _, _, e, _ in cols])
     return out.getvalue().encode("utf-8")
+

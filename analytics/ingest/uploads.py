@@ -20,6 +20,7 @@ from analytics.domain.periods import describe_months
 from analytics.ingest import xlsx
 from analytics.ingest.compare import FORCE_FORMATS, Check
 from analytics.ingest.load import FileRequest
+from analytics.measures.reading import MEASURES
 from analytics.report.export import slug
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "asb-dashboard-uploads"
@@ -90,7 +91,8 @@ def readiness(checks: Sequence[Check]) -> Readiness:
     problems = sum(c.rows_rejected for c in checks if c.comparison is not None and c.problems)
     replacing = sorted({(m.kind, m.month) for c in checks if c.comparison is not None and c.comparison.needs_replace
                         for m in c.comparison.replaced_months})
-    months = "; ".join(f"{Kind(k).word} {describe_months([m])}" for k, m in replacing) or None
+    words = {k.value: k.word for k in Kind} | {MEASURES: "measure values of"}
+    months = "; ".join(f"{words[k]} {describe_months([m])}" for k, m in replacing) or None
     already = [c for c in checks if c.comparison is not None and c.comparison.already_loaded_batch is not None]
     return Readiness(refused, problems, months, bool(checks) and len(already) == len(checks))
 
@@ -98,5 +100,5 @@ def readiness(checks: Sequence[Check]) -> Readiness:
 def request(check: Check, path: Path) -> FileRequest:
     """How the loader should read a checked file: as it was checked (format, source, sheet and mapping)."""
     return FileRequest(path, check.name, check.format or "auto",
-                       None if check.format == "police-uk" else check.source, check.sheet,
+                       None if check.format in ("police-uk", MEASURES) else check.source, check.sheet,
                        check.mapping if check.format in FORCE_FORMATS else None)

@@ -229,3 +229,74 @@ def control_sentence(block: dict[str, Any] | None) -> list[str]:
         return ["Control chart, no signal: " + sentence.removeprefix("No signal: ")]
     return ["Control chart: " + sentence + (f" {block['season_note']}" if block.get("season_note") else "")]
 
+
+# ---------------------------------------------------------------------------------------------- measures
+# Sentences about the named measures (analytics.measures), from figures analytics.report.measures works out.
+
+
+def ratio_words(value: float, before: float) -> str | None:
+    """'more than doubled', 'doubled', 'more than trebled', 'more than halved'..., or None for a smaller move."""
+    if before <= 0 or value <= 0:
+        return None
+    ratio = value / before
+    for factor, word in ((3, "trebled"), (2, "doubled")):
+        if ratio >= factor:
+            return word if ratio == factor else f"more than {word}"
+    if ratio <= 0.5:
+        return "halved" if ratio == 0.5 else "more than halved"
+    return None
+
+
+def weekly_jump_sentence(title: str, week_words: str, value: float, before: float) -> str:
+    """'MCV sign-ups more than doubled in the third week of January: 550 against 256 the week before.'"""
+    words = ratio_words(value, before)
+    if words is None:
+        move = "rose" if value > before else ("fell" if value < before else "held")
+        return f"{title} {move} in {week_words}: {value:,.0f} against {before:,.0f} the week before."
+    return f"{title} {words} in {week_words}: {value:,.0f} against {before:,.0f} the week before."
+
+
+def level_sentence(title: str, value: float, when: str, target: float | None, target_words: str | None,
+                   share_pct: float | None, on_course: str | None) -> str:
+    """'MCV members: 9,512 at 31 January 2025 (1.2% of households), 69,518 short of the target of 79,030 (10% of
+    households); not on course at the current rate.'"""
+    out = f"{title}: {value:,.0f} at {when}"
+    if share_pct is not None:
+        out += f" ({share_pct:.1f}% of households)"
+    if target is not None:
+        what = f" ({target_words})" if target_words else ""
+        if value >= target:
+            out += f", at or above the target of {target:,.0f}{what}"
+        else:
+            out += f", {target - value:,.0f} short of the target of {target:,.0f}{what}"
+    if on_course:
+        out += f"; {on_course}"
+    return out + "."
+
+
+def flow_sentence(title: str, value: float, label: str, last_year: float | None) -> str:
+    """'MCV alerts sent: 48 in January 2025, against 35 in the same period last year.'"""
+    out = f"{title}: {value:,.0f} in {label}"
+    if last_year is not None:
+        out += f", against {last_year:,.0f} in the same period last year"
+    return out + "."
+
+
+def satisfaction_sentence(title: str, share: float, low: float, high: float, surveyed: int, label: str,
+                          last_share: float | None, significant: bool, p_value: float | None,
+                          comparison: float | None, comparison_label: str | None, against: str | None) -> list[str]:
+    """The share satisfied with its interval, the change on last year (significant or not) and the comparison."""
+    out = [f"{title} was {share:.1f}% in {label} (95% confidence interval {low:.1f}% to {high:.1f}%, "
+           f"{surveyed:,} surveyed)."]
+    if last_share is not None:
+        diff = share - last_share
+        points = "percentage point" if round(abs(diff), 1) == 1 else "percentage points"
+        move = (f"up {abs(diff):.1f} {points}" if diff > 0 else f"down {abs(diff):.1f} {points}") if diff else \
+            "unchanged"
+        verdict = ("a significant change" if significant else "not a significant change")
+        p = f", p = {p_value:.3f}" if p_value is not None else ""
+        out.append(f"That is {move} on {last_share:.1f}% a year earlier: {verdict} (two-proportion test at the "
+                   f"5% level{p}).")
+    if comparison is not None and against is not None:
+        out.append(f"It is {against} the comparison figure of {comparison:.1f}% ({comparison_label}).")
+    return out

@@ -1,4 +1,5 @@
-"""The performance report's figures as one dict: the `summary` command's JSON and text, from analytics.figures.
+"""The performance report's figures as one dict: the `summary` command's JSON and text, from analytics.figures
+(and the named measures, from analytics.measures through analytics.report.measures).
 
 JSON numbers are exact counts; pct_change, rates and pp_change are already rounded once (1 dp, half away from
 zero) and null where they cannot be computed (last year 0, or a month the source does not cover). A total's count
@@ -18,7 +19,7 @@ from analytics.domain.periods import Period, short_label
 from analytics.errors import InputRefused, NotFound
 from analytics.figures import breakdowns, control_series, counts, coverage, solved
 from analytics.figures.common import Con, check_district
-from analytics.report import control_text
+from analytics.report import control_text, measures
 from analytics.report.formatting import fmt_change, fmt_int, fmt_pct, fmt_pp, fmt_rate
 from analytics.report.narrative import commentary
 
@@ -102,9 +103,12 @@ def build_summary(
         "all_crime": all_crime,
         # "measure" holds the kind (asb | crime): a key of the JSON contract
         "quality": [{"month": f.month, "measure": f.kind, "issue": f.issue, "detail": f.detail} for f in flags],
+        # the named measures (engagement, satisfaction): analytics.report.measures
+        "measures": measures.summary_entries(con, period=period, district=district),
     }
     summary["control"] = control_block(con, end=period.end, source=source, district=district)
-    summary["commentary"] = commentary(summary)
+    summary["commentary"] = commentary(summary) + measures.commentary_sentences(con, period=period,
+                                                                              district=district)
     return summary
 
 
@@ -177,5 +181,12 @@ def render_text(summary: dict[str, Any]) -> str:
     if summary["quality"]:
         out += ["Data quality"] + [f"  {q['month']} {q['measure']}: {q['issue']} — {q['detail']}"
                                    for q in summary["quality"]] + [""]
+    if summary.get("measures"):
+        out += ["Measures (value, target, 95% interval)"]
+        for e in summary["measures"]:
+            target = "" if e["target"] is None else f"  target {e['target']:,}"
+            interval = "" if e["low"] is None else f"  ({e['low']:.1f} to {e['high']:.1f})"
+            out.append(f"  {e['measure']:<28} {e['period']:<16} {e['value']:>12,}{target}{interval}")
+        out.append("")
     out += ["Commentary"] + [f"  {sentence}" for sentence in summary["commentary"]]
     return "\n".join(out) + "\n"

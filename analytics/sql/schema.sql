@@ -15,8 +15,8 @@ CREATE TABLE IF NOT EXISTS batches (
     sha256          VARCHAR NOT NULL CHECK (length(sha256) = 64),
     size_bytes      BIGINT NOT NULL CHECK (size_bytes >= 0),
     source          VARCHAR NOT NULL CHECK (length(source) > 0),
-    kind            VARCHAR NOT NULL CHECK (kind IN ('asb', 'crime', 'asb+crime')),
-    format          VARCHAR NOT NULL CHECK (format IN ('police-uk', 'asb', 'crime')),
+    kind            VARCHAR NOT NULL CHECK (kind IN ('asb', 'crime', 'asb+crime', 'measures')),
+    format          VARCHAR NOT NULL CHECK (format IN ('police-uk', 'asb', 'crime', 'measures')),
     sheet           VARCHAR,
     loaded_by       VARCHAR NOT NULL,
     loaded_at       TIMESTAMP NOT NULL,
@@ -79,6 +79,27 @@ CREATE TABLE IF NOT EXISTS crimes (
     replaced_by    INTEGER
 );
 
+-- Named measures (analytics/measures): engagement and satisfaction figures an analyst uploads. One row per
+-- measure, period and area; a period is a day, an ISO week or a month (grain), and counts in one month: a week's is
+-- the month of its Thursday. district NULL is force-wide. Survey measures carry the number surveyed, and their value
+-- is the number satisfied. Replaced rows keep replaced_by, as fact rows do.
+CREATE TABLE IF NOT EXISTS measure_values (
+    batch_id      INTEGER NOT NULL,
+    source        VARCHAR NOT NULL,
+    source_row    INTEGER NOT NULL CHECK (source_row > 0),
+    measure       VARCHAR NOT NULL,
+    grain         VARCHAR NOT NULL CHECK (grain IN ('day', 'week', 'month')),
+    period        VARCHAR NOT NULL,
+    period_start  DATE NOT NULL,
+    period_end    DATE NOT NULL CHECK (period_end >= period_start),
+    month         DATE NOT NULL CHECK (day(month) = 1),
+    district      VARCHAR,
+    value         DOUBLE NOT NULL CHECK (value >= 0),
+    surveyed      INTEGER CHECK (surveyed > 0),
+    replaced_by   INTEGER,
+    CHECK (surveyed IS NULL OR value <= surveyed)
+);
+
 -- Rows refused within a batch loaded with --accept-valid-rows, one row per problem.
 CREATE TABLE IF NOT EXISTS rejected_rows (
     batch_id     INTEGER NOT NULL,
@@ -125,6 +146,9 @@ CREATE TABLE IF NOT EXISTS ref_districts (code VARCHAR PRIMARY KEY, name VARCHAR
 CREATE TABLE IF NOT EXISTS ref_offence_groups (name VARCHAR PRIMARY KEY, crime_type VARCHAR NOT NULL, victim_based BOOLEAN NOT NULL);
 CREATE TABLE IF NOT EXISTS ref_outcomes (outcome VARCHAR PRIMARY KEY, description VARCHAR NOT NULL, outcome_group VARCHAR NOT NULL, solved BOOLEAN NOT NULL);
 CREATE TABLE IF NOT EXISTS ref_call_types (call_type VARCHAR PRIMARY KEY, category VARCHAR NOT NULL);
+-- Measures: households by district (the denominator of a share of households) and each measure's target.
+CREATE TABLE IF NOT EXISTS ref_households (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, households INTEGER NOT NULL CHECK (households > 0), source VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS ref_targets (measure VARCHAR NOT NULL, district VARCHAR NOT NULL, target_type VARCHAR NOT NULL, value DOUBLE NOT NULL, note VARCHAR NOT NULL, PRIMARY KEY (measure, district));
 
 -- Live rows only: rows of rolled-back batches are deleted, replaced rows keep replaced_by.
 CREATE OR REPLACE VIEW asb AS

@@ -11,11 +11,15 @@ from analytics.domain.periods import shift_month
 from analytics.errors import InputRefused, NotFound
 from analytics.figures import control, control_series, counts, coverage, solved
 from analytics.figures.common import Con
+from analytics.measures.catalogue import MCV_MEMBERS, MCV_SIGNUPS, SATISFACTION
+from analytics.measures.figures import loaded
 from analytics.report import charts, control_text, text, tiles
 from analytics.report import formatting as fmt
-from analytics.report.narrative import commentary
 from analytics.report.summary import build_summary
+from analytics.report.tiles import Tile
 from analytics.views.common import Chart, Header, Selection, chart, chart_marks, header, table
+from analytics.views.engagement import flow_tile, members_tile
+from analytics.views.satisfaction import satisfaction_tile
 
 WHAT = "The headline figures for the period against the same months a year earlier, and what they mean."
 EXPECTED_NOTE = ("Shaded: the expected range for each month, from the same month in earlier years. "
@@ -33,6 +37,7 @@ class OverviewView:
     trends: list[Chart]
     expected: list[str]  # each trend's latest month against its expected range
     expected_method: str
+    measures: list[Tile]  # engagement and satisfaction, when measures are loaded
 
 
 def headline_tiles(con: Con, sel: Selection, control_lines: dict[str, str] | None = None) -> list[tiles.Tile]:
@@ -82,6 +87,19 @@ def trend(con: Con, sel: Selection, measure: Measure) -> tuple[Chart, str]:
     return chart(figure, f"{text.trend_sentence(measure, series)} {expected}", t), expected
 
 
+def engagement_tiles(con: Con, sel: Selection) -> list[Tile]:
+    """MCV members, sign-ups in the period and victim satisfaction, each only when loaded."""
+    present = loaded(con)
+    out = []
+    if MCV_MEMBERS in present:
+        out.append(members_tile(con, sel))
+    if MCV_SIGNUPS in present:
+        out.append(flow_tile(con, MCV_SIGNUPS, sel.district, sel.period))
+    if SATISFACTION in present:
+        out.append(satisfaction_tile(con, sel))
+    return out
+
+
 def build(con: Con, sel: Selection) -> OverviewView:
     fresh = coverage.freshness(con, source=sel.source)
     summary = build_summary(con, period=sel.period, source=sel.source, district=sel.district)
@@ -93,10 +111,11 @@ def build(con: Con, sel: Selection) -> OverviewView:
         header=header(con, sel, "Overview", WHAT),
         tiles=headline_tiles(con, sel, {k: v for k, v in lines.items() if v}),
         basis=tiles.basis_text("cohort"),
-        commentary=commentary(summary),
+        commentary=summary["commentary"],
         latest=fmt.month_label(fresh.latest),
         freshness=text.freshness_sentence(fresh),
         trends=[t for t, _ in trends],
         expected=[e for _, e in trends],
         expected_method=EXPECTED_NOTE,
+        measures=engagement_tiles(con, sel),
     )

@@ -10,7 +10,8 @@ state = st.session_state
 
 st.title("Admin")
 st.caption("Column mappings remembered for each source, and the reference files that decide which offences are "
-           "victim-based, which outcomes count as solved, ASB categories, districts and populations.")
+           "victim-based, which outcomes count as solved, ASB categories, districts, populations, households and "
+           "the measures' targets.")
 
 done = state.pop("_admin_done", None)
 if done:

@@ -30,6 +30,10 @@ with right:
     st.metric("Latest month loaded", v.latest)
     st.write(widgets.md(v.freshness))
 
+if v.measures:
+    st.subheader("Engagement and satisfaction")
+    widgets.tiles(v.measures)
+
 st.subheader("Monthly trend over 25 months")
 for col, trend, key in zip(st.columns(2, gap="large"), v.trends, ("trend_asb", "trend_vbc"), strict=True):
     with col:

@@ -19,7 +19,9 @@ me = signin.require("upload", "Uploading files")
 state = st.session_state
 
 FORMATS = {"auto": "Detect automatically", "police-uk": "police.uk street-level file",
-           "asb": "Force ASB incident extract", "crime": "Force recorded-crime extract"}
+           "asb": "Force ASB incident extract", "crime": "Force recorded-crime extract",
+           "measures": "Measures file (engagement, satisfaction)"}
+PREVIEW_LABELS = {"asb": "ASB incidents", "crime": "crimes", "measures": "measure values"}
 NOT_MAPPED = "(not in this file)"
 
 
@@ -90,15 +92,15 @@ def show_check(c: compare.Check, tag: str) -> None:
     st.markdown("**What loading it would change**")
     widgets.bullets(c.comparison.sentences())
     for kind, frame in c.preview.items():
-        label = "ASB incidents" if kind == "asb" else "crimes"
+        label = PREVIEW_LABELS.get(kind, kind)
         with st.expander(f"Preview: the first {len(frame)} {label} as they will be stored"):
             st.dataframe(frame, hide_index=True, width="stretch")
 
 
 st.title("Upload extracts")
-st.caption("Load police.uk street-level files or the force's ASB and crime extracts (CSV or Excel). Each file is "
-           "checked first and nothing is stored until you press Load. Every load can be rolled back on the "
-           "Load history page.")
+st.caption("Load police.uk street-level files, the force's ASB and crime extracts, or a measures file of "
+           "engagement and satisfaction figures (CSV or Excel). Each file is checked first and nothing is stored "
+           "until you press Load. Every load can be rolled back on the Load history page.")
 
 for line in state.pop("_up_done", None) or []:
     st.success(widgets.md(line), icon=":material/check_circle:")
@@ -114,6 +116,19 @@ with st.expander("Templates for the force extracts"):
         col.download_button(f"{templates.TITLES[kind]} template (.csv)", templates.template_csv(kind),
                             file_name=templates.file_name(kind, "csv"), mime="text/csv",
                             key=f"up_template_csv_{kind}", on_click="ignore", icon=":material/download:")
+
+with st.expander("Template for a measures file (engagement and satisfaction)"):
+    st.write("One row per measure, period (a day, an ISO week such as 2025-W03, or a month) and district (blank "
+             "for force-wide), with the value and, for victim satisfaction, the number surveyed. The workbook's "
+             "notes list the measures.")
+    left, right = st.columns(2)
+    left.download_button("Measures template (.xlsx)", templates.measures.workbook(),
+                         file_name=templates.measures.file_name(),
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         key="up_template_measures", on_click="ignore", icon=":material/download:")
+    right.download_button("Measures template (.csv)", templates.measures.csv_bytes(),
+                          file_name=templates.measures.file_name("csv"), mime="text/csv",
+                          key="up_template_csv_measures", on_click="ignore", icon=":material/download:")
 
 source_name = st.text_input("Source name for force extracts", value="force", key="up_source",
                             help="Figures from different sources are never added together. police.uk files "
