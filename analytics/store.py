@@ -42,7 +42,7 @@ def rebuild_batches() -> list[str]:
 
 
 # Each entry upgrades a file from the version before it; schema.sql (idempotent) then adds anything new.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MIGRATIONS: dict[int, list[str]] = {
     2: [
         "ALTER TABLE batches ADD COLUMN warnings VARCHAR[] DEFAULT []",
@@ -63,6 +63,16 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
     # Measures files (kind and format 'measures'); their table measure_values comes from schema.sql.
     6: rebuild_batches(),
+    # police.uk outcomes files: batches of a new kind and format, and their table outcome_events from schema.sql;
+    # outcomes carry a pending flag (ref_outcomes is made again by schema.sql and refilled by sync_reference).
+    7: [*rebuild_batches(), "DROP TABLE IF EXISTS ref_outcomes"],
+}
+# Run after schema.sql, once its tables exist (a file that old may have none of them before).
+AFTER_SCHEMA: dict[int, list[str]] = {
+    # "Awaiting court outcome" became an outcome of its own (solved and pending): rows loaded before keep their text
+    # and take its code, as the loader now gives it.
+    7: ["UPDATE crimes SET outcome_code = 'Awaiting court outcome' "
+        "WHERE outcome_code = '1' AND lower(trim(outcome)) = 'awaiting court outcome'"],
 }
 
 
@@ -182,6 +192,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
                 for statement in MIGRATIONS.get(version, []):
                     con.execute(statement)
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        if found:
+            for version in range(found + 1, SCHEMA_VERSION + 1):
+                for statement in AFTER_SCHEMA.get(version, []):
+                    con.execute(statement)
         con.execute("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION])
     return found
 

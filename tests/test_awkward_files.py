@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from analytics.errors import ColumnsMissing, InputRefused, UnknownFormat
@@ -220,6 +221,7 @@ def test_header_synonyms_and_ignored_columns(con):
                          "Opening Code": "call_type", "Address": "location", "Caller ID": "caller_ref",
                          "Repeat Caller": "repeat_caller"}  # fmt: skip
     assert any("'Officer'" in w and "ignored" in w for w in s.warnings)
+    assert "1 column is not used and is ignored: 'Officer'." in s.warnings  # one column, singular
     got = rows(con, s.asb_table, "incident_ref, district, call_type, caller_ref, repeat_caller")
     assert got == [("SY1", "Medway", "Rowdy or inconsiderate behaviour", "CR-9", True),
                    ("SY2", "Tunbridge Wells", "Motor vehicle nuisance on road", "CR-10", False)]  # fmt: skip
@@ -275,7 +277,9 @@ def test_police_uk_excerpt(con):
         (5, "aaa3", "Folkestone and Hythe", "Shoplifting", "3", None, 51.08),
         (6, "aaa3", "Folkestone and Hythe", "Shoplifting", "3", "On or near Sandgate Road", 51.09),
     ]
-    assert any("appear more than once" in w and "every row was loaded" in w for w in s.warnings)
+    # read before Load is pressed: the words say kept, not loaded
+    assert any("appear more than once" in w and "every row is kept" in w for w in s.warnings)
+    assert not any("loaded" in w for w in s.warnings)
 
 
 def test_police_uk_bad_rows(con):
@@ -328,10 +332,36 @@ def test_xlsx_formulas_give_cached_values(con):
     ]  # fmt: skip
 
 
-def test_xlsx_serial_numbers_and_stray_cell_beyond_header(con):
-    s = read_file(con, FILES / "serial_dates.xlsx")
+def test_xlsx_serial_numbers_and_stray_cell_beyond_header(con, tmp_path):
+    # a value under a blank header is a problem to resolve, never silently dropped
+    with pytest.raises(InputRefused) as refused:
+        read_file(con, FILES / "serial_dates.xlsx")
+    assert refused.value.title == "Values under a blank header"
+    assert "column E (1 row, e.g. 'stray note')" in refused.value.message
+    assert "of sheet 'Sheet'" in refused.value.message and "Give the column a header" in refused.value.message
+    # resolved by deleting the stray cell: the serial dates read as before
+    book = openpyxl.load_workbook(FILES / "serial_dates.xlsx")
+    book.active["E5"] = None
+    fixed = tmp_path / "serial_dates.xlsx"
+    book.save(fixed)
+    s = read_file(con, fixed)
     assert rows(con, s.asb_table, "incident_ref, reported_date") == [
         ("XS1", D(2023, 1, 3)), ("XS2", D(2023, 1, 3, 18)), ("XS3", D(2023, 1, 4)), ("XS4", D(2023, 1, 3))
     ]  # fmt: skip
     assert s.problems == []
-    assert any("Column E" in w and "no header" in w for w in s.warnings)
+    assert not any("no header" in w for w in s.warnings)
+
+
+def test_csv_values_under_a_blank_header_are_refused(con, tmp_path):
+    path = tmp_path / "blank_header.csv"
+    path.write_text("incident_ref,reported_date,district,call_type,\n"
+                    "B1,03/01/2023,Ashford,Noise,\nB2,04/01/2023,Dover,Graffiti,see note\n"
+                    "B3,05/01/2023,Dover,Graffiti,second note\n", encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        read_file(con, path)
+    assert refused.value.title == "Values under a blank header"
+    assert "a column holds values but has no header: column E (2 rows, e.g. 'second note')" in refused.value.message
+    # a blank header over blank values is no problem
+    path.write_text("incident_ref,reported_date,district,call_type,\nB1,03/01/2023,Ashford,Noise,\n",
+                    encoding="utf-8")
+    assert read_file(con, path).rows_read == 1

@@ -18,6 +18,7 @@ REFUSED = {
     "corrupt.xlsx": "workbook", "empty.csv": "empty", "header_only.csv": "no data rows", "junk.xlsx": "workbook",
     "missing_required.csv": "column", "password.xlsx": "password", "unknown_format.csv": "format",
     "zip_bomb.xlsx": "unpack", "caller_refs_as_district.csv": "district", "two_forces.csv": "forces",
+    "serial_dates.xlsx": "no header",
 }
 # Files with some invalid rows: refused by default, their valid rows loaded with accept_valid_rows.
 INVALID_ROWS = {

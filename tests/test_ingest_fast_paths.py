@@ -21,6 +21,7 @@ import openpyxl
 import pytest
 
 from analytics import store
+from analytics.errors import InputRefused
 from analytics.ingest import synthetic, validate
 from analytics.ingest.load import load_file
 from analytics.ingest.readers import read_file
@@ -86,10 +87,14 @@ def test_workbook_starting_at_c3_keeps_row_numbers_and_column_letters(mem, tmp_p
     ws["B5"] = "stray"
     path = tmp_path / "offset.xlsx"
     wb.save(path)
+    # the stray value sits in column B under no header: refused, naming the column as the spreadsheet letters it
+    with pytest.raises(InputRefused, match=r"of sheet 'ASB' holds values but has no header: column B \(1 row"):
+        read_file(mem, path)
+    ws["B5"] = None
+    wb.save(path)
     s = read_file(mem, path)
     got = mem.execute(f"SELECT source_row, incident_ref, reported_date FROM {s.asb_table} ORDER BY 1").fetchall()
     assert got == [(4, "X1", dt.datetime(2023, 1, 3, 14, 35)), (5, "X2", dt.datetime(2023, 1, 31))]
-    assert any("Column B of sheet 'ASB' has values but no header" in w for w in s.warnings)
 
 
 def test_quoted_line_breaks_and_trailing_empty_lines_keep_exact_row_numbers(mem, tmp_path: Path) -> None:

@@ -222,3 +222,51 @@ def test_json_nulls_for_zero_last_year_and_the_source_error(con):
     insert_batch(con, "asb", [{"month": "2025-01", "district": "Dover"}], source="police.uk")
     with pytest.raises(InputRefused, match=r"more than one source \(police.uk, force\)"):
         build_summary(con, period=make_period("2025-01", "1m"))
+
+
+PENDING_TEXTS = {"Under investigation", "Status update unavailable", "Awaiting court outcome"}
+
+
+def test_feb_apr_2025_solved_comparison_is_not_like_for_like(kent_db):
+    """The demo's +6.0 pp: 2024's files were published before their outcomes matured. Counted from the files."""
+    from analytics.domain.rounding import rate
+
+    pending: Counter = Counter()
+    vbc: Counter = Counter()
+    for path in sorted(KENT.glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for row in csv.DictReader(f):
+                if row["Crime type"] in VBC_TYPES:
+                    vbc[row["Month"]] += 1
+                    pending[row["Month"]] += row["Last outcome category"] in PENDING_TEXTS
+    now, before = ("2025-02", "2025-03", "2025-04"), ("2024-02", "2024-03", "2024-04")
+    share_now = rate(sum(pending[m] for m in now), sum(vbc[m] for m in now))
+    share_before = rate(sum(pending[m] for m in before), sum(vbc[m] for m in before))
+    assert (share_now, share_before) == (3.8, 25.9)
+
+    run = summary(kent_db, "--end", "2025-04", "--months", "3", "--json")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    solved = out["victim_based_crime"]["solved"]
+    assert solved["pp_change"] == 6.0 and solved["like_for_like"] is False and solved["signal"] is False
+    assert solved["pending_share"] == {"this_year": share_now, "last_year": share_before}
+    assert "matched" not in solved  # police.uk street files date no outcome
+    sentence = ("Not like-for-like: in the data loaded, 3.8% of this period's crimes and 25.9% of last year's still "
+                "await an outcome, so the +6.0 pp change reflects how far investigations had got, not performance.")
+    assert sentence in out["commentary"]
+    assert not any("solved crimes" in s and "beyond normal variation" in s for s in out["commentary"])
+    text = summary(kent_db, "--end", "2025-04", "--months", "3")
+    assert text.returncode == 0 and sentence in text.stdout
+    # January – April 2025 against 2024 is not like-for-like either; a comparison with both years mature would be
+    run = summary(kent_db, "--end", "2025-04", "--months", "4", "--json")
+    assert json.loads(run.stdout)["victim_based_crime"]["solved"]["like_for_like"] is False
+    # no outcome dates: --as-at cannot apply, and the command says so
+    refused = summary(kent_db, "--end", "2025-04", "--as-at", "2025-04-30")
+    assert refused.returncode == 2 and "records no outcome dates" in refused.stderr
+
+
+def test_maturity_is_unknown_without_a_year_earlier(kent_db):
+    run = summary(kent_db, "--end", "2025-12", "--months", "3", "--json")
+    solved = json.loads(run.stdout)["victim_based_crime"]["solved"]
+    assert solved["like_for_like"] is None and solved["pending_share"]["last_year"] is None
+    assert solved["pending_share"]["this_year"] is not None

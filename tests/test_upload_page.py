@@ -407,3 +407,89 @@ def test_admin_replaces_a_reference_file_and_the_figures_follow(reference_copy, 
     assert con.execute("SELECT count(*) FROM ref_districts").fetchone()[0] == 13
     with pytest.raises(InputRefused, match="not one of"):
         admin.reference_path("../../etc/passwd")
+
+
+# ------------------------------------------------------------------------------------------------ the page's words
+
+
+def test_one_row_is_one_row_and_nothing_is_called_loaded_before_load(db, tmp_path):
+    one = _write(tmp_path / "asb-one.csv", ASB_HEADER, ["ASB-1,03/03/2025 10:15,Ashford,Skateboarding,C1"])
+    at = _upload(_page(tmp_path, "upload"), one)
+    text = _text(at)
+    assert "**1 row read**: 1 ready to load, 0 with problems." in text
+    assert [e.label for e in at.expander if e.label.startswith("Preview")] == [
+        "Preview: the 1 ASB incident as it would be stored"]
+    warnings = [plain(w.value) for w in at.warning]
+    assert ('1 unknown call type: "Skateboarding" (1 row). It is kept as given and counts as Unclassified.'
+            in warnings)
+    assert not any("loaded" in w for w in warnings)  # nothing has been loaded yet
+    assert "- ASB: March 2025 is new: 1 ASB incident would be added." in text
+
+    bad = _write(tmp_path / "asb-bad.csv", ASB_HEADER, ["ASB-1,31/02/2025 10:15,Ashford,Noise nuisance,C1",
+                                                        "ASB-2,03/03/2025 10:15,Ashford,Noise nuisance,C2"])
+    at = _upload(_page(tmp_path, "upload"), bad)
+    assert "**Validation report** — 1 problem:" in _text(at)
+    assert "keep the 1 row with problems in the rejects table" in at.checkbox(key="up_accept").label
+
+
+def test_national_asb_categories_are_recognised(db, tmp_path):
+    rows = ["N1,03/03/2025 10:15,Ashford,Personal,C1", "N2,04/03/2025 10:15,Dover,ASB - Nuisance,C2",
+            "N3,05/03/2025 10:15,Dover,Nuisance,C3", "N4,06/03/2025 10:15,Medway,Environmental,C4"]
+    at = _upload(_page(tmp_path, "upload"), _write(tmp_path / "categories.csv", ASB_HEADER, rows))
+    assert not any("unknown call type" in plain(w.value) for w in at.warning)
+    _ok(_load_button(at).click().run())
+    assert _query(db, "SELECT category, call_type, count(*) FROM asb WHERE source = 'force' GROUP BY ALL "
+                      "ORDER BY ALL") == [("Environmental", "Environmental ASB", 1), ("Nuisance", "Nuisance ASB", 2),
+                                          ("Personal", "Personal ASB", 1)]
+
+
+def test_a_column_with_values_but_no_header_must_be_resolved(db, tmp_path):
+    header = ASB_HEADER + ","
+    rows = [r + ("," if i else ",see notes") for i, r in enumerate(_asb_rows(3, 3))]
+    at = _upload(_page(tmp_path, "upload"), _write(tmp_path / "notes.csv", header, rows))
+    errors = plain(" ".join(e.value for e in at.error))
+    assert "**Values under a blank header.**" in errors
+    assert "column F (1 row, e.g. 'see notes')" in errors and "Give the column a header" in errors
+    assert _load_button(at).disabled
+    assert _query(db, "SELECT count(*) FROM batches") == [(1,)]
+    named = _write(tmp_path / "notes-named.csv", ASB_HEADER + ",Notes", rows)
+    at = _upload(_page(tmp_path, "upload"), named)
+    assert "1 column is not used and is ignored: 'Notes'." in [plain(w.value) for w in at.warning]
+    assert not _load_button(at).disabled
+
+
+def test_the_police_uk_source_name_applies_to_police_uk_files(db, tmp_path):
+    from tests.kent import CITY_JAN_2025
+
+    at = _upload(_page(tmp_path, "upload"), CITY_JAN_2025)
+    assert "**Another force's file.**" in plain(" ".join(e.value for e in at.error))
+    assert _load_button(at).disabled
+    at.text_input(key="up_source_police").set_value("City of London").run()
+    _ok(at)
+    assert "Detected: **police.uk street-level file** · source **City of London**" in _text(at)
+    _ok(_load_button(at).click().run())
+    assert _query(db, "SELECT source, force FROM batches WHERE id = 2") == [("City of London",
+                                                                              "City of London Police")]
+    # a blank name is refused with the rule's own message, before any file is read
+    at = _page(tmp_path, "upload")
+    at.text_input(key="up_source_police").set_value("   ").run()
+    assert "**Blank source name.**" in plain(" ".join(e.value for e in at.error))
+
+
+def test_a_police_uk_outcomes_file_uploads_into_the_police_uk_source(db, tmp_path):
+    from tests import outcomes
+
+    crimes = outcomes.street_crimes(JAN_2025)[:4]
+    path = outcomes.write_outcomes(tmp_path / "2025-02-kent-outcomes.csv",
+                                   outcomes.cycle_outcomes(crimes, "2025-02")
+                                   + [outcomes.outcome_row(c, "2025-02", "Local resolution")
+                                      for c in outcomes.street_crimes(FEB_2025)[:1]])
+    at = _upload(_page(tmp_path, "upload"), path)
+    text = _text(at)
+    assert "Detected: **police.uk outcomes file** · source **police.uk**" in text
+    assert "- Outcomes: February 2025 is new: 5 outcomes would be added." in text
+    assert ("1 of 5 outcomes is for a Crime ID that source 'police.uk' does not hold (yet): it is kept, not "
+            "dropped") in text
+    _ok(_load_button(at).click().run())
+    assert _query(db, "SELECT kind, format, source, rows_loaded FROM batches WHERE id = 2") == [
+        ("outcomes", "police-uk-outcomes", "police.uk", 5)]

@@ -15,7 +15,7 @@ import streamlit as st
 from analytics.domain import definitions
 from analytics.domain.periods import PERIOD_CHOICES
 from analytics.report.formatting import month_label
-from analytics.views.common import Selection, sidebar_choices
+from analytics.views.common import Selection, sidebar_choices, source_label
 from ui import session
 from ui.widgets import md
 
@@ -66,7 +66,9 @@ def sidebar(*, show: bool = True) -> Selection | None:
     asked = _from_address(state)
     if "source" in asked:
         state["f_source"] = asked["source"]
-    choices = session.view(sidebar_choices, state.get("f_source"))
+    if "period" in asked:
+        state["f_kind"] = asked["period"]
+    choices = session.view(sidebar_choices, state.get("f_source"), state.get("f_kind"))
     if not choices.sources:
         return None
     districts = [ALL_DISTRICTS, *choices.districts]
@@ -77,10 +79,8 @@ def sidebar(*, show: bool = True) -> Selection | None:
         state["f_end"] = asked["end"]
         if asked["end"] not in choices.end_months:
             wrong.append("end")
-    if "period" in asked:
-        state["f_kind"] = asked["period"]
-        if asked["period"] not in PERIOD_CHOICES:
-            wrong.append("period")
+    if "period" in asked and asked["period"] not in PERIOD_CHOICES:
+        wrong.append("period")
     if "district" in asked:
         found = _district_option(asked["district"], districts)
         state["f_district"] = found or asked["district"]
@@ -88,27 +88,38 @@ def sidebar(*, show: bool = True) -> Selection | None:
             wrong.append("district")
     if state.get("f_source") not in choices.sources:
         state["f_source"] = choices.sources[0]
+    # a period the source does not hold in full is not offered: the kind falls back, and the sidebar says so
+    dropped = state.get("f_kind") if state.get("f_kind") in PERIOD_CHOICES and state.get("f_kind") != choices.kind \
+        else None
+    state["f_kind"] = choices.kind
     if state.get("f_end") not in choices.end_months:
         state["f_end"] = choices.default_end
-    if state.get("f_kind") not in PERIOD_CHOICES:
-        state["f_kind"] = "3m"
     if state.get("f_district") not in districts:
         state["f_district"] = ALL_DISTRICTS
     if wrong:
         shown = {"source": state["f_source"], "end": month_label(str(state["f_end"])),
-                 "period": PERIOD_CHOICES[str(state["f_kind"])], "district": state["f_district"]}
+                 "period": PERIOD_CHOICES.get(str(state["f_kind"]), str(state["f_kind"])),
+                 "district": state["f_district"]}
         parts = [f"unknown {WORDS[p]} {asked[p]!r}, showing {shown[p]}" for p in wrong]
         st.toast(md(f"The link has {'; '.join(parts)}."), icon=":material/link_off:")
     if show:
         with st.sidebar:
             st.markdown("### Show figures for")
             if len(choices.sources) > 1:
-                st.selectbox("Source", choices.sources, key="f_source",
+                st.selectbox("Source", choices.sources, key="f_source", format_func=source_label,
                              help="Figures from different sources are never added together.")
+            st.radio("Period", choices.kinds, key="f_kind", format_func=PERIOD_CHOICES.__getitem__,
+                     help="Only periods this source holds every month of are offered.")
+            missing = [PERIOD_CHOICES[k] for k in PERIOD_CHOICES if k not in choices.kinds]
+            if missing:
+                st.caption(f"Not offered: {', '.join(missing).lower()} — this source does not hold every month of "
+                           "any such period.")
+            if dropped:
+                st.caption(f"Showing {PERIOD_CHOICES[choices.kind].lower()}: this source holds no "
+                           f"{PERIOD_CHOICES[dropped].lower()} in full.")
             st.selectbox("Period ending", choices.end_months, key="f_end", format_func=month_label,
-                         help="The default is the latest complete month loaded that can be compared with a year "
-                              "earlier.")
-            st.radio("Period", list(PERIOD_CHOICES), key="f_kind", format_func=PERIOD_CHOICES.__getitem__)
+                         help="Only months that end a period this source holds in full. The default is the latest "
+                              "complete month that can be compared with a year earlier.")
             st.selectbox("District", districts, key="f_district")
     for key in KEYS:
         state[f"_keep{key}"] = state[key]

@@ -12,7 +12,14 @@ from ui import session, widgets
 
 
 def comparison(c: Comparison, title: str, *, key: str) -> None:
-    """A measure's report table beside its bars, and the signal caption."""
+    """A measure's report table beside its bars, and the signal caption. Bars of fewer than three months are not
+    drawn: the sentence above the table already says what they would."""
+    if c.bars.figure is None:
+        st.subheader(title)
+        st.write(widgets.md(c.sentence))
+        widgets.table(c.table, key=f"{key}_table")
+        widgets.signal_caption()
+        return
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.subheader(title)

@@ -61,16 +61,30 @@ def tiles(items: list[Tile]) -> None:
             st.metric(tile.label, tile.value, delta=tile.delta, delta_color=tile.color,  # type: ignore[arg-type]
                       delta_arrow=tile.direction, help=tile.help, border=True)  # type: ignore[arg-type]
             st.caption(md(f"◆ {tile.signal_text}" if tile.signal else tile.signal_text))
+            for line in tile.lines:
+                st.caption(md(line))
             if tile.control:
                 st.caption(md(tile.control))
 
 
-def table(t: Table, *, key: str, all_rows: bool = False) -> None:
-    """A formatted table and a CSV download of the same rows with the numbers unformatted.
+ROW_PX = 35  # st.dataframe's row (and header) height
+FIT_ROWS = 30  # tables up to this many rows are shown whole; longer ones scroll, unless they end in a Total row
 
-    all_rows: tall enough to show every row without scrolling (the 13 districts)."""
-    height = 35 * (len(t.shown) + 1) + 3 if all_rows else "auto"
-    st.dataframe(t.shown, hide_index=True, width="stretch", height=height)
+
+def table_height(t: Table, *, all_rows: bool = False) -> int | str:
+    """Tall enough to show every row without an inner scroll, so a Total row is never hidden below the fold: for
+    every table of up to FIT_ROWS rows, every table with a Total row, and with ``all_rows``; else 'auto'."""
+    rows = len(t.shown)
+    first = t.shown.iloc[:, 0].astype(str) if rows and len(t.shown.columns) else None
+    has_total = first is not None and bool((first == "Total").any())
+    if all_rows or has_total or rows <= FIT_ROWS:
+        return ROW_PX * (rows + 1) + 3
+    return "auto"
+
+
+def table(t: Table, *, key: str, all_rows: bool = False) -> None:
+    """A formatted table and a CSV download of the same rows with the numbers unformatted; see table_height."""
+    st.dataframe(t.shown, hide_index=True, width="stretch", height=table_height(t, all_rows=all_rows))
     download(t, key=f"dl_{key}")
 
 
@@ -87,13 +101,22 @@ def figure(spec: dict[str, object]) -> go.Figure:
 
 
 def plot(c: Chart, *, key: str) -> None:
-    """A chart alone, with its one-line summary as its text alternative."""
+    """A chart alone, with its one-line summary as its text alternative; a chart with too few points to draw is
+    its sentence instead."""
+    if c.figure is None:
+        st.info(md(c.summary), icon=":material/show_chart:")
+        return
     st.plotly_chart(figure(c.figure), key=f"chart_{key}", config={"displaylogo": False}, alt=c.summary)
 
 
 def chart(c: Chart, *, key: str) -> None:
-    """A chart with its text alternative: the summary and the table behind it."""
+    """A chart with its text alternative: the summary and the table behind it (a chart with too few points is its
+    sentence and the table)."""
     plot(c, key=key)
+    if c.figure is None:
+        if c.table is not None:
+            table(c.table, key=key)
+        return
     with st.expander("Table and summary"):
         st.write(md(c.summary))
         if c.table is not None:
@@ -106,9 +129,13 @@ def signal_caption() -> None:
 
 def demo_banner(loaded: bool) -> None:
     if loaded:
-        st.info("The database was empty, so the bundled demo data was loaded: real police.uk street-level data "
-                "for Kent (January – April 2024 and January – December 2025). Load the force's own extracts to "
-                "replace it.", icon=":material/info:")
+        st.info("The database was empty, so the bundled demo data was loaded, as two sources (choose one in the "
+                "sidebar): "
+                "**police.uk** is real police.uk street-level data for Kent (January – April 2024 and January – "
+                "December 2025); **synthetic** is a generated force extract for Kent (November 2021 – December "
+                "2025), labelled SYNTHETIC: not real incidents or crimes, but with the call types, outcome dates and "
+                "full years a force extract has. Load the force's own extracts to replace them.",
+                icon=":material/info:")
 
 
 def bullets(lines: list[str]) -> None:

@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = with_db(commands.add_parser(
         "ingest", help="load police.uk files, force extracts or measures files (CSV or XLSX)"))
-    ingest.add_argument("--source", choices=["auto", "police-uk", "asb", "crime", "measures"], default="auto",
+    ingest.add_argument("--source", choices=["auto", "police-uk", "police-uk-outcomes", "asb", "crime", "measures"],
+                        default="auto",
                         help="the file's format (default: detected from the header)")
     ingest.add_argument("--name", metavar="SOURCE_NAME",
                         help="name of the source (default: police.uk for police.uk files, force for force extracts)")
@@ -50,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--months", type=int, default=3, metavar="N", help="months in the period (default 3)")
     summary.add_argument("--district", metavar="NAME", help="one district (default: the whole force)")
     summary.add_argument("--source", metavar="NAME", help="the source, needed when more than one is loaded")
+    summary.add_argument("--as-at", metavar="YYYY-MM-DD",
+                         help="the date the solved rate at the same age is taken at (default: the latest date loaded)")
     summary.add_argument("--json", action="store_true", help="print one JSON object")
 
     report = with_db(commands.add_parser("report", help="the performance pack as an Excel workbook or a PDF"))

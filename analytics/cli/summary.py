@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 
 from analytics import store
 from analytics.domain.periods import make_period
@@ -17,9 +18,16 @@ def run_summary(args: argparse.Namespace) -> int:
         period = make_period(args.end, f"{args.months}m")
     except ValueError as e:
         raise InputRefused("Bad period", str(e)) from e
+    as_at = None
+    if args.as_at is not None:
+        try:
+            as_at = date.fromisoformat(args.as_at)
+        except ValueError as e:
+            raise InputRefused("Bad date", f"--as-at {args.as_at!r} is not a date: write it as YYYY-MM-DD, "
+                               "e.g. 2025-12-31.") from e
     con = store.connect(args.db, create=False, read_only=True)
     try:
-        summary = build_summary(con, period=period, source=args.source, district=args.district)
+        summary = build_summary(con, period=period, source=args.source, district=args.district, as_at=as_at)
     finally:
         con.close()
     if args.json:

@@ -10,13 +10,20 @@ Each file is a CSV that a force can edit; this module only reads and normalises 
   violence against the person, sexual offences, robbery, theft offences (burglary, vehicle crime, theft from
   the person, bicycle theft, shoplifting, other theft), criminal damage and arson. Drugs, possession of
   weapons, public order and other crimes against society are not victim-based. ASB is never crime.
-- ``outcomes.csv``: Home Office outcome numbers and police.uk outcome texts, their outcome group, and
-  whether the outcome is **solved** (a positive outcome): HO outcomes 1, 1A, 2, 3, 4, 6, 7 and 8 — charge or
-  summons, cautions, taken into consideration, penalty notice, cannabis/khat warning, community resolution.
-  On police.uk data charged crimes appear as court outcomes ("Awaiting court outcome", "Court result
-  unavailable", "Offender fined", ...), so those are solved, as are cautions, "Local resolution", penalty
-  notices and drugs possession warnings. Outcome 22 (diversionary activity) is not solved by default.
-- ``asb_call_types.csv``: ASB call types and their category (Personal, Nuisance or Environmental).
+- ``outcomes.csv``: Home Office outcome numbers and police.uk outcome texts, their outcome group, whether the
+  outcome is **solved** (a positive outcome): HO outcomes 1, 1A, 2, 3, 4, 6, 7 and 8 — charge or summons,
+  cautions, taken into consideration, penalty notice, cannabis/khat warning, community resolution — and whether
+  it is **pending** (the investigation or the court case has not finished, so the crime's outcome may still
+  change): "Under investigation", "Status update unavailable", "Awaiting court outcome" and the force
+  equivalents given as their synonyms. On police.uk data charged crimes appear as court outcomes ("Awaiting
+  court outcome", "Court result unavailable", "Offender fined", ...), so those are solved, as are cautions,
+  "Local resolution", penalty notices and drugs possession warnings; "Awaiting court outcome" is a row of its
+  own so that it can be both solved (charged) and pending (the court case is open). Outcome 22 (diversionary
+  activity) is not solved by default. A crime with no outcome recorded at all counts as pending too (nothing
+  has been decided yet); an outcome text the file does not know counts as neither solved nor pending.
+- ``asb_call_types.csv``: ASB call types and their category (Personal, Nuisance or Environmental). The national
+  categories themselves are call types too ("Personal ASB", with synonyms "Personal", "ASB - Personal", ...), for
+  extracts that record only the category an incident was closed under.
 - ``population.csv``: ONS mid-2023 resident population by district, the denominator of rates per 1,000.
 - ``households.csv``: households by district, the denominator of a measure given as a share of households
   (analytics.measures), with the source of each figure named in its ``source`` column.
@@ -123,12 +130,14 @@ class Outcome:
     description: str
     outcome_group: str
     solved: bool
+    pending: bool
 
 
 @lru_cache(maxsize=1)
 def outcomes() -> tuple[Outcome, ...]:
     return tuple(
-        Outcome(r["outcome"], r["description"], r["outcome_group"], _truth(r["solved"])) for r in _read("outcomes.csv")
+        Outcome(r["outcome"], r["description"], r["outcome_group"], _truth(r["solved"]), _truth(r["pending"]))
+        for r in _read("outcomes.csv")
     )
 
 
@@ -152,6 +161,11 @@ class CallType:
 @lru_cache(maxsize=1)
 def call_types() -> tuple[CallType, ...]:
     return tuple(CallType(r["call_type"], r["category"]) for r in _read("asb_call_types.csv"))
+
+
+def is_category_call_type(call_type: str) -> bool:
+    """True for the call types that are a national category itself ("Nuisance ASB"), not a kind of incident."""
+    return normalise_key(call_type) in {normalise_key(f"{c} ASB") for c in ASB_CATEGORIES}
 
 
 def match_call_type(name: str) -> str | None:
@@ -196,7 +210,7 @@ def reference_tables() -> dict[str, list[tuple[object, ...]]]:
     return {
         "ref_districts": [(d.code, d.name, d.population) for d in districts()],
         "ref_offence_groups": [(g.name, g.crime_type, g.victim_based) for g in offence_groups()],
-        "ref_outcomes": [(o.outcome, o.description, o.outcome_group, o.solved) for o in outcomes()],
+        "ref_outcomes": [(o.outcome, o.description, o.outcome_group, o.solved, o.pending) for o in outcomes()],
         "ref_call_types": [(c.call_type, c.category) for c in call_types()],
         "ref_households": [(h.code, h.name, h.households, h.source) for h in households()],
         "ref_targets": [(t.measure, t.district, t.target_type, t.value, t.note) for t in targets()],

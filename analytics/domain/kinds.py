@@ -46,8 +46,8 @@ class Kind(StrEnum):
         return "asb_incidents" if self is Kind.ASB else "crimes"
 
 
-# batches.kind: a police.uk file holds both kinds
-BATCH_KIND_TITLES = {"asb": "ASB", "crime": "Crime", "asb+crime": "ASB and crime"}
+# batches.kind: a police.uk street-level file holds both kinds; a police.uk outcomes file holds outcomes of crimes
+BATCH_KIND_TITLES = {"asb": "ASB", "crime": "Crime", "asb+crime": "ASB and crime", "outcomes": "Crime outcomes"}
 
 
 def batch_kind_title(kind: str) -> str:

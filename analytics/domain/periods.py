@@ -131,3 +131,5 @@ def make_period(end: str, kind: str = "3m") -> Period:
 
 # The periods the dashboard offers, with their words (the command line takes any Nm too).
 PERIOD_CHOICES = {"1m": "1 month", "3m": "3 months", "12m": "12 months", "fytd": "Financial year to date"}
+# A period of each kind inside a sentence: 'no 12-month period of this source ...'.
+PERIOD_NOUNS = {"1m": "month", "3m": "3-month period", "12m": "12-month period", "fytd": "financial year to date"}

@@ -37,7 +37,7 @@ Row = dict[str, Any]
 NOT_RECORDED = "Not recorded"
 OTHER_DISTRICTS = (definitions.OUTSIDE_FORCE_AREA, definitions.UNKNOWN_DISTRICT)
 
-INT_COLUMNS = frozenset({"count", "last_year", "change", "rolling_12", "previous_12", "solved", "total",
+INT_COLUMNS = frozenset({"count", "last_year", "change", "rolling_12", "previous_12", "solved", "total", "pending",
                          "population", "months_covered"})
 FLOAT_COLUMNS = frozenset({"pct_change", "z", "rate", "rate_per_1000", "share_pct"})
 BOOL_COLUMNS = frozenset({"signal", "complete"})

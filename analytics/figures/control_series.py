@@ -15,8 +15,9 @@ fall and a partial month cannot be told apart.
 Re-baselining and marks follow the register (analytics.interventions.for_chart): a process change starts a new
 segment with its own baseline; interventions are marked and get a before/after comparison.
 
-Solved rate: a p-chart of the cohort solved rate. Recent months' rates are low while outcomes are still pending,
-so a month whose share of victim-based crimes still awaiting an outcome is more than IMMATURE_MARGIN_PP
+Solved rate: a p-chart of the cohort solved rate. Recent months' rates are low while outcomes are still pending
+(the outcomes reference file's pending flag, or no outcome recorded: analytics.domain.maturity), so a month whose
+share of victim-based crimes still awaiting an outcome is more than IMMATURE_MARGIN_PP
 percentage points above the median share of the months shown has immature outcomes: it is a data-quality point
 on the p-chart (no signal, out of the baseline) and says so.
 """
@@ -47,7 +48,6 @@ MIN_MONTHS = 2
 GROUPS: dict[Kind, tuple[str, str]] = {Kind.ASB: ("call_type", "call type"), Kind.CRIME: ("crime_type", "crime type")}
 MEASURE_WORDS = {Measure.ASB: "ASB", Measure.VBC: "Victim-based crime", Measure.ALL_CRIME: "All recorded crime"}
 # outcome groups (data/reference/outcomes.csv, and the crime view's fallback) of crimes still awaiting an outcome
-PENDING_GROUPS = ("Not yet assigned", "No outcome recorded")
 IMMATURE_MARGIN_PP = 5.0
 
 
@@ -440,14 +440,10 @@ def solved_control(
     shown = shown_months(con, source=source, kind=Kind.CRIME, end=end, months=months)
     where = check_district(district)
     series = solved_rate_series(con, source=source, end=shown[-1], months=len(shown), district=where)
-    by_group, _ = grouped(con, Measure.VBC, "outcome_group", source, shown, where)
-    totals = {str(m): (None if pd.isna(t) else int(t)) for m, t in zip(series["month"], series["total"], strict=True)}
     pending: dict[str, float] = {}
-    for month in shown:
-        total = totals.get(month)
-        if total:
-            waiting = sum(by_group.get(g, {}).get(month, 0) for g in PENDING_GROUPS)
-            pending[month] = waiting * 100 / total
+    for month, total, waiting in zip(series["month"], series["total"], series["pending"], strict=True):
+        if not pd.isna(total) and int(total):
+            pending[str(month)] = int(waiting) * 100 / int(total)
     typical = statistics.median(pending.values()) if pending else None
     immature = tuple(m for m, share in pending.items()
                      if typical is not None and share - typical > IMMATURE_MARGIN_PP)

@@ -18,7 +18,7 @@ import pandas as pd
 from analytics import store
 from analytics.domain import definitions
 from analytics.domain.kinds import Kind, Measure
-from analytics.domain.periods import Period, month_range, shift_month
+from analytics.domain.periods import Period, make_period, month_range, shift_month
 from analytics.figures.common import Con, month_counts, month_of
 
 # A covered month is "partial" when its count is below PARTIAL_SHARE of the median of the covered months within
@@ -175,36 +175,39 @@ def quality_flags(con: Con, *, source: str, months: Sequence[str] | None = None)
     return flags
 
 
-def end_month_options(con: Con, *, source: str) -> list[str]:
-    """Months a period can end at, newest first: every month from the source's first to its latest month,
-    gaps included so a gap can still be chosen and shown as not covered."""
-    latest = latest_month(con, source=source)
-    if latest is None:
-        return []
-    return list(reversed(month_range(first_month(con, source=source) or latest, latest)))
-
-
-def comparable_end_month(con: Con, *, source: str) -> str | None:
-    """The latest month that can be compared with a year earlier: the source covers it and the same month last
-    year, for both ASB and crime (for a source with one kind, that kind)."""
+def end_month_options(con: Con, *, source: str, kind: str = "1m") -> list[str]:
+    """Months a period of ``kind`` (a key of analytics.domain.periods.PERIOD_CHOICES, or 'Nm') can end at, newest
+    first: those whose every month the source covers (for every kind of row it holds). A period with a gap, or
+    reaching back before the source's first month, is never offered: it would show no total."""
     covered = covered_months(con, source=source)
-    comparable = [m for m in covered if shift_month(m, -12) in covered]
-    return max(comparable) if comparable else None
+    return sorted((m for m in covered if all(x in covered for x in make_period(m, kind).months)), reverse=True)
 
 
-def default_end_month(con: Con, *, source: str) -> str | None:
-    """The latest complete month that can be compared with a year earlier.
+def comparable_end_month(con: Con, *, source: str, kind: str = "1m") -> str | None:
+    """The latest month a period of ``kind`` can end at and be compared with a year earlier: the source covers
+    every month of the period and the same months last year, for both ASB and crime (for a source with one kind,
+    that kind). None when there is no such month."""
+    covered = covered_months(con, source=source)
+    for m in end_month_options(con, source=source, kind=kind):
+        if all(shift_month(x, -12) in covered for x in make_period(m, kind).months):
+            return m
+    return None
 
-    Complete: latest_month, stepping back over trailing months quality_flags marks partial or missing. A
-    performance view is a comparison, so when that month has no same month last year loaded (the bundled demo
-    holds 2024 only up to April) the default is the latest month that has one, if any.
+
+def default_end_month(con: Con, *, source: str, kind: str = "1m") -> str | None:
+    """The latest complete month a period of ``kind`` can end at and be compared with a year earlier.
+
+    Complete: the latest month a period of the kind can end at (end_month_options), stepping back over trailing
+    months quality_flags marks partial or missing. A performance view is a comparison, so when that period has no
+    same months last year loaded (the bundled demo holds 2024 only up to April) the default is the latest one that
+    has, if any. None when no period of the kind is covered.
     """
-    latest = latest_month(con, source=source)
-    if latest is None:
+    options = end_month_options(con, source=source, kind=kind)
+    if not options:
         return None
     flagged = {f.month for f in quality_flags(con, source=source)}
-    complete = next((m for m in end_month_options(con, source=source) if m not in flagged), latest)
-    comparable = comparable_end_month(con, source=source)
+    complete = next((m for m in options if m not in flagged), options[0])
+    comparable = comparable_end_month(con, source=source, kind=kind)
     return comparable if comparable is not None and comparable < complete else complete
 
 

@@ -2,12 +2,12 @@
 
 A replaced reference file must keep the same columns and pass the checks of its kind before it is saved: every
 row as many fields as the header; keys present and unique (ignoring case and punctuation, as names are matched);
-names and synonyms meaning one thing only; booleans true or false; an ASB category one of the three; a population
-a whole number above 0; every district of districts.csv with its population in population.csv (and its households
-in households.csv, each with its source named); a target for a known measure and district, of a known type, with a
-number in range. Then it must read
-cleanly through ``definitions``; otherwise the old file is put back and the change is refused. The ref_* tables are
-then synced, which changes the data version, so every figure on screen is recomputed with the new rules.
+names and synonyms meaning one thing only; booleans true or false (an outcome's solved and pending flags both);
+an ASB category one of the three; a population a whole number above 0; every district of districts.csv with its
+population in population.csv (and its households in households.csv, each with its source named); a target for a
+known measure and district, of a known type, with a number in range. Then it must read cleanly through
+``definitions``; otherwise the old file is put back and the change is refused. The ref_* tables are then synced,
+which changes the data version, so every figure on screen is recomputed with the new rules.
 """
 
 from __future__ import annotations
@@ -162,6 +162,7 @@ def _check_outcomes(rows: list[Row], problems: list[str]) -> None:
     _unique(rows, "outcome", problems)
     _one_meaning(rows, ("outcome", "description"), problems)
     _boolean(rows, "solved", problems)
+    _boolean(rows, "pending", problems)
 
 
 def _check_call_types(rows: list[Row], problems: list[str]) -> None:

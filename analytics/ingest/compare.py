@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -28,6 +29,7 @@ from analytics.ingest.load import (
     force_conflict,
     format_conflict,
     remembered_mapping,
+    unmatched_outcomes,
 )
 from analytics.ingest.names import check_source_name, default_source
 from analytics.ingest.readers import Problem, Staged, read_file
@@ -36,10 +38,11 @@ from analytics.measures.reading import MEASURES
 from analytics.measures.reading import STAGED_TABLE as MEASURES_STAGED
 from analytics.report.formatting import fmt_change
 
-LABELS = {"asb": "ASB", "crime": "Crime", MEASURES: "Measures"}
-NOUNS = {"asb": ("ASB incident", "ASB incidents"), "crime": ("crime", "crimes"),
+LABELS = {"asb": "ASB", "crime": "Crime", "outcomes": "Outcomes", MEASURES: "Measures"}
+NOUNS = {"asb": ("ASB incident", "ASB incidents"), "crime": ("crime", "crimes"), "outcomes": ("outcome", "outcomes"),
          MEASURES: ("measure value", "measure values")}
-VIEWS = {"asb": "asb", "crime": "crime"}  # kind -> view of live rows (fixed identifiers)
+# kind -> the live rows of its fact table (fixed identifiers)
+VIEWS = {"asb": "asb", "crime": "crime", "outcomes": "(SELECT * FROM outcome_events WHERE replaced_by IS NULL)"}
 
 
 def _month_name(month: str) -> str:
@@ -118,7 +121,7 @@ class Comparison:
             return [f"This file is already loaded (batch {self.already_loaded_batch}); loading it again adds nothing."]
         return [f"{LABELS[c.kind]}: {c.sentence}" for c in self.changes]
 
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[dict[str, Any]]:
         """One dict per kind and month, for a table on screen or a CSV."""
         return [{"kind": LABELS[c.kind], "month": c.month, "now": c.current, "after load": c.incoming,
                  "change": c.change, "what happens": "new month" if c.status == "new" else "month replaced"}
@@ -128,9 +131,7 @@ class Comparison:
 def staged_counts(scratch: duckdb.DuckDBPyConnection, staged: Staged) -> dict[tuple[str, str], int]:
     """(kind, 'YYYY-MM') -> valid rows of the staged file in that month."""
     counts: dict[tuple[str, str], int] = {}
-    for kind, table in (("asb", staged.asb_table), ("crime", staged.crime_table)):
-        if not table:
-            continue
+    for kind, table in staged.tables.items():
         # table names come from the reader (fixed TEMP table names), never from user text
         rows = scratch.execute(
             f"SELECT strftime(month, '%Y-%m') AS m, count(*) FROM {table} GROUP BY m ORDER BY m"
@@ -144,7 +145,7 @@ def live_counts(con: duckdb.DuckDBPyConnection, source: str, kind: str, months: 
     if not months:
         return {}
     rows = con.execute(
-        f"SELECT strftime(month, '%Y-%m') AS m, count(*) FROM {VIEWS[kind]} "
+        f"SELECT strftime(month, '%Y-%m') AS m, count(*) FROM {VIEWS[kind]} AS live "
         "WHERE source = ? AND list_contains(?, strftime(month, '%Y-%m')) GROUP BY m",
         [source, months],
     ).fetchall()
@@ -155,7 +156,7 @@ def live_counts(con: duckdb.DuckDBPyConnection, source: str, kind: str, months: 
 def compare_counts(con: duckdb.DuckDBPyConnection, counts: dict[tuple[str, str], int], *, source: str) -> Comparison:
     """Set a file's per-month counts against what ``source`` has loaded now."""
     changes = []
-    for kind in ("asb", "crime"):
+    for kind in ("asb", "crime", "outcomes"):
         months = sorted(m for k, m in counts if k == kind)
         now = live_counts(con, source, kind, months)
         changes += [MonthChange(kind, m, now[m], counts[(kind, m)]) for m in months]
@@ -228,7 +229,8 @@ def _is_workbook(path: Path) -> bool:
         return xlsx.is_workbook(f.read(8), path.name.lower())
 
 
-def _peek_header(scratch: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, fmt: str | None) -> tuple:
+def _peek_header(scratch: duckdb.DuckDBPyConnection, path: Path, sheet: str | None,
+                 fmt: str | None) -> tuple[list[str], str | None, list[str]]:
     """The header row the reader finds and the sheets, for a file the reader refused (to map it or pick a sheet)."""
     formats = (fmt,) if fmt else detect.FORMATS
     if _is_workbook(path):
@@ -268,12 +270,12 @@ def check_file(
             check.refusal = e
         if staged is None and source_format == "auto" and isinstance(check.refusal, UnknownFormat):
             # a force file whose names the synonyms miss: a mapping remembered for the source may fit it
-            for fmt in FORCE_FORMATS:
-                remembered = remembered_mapping(con, source_name or FORCE_SOURCE, fmt)
+            for force_fmt in FORCE_FORMATS:
+                remembered = remembered_mapping(con, source_name or FORCE_SOURCE, force_fmt)
                 if not remembered:
                     continue
                 try:
-                    staged = read_file(scratch, path, source_format=fmt, sheet=sheet, mapping=remembered)
+                    staged = read_file(scratch, path, source_format=force_fmt, sheet=sheet, mapping=remembered)
                 except InputRefused:
                     continue
                 check.refusal, check.remembered = None, remembered
@@ -282,7 +284,7 @@ def check_file(
             return _check_measures(con, scratch, staged, check, path, preview_rows)
         fmt = staged.format if staged else (source_format if source_format in FORCE_FORMATS else None)
         try:
-            source = check_source_name(police_uk_source if fmt == "police-uk" else source_name, fmt)
+            source = check_source_name(police_uk_source if fmt in detect.POLICE_UK_FORMATS else source_name, fmt)
         except InputRefused as e:
             check.refusal, check.format = e, fmt
             return check
@@ -308,7 +310,7 @@ def check_file(
                     check.header, check.sheet, check.sheets = _peek_header(scratch, path, sheet, fmt)
                 except InputRefused:
                     return check
-            if mappable:
+            if mappable and fmt is not None:
                 check.suggestions = detect.suggest_mapping(check.header, fmt)
                 check.mapping = {c: k for c, k in {**check.suggestions, **(mapping or {})}.items()
                                  if k and c in check.header}
@@ -316,13 +318,15 @@ def check_file(
         check.sheet, check.sheets, check.header = staged.sheet, staged.sheets, staged.header
         check.mapping, check.suggestions = staged.mapping, staged.suggestions
         refusal = format_conflict(con, source, staged.format, check.name)
-        if staged.format == "police-uk":
+        if staged.format in detect.POLICE_UK_FORMATS:
             refusal = refusal or force_conflict(con, source, staged.force, check.name)
         if refusal:
             check.refusal = refusal
             return check
         check.rows_read, check.rows_rejected = staged.rows_read, staged.rows_rejected
         check.problems, check.warnings = staged.problems, staged.warnings
+        if staged.outcome_table:
+            check.warnings = [*staged.warnings, *_unmatched_outcomes(con, scratch, staged.outcome_table, source)]
         check.comparison = compare_staged(con, scratch, staged, source=source, path=str(path))
         if check.comparison.already_loaded_batch is None:
             doubled = _loaded_references(con, scratch, staged, source, check.comparison)
@@ -332,7 +336,7 @@ def check_file(
                 check.problems = sorted([*staged.problems, *doubled], key=lambda p: p.row or 0)
                 check.rows_rejected = len({p.row for p in check.problems})
                 check.comparison = compare_staged(con, scratch, staged, source=source, path=str(path))
-        for kind, table in (("asb", staged.asb_table), ("crime", staged.crime_table)):
+        for kind, table in staged.tables.items():
             if table:
                 check.preview[kind] = scratch.execute(
                     f"SELECT * FROM {table} ORDER BY source_row LIMIT ?", [preview_rows]).df()
@@ -396,6 +400,17 @@ def _loaded_references(
     finally:
         for name in registered.values():
             con.unregister(name)
+
+
+def _unmatched_outcomes(con: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection, table: str,
+                        source: str) -> list[str]:
+    """The loader's note on outcomes for Crime IDs the source does not hold, for a file read into ``scratch``."""
+    refs = scratch.sql(f"SELECT crime_ref FROM {table}").to_arrow_table()  # a fixed staged view name
+    con.register("_check_outcomes", refs)
+    try:
+        return unmatched_outcomes(con, "_check_outcomes", source)
+    finally:
+        con.unregister("_check_outcomes")
 
 
 def clashing_months(checks: Sequence[Check]) -> list[str]:

@@ -12,13 +12,21 @@ from analytics.measures.reading import COLUMNS as MEASURES_COLUMNS
 from analytics.measures.reading import MEASURES
 
 POLICE_UK = "police-uk"
-FORMATS = (POLICE_UK, "asb", "crime", MEASURES)
+POLICE_UK_OUTCOMES = "police-uk-outcomes"
+FORMATS = (POLICE_UK, POLICE_UK_OUTCOMES, "asb", "crime", MEASURES)
+POLICE_UK_FORMATS = (POLICE_UK, POLICE_UK_OUTCOMES)  # police.uk files: one force per source, never a force extract's
 
 POLICE_UK_COLUMNS = (
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
     "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
 )  # fmt: skip
 POLICE_UK_REQUIRED = ("Crime ID", "Month", "Crime type")
+# police.uk outcomes files (YYYY-MM-<force>-outcomes.csv): one row per outcome given to a crime in the month.
+OUTCOMES_COLUMNS = (
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Outcome type",
+)  # fmt: skip
+OUTCOMES_REQUIRED = ("Crime ID", "Month", "Outcome type")
 
 _SHARED: dict[str, tuple[bool, tuple[str, ...]]] = {
     "district": (True, ("district", "district name", "csu", "community safety unit", "csp", "local authority",
@@ -83,7 +91,18 @@ def _synonym_index(format: str) -> dict[str, str]:
 
 
 _INDEX = {f: _synonym_index(f) for f in COLUMNS}
-_POLICE_UK_KEYS = {normalise_key(c) for c in POLICE_UK_COLUMNS}
+_POLICE_UK_KEYS = {POLICE_UK: {normalise_key(c) for c in POLICE_UK_COLUMNS},
+                   POLICE_UK_OUTCOMES: {normalise_key(c) for c in OUTCOMES_COLUMNS}}
+_POLICE_UK_REQUIRED = {POLICE_UK: POLICE_UK_REQUIRED, POLICE_UK_OUTCOMES: OUTCOMES_REQUIRED}
+
+
+def police_uk_columns(format: str) -> tuple[str, ...]:
+    """The columns of a police.uk file of ``format`` (street-level or outcomes)."""
+    return POLICE_UK_COLUMNS if format == POLICE_UK else OUTCOMES_COLUMNS
+
+
+def police_uk_required(format: str) -> tuple[str, ...]:
+    return _POLICE_UK_REQUIRED[format]
 
 
 def suggest_mapping(header: list[str], format: str) -> dict[str, str]:
@@ -101,10 +120,10 @@ def suggest_mapping(header: list[str], format: str) -> dict[str, str]:
 
 def _score(header: list[str], format: str) -> tuple[int, int]:
     """(required columns matched, all columns matched) for one format."""
-    if format == POLICE_UK:
+    if format in POLICE_UK_FORMATS:
         keys = {normalise_key(h) for h in header}
-        required = sum(normalise_key(c) in keys for c in POLICE_UK_REQUIRED)
-        return required, len(keys & _POLICE_UK_KEYS)
+        required = sum(normalise_key(c) in keys for c in _POLICE_UK_REQUIRED[format])
+        return required, len(keys & _POLICE_UK_KEYS[format])
     mapped = set(suggest_mapping(header, format).values())
     required = sum(1 for c, (req, _) in COLUMNS[format].items() if req and c in mapped)
     return required, len(mapped)
@@ -119,10 +138,17 @@ def _complete(header: list[str], format: str) -> bool:
     return _score(header, format)[0] == sum(1 for required, _ in COLUMNS[format].values() if required)
 
 
+def is_police_uk_outcomes(header: list[str]) -> bool:
+    return _score(header, POLICE_UK_OUTCOMES)[0] == len(OUTCOMES_REQUIRED)
+
+
 def detect_format(header: list[str]) -> str | None:
-    """'police-uk', 'asb', 'crime' or 'measures' from a header, or None when no format is recognisable."""
+    """'police-uk', 'police-uk-outcomes', 'asb', 'crime' or 'measures' from a header, or None when no format is
+    recognisable."""
     if is_police_uk(header):
         return POLICE_UK
+    if is_police_uk_outcomes(header):
+        return POLICE_UK_OUTCOMES
     if _complete(header, MEASURES) and not (_complete(header, "asb") or _complete(header, "crime")):
         return MEASURES
     asb, crime = _score(header, "asb"), _score(header, "crime")

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -30,6 +31,7 @@ from analytics.domain.callers import CALLER_KEY_SQL
 from analytics.domain.periods import month_runs
 from analytics.errors import DashboardError, InputRefused, NotFound
 from analytics.ingest import validate
+from analytics.ingest.detect import POLICE_UK_FORMATS
 from analytics.ingest.messages import clip
 from analytics.ingest.names import check_source_name
 from analytics.ingest.readers import Problem, Staged, read_file
@@ -50,10 +52,15 @@ FACT_COLUMNS: dict[str, tuple[str, list[str]]] = {
         ["source_row", "crime_ref", "recorded_date", "month", "district", "offence_group", "victim_based", "outcome",
          "outcome_code", "outcome_date", "location", "lsoa_code", "latitude", "longitude"],
     ),
+    "outcomes": (
+        "outcome_events",
+        ["source_row", "crime_ref", "month", "outcome_date", "outcome", "outcome_code", "district", "location",
+         "lsoa_code", "latitude", "longitude"],
+    ),
 }
 # Columns worked out from the staged ones as rows are stored: the caller key, so a lookup is an index probe.
 DERIVED_COLUMNS: dict[str, dict[str, str]] = {"asb": {"caller_key": CALLER_KEY_SQL}}
-KIND_LABEL = {"asb": "ASB", "crime": "crime"}
+KIND_LABEL = {"asb": "ASB", "crime": "crime", "outcomes": "outcomes"}
 REF_COLUMN = {"asb": "incident_ref", "crime": "crime_ref"}  # the reference each kind's rows carry
 PROBLEMS_SHOWN = 20
 
@@ -130,7 +137,7 @@ def format_problems(problems: Sequence[Problem], limit: int = PROBLEMS_SHOWN) ->
     return "\n".join(lines)
 
 
-def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str, source_name: str | None) -> tuple | None:
+def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str, source_name: str | None) -> tuple[Any, ...] | None:
     row = con.execute(
         "SELECT id, source, format, kind FROM batches WHERE sha256 = ? AND status IN ('loaded', 'partly replaced') "
         "AND (? IS NULL OR source = ?) ORDER BY id LIMIT 1",
@@ -139,9 +146,11 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str, source_name: st
     return row[0] if row else None
 
 
-def _conflicts(con: duckdb.DuckDBPyConnection, source: str, months: dict[str, list[str]]) -> dict[str, list[tuple]]:
+def _conflicts(
+    con: duckdb.DuckDBPyConnection, source: str, months: dict[str, list[str]]
+) -> dict[str, list[tuple[Any, ...]]]:
     """Live rows of this source in the file's months, per kind: [(batch_id, month, file_name)]."""
-    found: dict[str, list[tuple]] = {}
+    found: dict[str, list[tuple[Any, ...]]] = {}
     for kind, kind_months in months.items():
         if not kind_months:
             continue
@@ -165,9 +174,10 @@ def _refresh_status(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[int]) ->
             "SELECT count(*) FILTER (WHERE replaced_by IS NULL), count(*) FROM ("
             "SELECT replaced_by FROM asb_incidents WHERE batch_id = ? "
             "UNION ALL SELECT replaced_by FROM crimes WHERE batch_id = ? "
+            "UNION ALL SELECT replaced_by FROM outcome_events WHERE batch_id = ? "
             "UNION ALL SELECT replaced_by FROM measure_values WHERE batch_id = ?)",
-            [batch_id, batch_id, batch_id],
-        ).fetchone()
+            [batch_id, batch_id, batch_id, batch_id],
+        ).fetchall()[0]
         status = "loaded" if live == total else ("replaced" if live == 0 else "partly replaced")
         con.execute("UPDATE batches SET status = ? WHERE id = ? AND status <> 'rolled back'", [status, batch_id])
 
@@ -193,13 +203,14 @@ def force_conflict(con: duckdb.DuckDBPyConnection, source: str, force: str | Non
 
 
 def format_conflict(con: duckdb.DuckDBPyConnection, source: str, fmt: str, name: str) -> InputRefused | None:
-    """The refusal for a file of ``fmt`` when ``source`` holds live rows of the other family (police.uk files
-    against force extracts): their figures are counted differently and are never added together."""
-    police = fmt == "police-uk"
+    """The refusal for a file of ``fmt`` when ``source`` holds live rows of the other family (police.uk files,
+    street-level or outcomes, against force extracts): their figures are counted differently and are never added
+    together."""
+    police = fmt in POLICE_UK_FORMATS
     clash = con.execute(
         "SELECT id, file_name FROM batches WHERE source = ? AND status IN ('loaded', 'partly replaced') "
-        "AND (format = 'police-uk') <> ? ORDER BY id LIMIT 1",
-        [source, police],
+        "AND list_contains(?, format) <> ? ORDER BY id LIMIT 1",
+        [source, list(POLICE_UK_FORMATS), police],
     ).fetchall()
     if not clash:
         return None
@@ -301,7 +312,7 @@ def _load_one(
 
     source = check_source_name(wanted, staged.format)
     refusal = format_conflict(con, source, staged.format, display_name)
-    if staged.format == "police-uk":
+    if staged.format in POLICE_UK_FORMATS:
         refusal = refusal or force_conflict(con, source, staged.force, display_name)
     if refusal:
         raise refusal
@@ -354,6 +365,8 @@ def _load_one(
         )
 
     all_months = sorted({m for kind_months in months.values() for m in kind_months})
+    if staged.outcome_table:
+        staged.warnings += unmatched_outcomes(con, staged.outcome_table, source)
     batch_id = con.execute(
         "INSERT INTO batches (file_name, sha256, size_bytes, source, kind, format, sheet, loaded_by, loaded_at, "
         "rows_read, rows_loaded, rows_rejected, months, status, warnings, force) "
@@ -368,9 +381,7 @@ def _load_one(
 
     replaced = sorted({batch for rows in conflicts.values() for batch, _, _ in rows})
     progress(0.85, "Storing rows")
-    for kind, staged_table in (("asb", staged.asb_table), ("crime", staged.crime_table)):
-        if not staged_table:
-            continue
+    for kind, staged_table in staged.tables.items():
         table, columns = FACT_COLUMNS[kind]
         if kind in conflicts:
             con.execute(
@@ -422,12 +433,31 @@ def _store_rejects(con: duckdb.DuckDBPyConnection, batch_id: int, problems: Sequ
 
 
 def _count_batch_rows(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
-    return con.execute(
+    return int(con.execute(
         "SELECT (SELECT count(*) FROM asb_incidents WHERE batch_id = ?) "
         "+ (SELECT count(*) FROM crimes WHERE batch_id = ?) "
+        "+ (SELECT count(*) FROM outcome_events WHERE batch_id = ?) "
         "+ (SELECT count(*) FROM measure_values WHERE batch_id = ?)",
-        [batch_id, batch_id, batch_id],
-    ).fetchall()[0][0]
+        [batch_id, batch_id, batch_id, batch_id],
+    ).fetchall()[0][0])
+
+
+def unmatched_outcomes(con: duckdb.DuckDBPyConnection, table: str, source: str) -> list[str]:
+    """A note on the outcome events of a staged outcomes file whose Crime ID no live crime of the source has:
+    they are kept, not dropped, and count once those crimes are loaded. Empty when every event matches."""
+    unmatched, total = con.execute(
+        f"SELECT count(*) FILTER (WHERE c.crime_ref IS NULL), count(*) FROM {table} s "
+        "LEFT JOIN (SELECT DISTINCT crime_ref FROM crimes WHERE source = ? AND replaced_by IS NULL) c "
+        "ON c.crime_ref = s.crime_ref",
+        [source],
+    ).fetchall()[0]
+    if not unmatched:
+        return []
+    if unmatched == 1:
+        return [f"1 of {total:,} outcomes is for a Crime ID that source '{clip(source)}' does not hold (yet): it is "
+                "kept, not dropped, and counts once the street-level file holding that crime is loaded."]
+    return [f"{unmatched:,} of {total:,} outcomes are for Crime IDs that source '{clip(source)}' does not hold (yet): "
+            "they are kept, not dropped, and count once the street-level files holding those crimes are loaded."]
 
 
 @dataclass(frozen=True)
@@ -542,7 +572,7 @@ def remembered_mapping(con: duckdb.DuckDBPyConnection, source: str, fmt: str) ->
     return dict(rows)
 
 
-def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, user: str | None = None) -> dict:
+def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, user: str | None = None) -> dict[str, Any]:
     """Undo a batch: delete its rows and bring back the rows it replaced. The batch stays in the audit trail."""
     row = con.execute("SELECT status, file_name FROM batches WHERE id = ?", [batch_id]).fetchall()
     if not row:
@@ -576,12 +606,13 @@ BATCH_FIELDS = ("id", "file", "sha256", "size_bytes", "source", "kind", "format"
                 "rolled_back_by", "rolled_back_at", "warnings", "force")
 
 
-def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The audit trail, newest first; ``rows_live`` counts the batch's rows that are not replaced."""
     rows = con.execute(
         "WITH live AS (SELECT batch_id, count(*) AS n FROM ("
         "  SELECT batch_id FROM asb_incidents WHERE replaced_by IS NULL"
         "  UNION ALL SELECT batch_id FROM crimes WHERE replaced_by IS NULL"
+        "  UNION ALL SELECT batch_id FROM outcome_events WHERE replaced_by IS NULL"
         "  UNION ALL SELECT batch_id FROM measure_values WHERE replaced_by IS NULL) GROUP BY batch_id) "
         "SELECT b.id, b.file_name, b.sha256, b.size_bytes, b.source, b.kind, b.format, b.sheet, b.rows_read, "
         "b.rows_loaded, b.rows_rejected, coalesce(live.n, 0), b.months, b.status, b.loaded_by, "
@@ -592,7 +623,7 @@ def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return [dict(zip(BATCH_FIELDS, r, strict=True)) for r in rows]
 
 
-def rejected_rows(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[dict]:
+def rejected_rows(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[dict[str, Any]]:
     rows = con.execute(
         "SELECT source_row, column_name, value, reason FROM rejected_rows WHERE batch_id = ? ORDER BY source_row",
         [batch_id],

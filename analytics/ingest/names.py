@@ -15,15 +15,17 @@ from analytics.ingest.messages import clip
 
 MAX_SOURCE_NAME = 60
 POLICE_UK_FORMAT = "police-uk"
+POLICE_UK_FORMATS = (POLICE_UK_FORMAT, "police-uk-outcomes")  # street-level and outcomes files
 
 
 def default_source(fmt: str) -> str:
     """The source a file of format ``fmt`` loads under when no name is given."""
-    return POLICE_UK_SOURCE if fmt == POLICE_UK_FORMAT else FORCE_SOURCE
+    return POLICE_UK_SOURCE if fmt in POLICE_UK_FORMATS else FORCE_SOURCE
 
 
 def check_source_name(name: str | None, fmt: str | None) -> str:
-    """The source name a file of format ``fmt`` ('police-uk', 'asb', 'crime'; None when not yet known) loads
+    """The source name a file of format ``fmt`` ('police-uk', 'police-uk-outcomes', 'asb', 'crime'; None when not
+    yet known) loads
     under: ``name`` without surrounding spaces, or the format's default when ``name`` is None.
 
     Refused (InputRefused): a blank name, one longer than MAX_SOURCE_NAME characters or holding control
@@ -40,7 +42,7 @@ def check_source_name(name: str | None, fmt: str | None) -> str:
     if any(unicodedata.category(ch).startswith("C") for ch in text):
         raise InputRefused("Source name not printable", f"The source name {clip(text)!r} holds a line break, "
                            "tab or other control character. Use letters, digits, spaces and punctuation only.")
-    if fmt not in (None, POLICE_UK_FORMAT) and normalise_key(text) == normalise_key(POLICE_UK_SOURCE):
+    if fmt not in (None, *POLICE_UK_FORMATS) and normalise_key(text) == normalise_key(POLICE_UK_SOURCE):
         raise InputRefused(
             "Source name taken by police.uk",
             f"The source name {clip(text)!r} is the police.uk source's: a force extract loaded under it would be "

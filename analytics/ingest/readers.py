@@ -20,8 +20,8 @@ import duckdb
 from analytics.domain.definitions import normalise_key
 from analytics.errors import ColumnsMissing, InputRefused, UnknownFormat
 from analytics.ingest import detect, rawcsv, validate, xlsx
-from analytics.ingest.detect import POLICE_UK, POLICE_UK_COLUMNS, canonical_columns
-from analytics.ingest.messages import clip
+from analytics.ingest.detect import POLICE_UK_FORMATS, canonical_columns
+from analytics.ingest.messages import clip, rows_word
 from analytics.measures import reading as measures_reading
 
 __all__ = ["Problem", "Progress", "Staged", "canonical_columns", "read_file"]
@@ -56,6 +56,13 @@ class Staged:
     mapping: dict[str, str] = field(default_factory=dict)
     suggestions: dict[str, str] = field(default_factory=dict)
     measures_table: str | None = None  # a measures file's staged values (analytics.measures.reading)
+    outcome_table: str | None = None  # a police.uk outcomes file's outcome events
+
+    @property
+    def tables(self) -> dict[str, str]:
+        """kind ('asb', 'crime', 'outcomes') -> the staged view of its valid rows, for the kinds the file holds."""
+        found = {"asb": self.asb_table, "crime": self.crime_table, "outcomes": self.outcome_table}
+        return {kind: table for kind, table in found.items() if table}
 
 
 def _noop(fraction: float, message: str) -> None:
@@ -173,6 +180,35 @@ def _listed(names: list[str], quote: str = '"') -> str:
     return shown + (f" and {len(names) - COLUMNS_SHOWN:,} more" if len(names) > COLUMNS_SHOWN else "")
 
 
+def _refuse_unnamed_values(con: duckdb.DuckDBPyConnection, raw: rawcsv.Raw, name: str, sheet: str | None) -> None:
+    """Refuse a file with a column that holds values under a blank header: nothing says what the values are, and
+    leaving them out would lose them without a word. The analyst gives the column a name or deletes it."""
+    unnamed = [(i, col) for i, (h, col) in enumerate(zip(raw.header, raw.columns, strict=True)) if not h.strip()]
+    if not unnamed:
+        return
+    parts = ", ".join(f"count(*) FILTER (WHERE trim({col}) <> ''), "
+                      f"min({col}) FILTER (WHERE trim({col}) <> '')" for _, col in unnamed)
+    try:
+        found = con.execute(f"SELECT {parts} FROM {raw.relation}").fetchall()[0]
+    except duckdb.Error as e:
+        raise rawcsv.translate_error(e, name) from e
+    filled = [(i, found[2 * k], found[2 * k + 1]) for k, (i, _) in enumerate(unnamed) if found[2 * k]]
+    if not filled:
+        return
+    where = f" of sheet {clip(sheet)!r}" if sheet else ""
+    listed = "; ".join(f"column {xlsx.column_letter(i)} ({rows_word(n)}, e.g. '{clip(v)}')" for i, n, v in filled[:5])
+    more = f" and {len(filled) - 5} more" if len(filled) > 5 else ""
+    one = len(filled) == 1
+    raise InputRefused(
+        "Values under a blank header",
+        f"{name}: {'a column' if one else f'{len(filled)} columns'}{where} {'holds' if one else 'hold'} values but "
+        f"{'has' if one else 'have'} no header: {listed}{more}. Nothing says what {'it holds' if one else 'they hold'}"
+        ", and leaving it out would lose those values without a word. Give the column a header (it can then be "
+        "mapped, or is listed as not used), or delete it if it holds nothing needed, and load the file again. "
+        "Nothing was loaded.",
+    )
+
+
 def _stage(
     con: duckdb.DuckDBPyConnection,
     raw: rawcsv.Raw,
@@ -193,24 +229,27 @@ def _stage(
             "and map its columns on the upload page.",
         )
     progress(0.3, "Checking rows")
+    _refuse_unnamed_values(con, raw, path.name, sheet)
     if fmt == measures_reading.MEASURES:
         return _stage_measures(con, raw, path, mapping, progress, sheet, sheets)
-    if fmt == POLICE_UK:
+    if fmt in POLICE_UK_FORMATS:
+        expected = detect.police_uk_columns(fmt)
         keys = {normalise_key(h): col for h, col in zip(header, raw.columns, strict=True)}
-        cols = {name: keys.get(normalise_key(name)) for name in POLICE_UK_COLUMNS}
-        missing = [n for n in detect.POLICE_UK_REQUIRED if cols[n] is None]
+        cols = {name: keys.get(normalise_key(name)) for name in expected}
+        missing = [n for n in detect.police_uk_required(fmt) if cols[n] is None]
         if missing:
+            what = "street-level" if fmt == detect.POLICE_UK else "outcomes"
             raise ColumnsMissing(
                 "Required column missing",
-                f"{path.name} has no {', '.join(repr(m) for m in missing)} column, which a police.uk street-level "
+                f"{path.name} has no {', '.join(repr(m) for m in missing)} column, which a police.uk {what} "
                 f"file always has. Columns found: {_columns_found(header)}.",
             )
-        result = _run(lambda rel, first: validate.stage_police_uk(con, rel, cols, raw.columns, first), raw,
-                      path.name)
-        names = {n: n for n in POLICE_UK_COLUMNS}
-        used = {h: h for h in header if h in POLICE_UK_COLUMNS}
+        stage_police = validate.stage_police_uk if fmt == detect.POLICE_UK else validate.stage_police_uk_outcomes
+        result = _run(lambda rel, first: stage_police(con, rel, cols, raw.columns, first), raw, path.name)
+        names = {n: n for n in expected}
+        used = {h: h for h in header if h in expected}
         suggestions: dict[str, str] = {}
-        kind = "asb+crime"
+        kind = "asb+crime" if fmt == detect.POLICE_UK else "outcomes"
     else:
         suggestions = detect.suggest_mapping(header, fmt)
         used = _resolve_mapping(header, fmt, suggestions, mapping, path.name)
@@ -220,7 +259,9 @@ def _stage(
                                                               path.name), raw, path.name)
         if ignored:
             listed = _listed(ignored, quote="'")
-            result.warnings.append(f"{len(ignored)} column(s) not used and ignored: {listed}.")
+            one = len(ignored) == 1
+            result.warnings.append(f"{len(ignored):,} {'column is' if one else 'columns are'} not used and "
+                                   f"{'is' if one else 'are'} ignored: {listed}.")
         names = {canon: col for col, canon in used.items()}
         kind = fmt
     progress(0.9, "Checked")
@@ -230,7 +271,7 @@ def _stage(
         format=fmt, kind=kind, asb_table=result.asb_table, crime_table=result.crime_table,
         rows_read=result.rows_read, rows_rejected=result.rows_rejected, problems=problems,
         warnings=raw.warnings + result.warnings, months=result.months, sheet=sheet, force=result.force, sheets=sheets,
-        header=header, mapping=used, suggestions=suggestions,
+        header=header, mapping=used, suggestions=suggestions, outcome_table=result.outcome_table,
     )  # fmt: skip
     if staged.rows_read == 0:
         raise InputRefused(
@@ -238,7 +279,8 @@ def _stage(
             f"{path.name} has a header but no data rows under it. Check that the export finished and holds "
             "the months you expect.",
         )
-    progress(1.0, f"{staged.rows_read} rows read, {staged.rows_rejected} with problems")
+    read = f"{staged.rows_read} {'row' if staged.rows_read == 1 else 'rows'}"
+    progress(1.0, f"{read} read, {staged.rows_rejected} with problems")
     return staged
 
 

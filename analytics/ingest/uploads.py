@@ -23,6 +23,11 @@ from analytics.ingest.load import FileRequest
 from analytics.measures.reading import MEASURES
 from analytics.report.export import slug
 
+KIND_WORDS = {Kind.ASB.value: Kind.ASB.word, Kind.CRIME.value: Kind.CRIME.word, "outcomes": "outcomes",
+              MEASURES: "measure values of"}
+NOUNS = {"asb": ("ASB incident", "ASB incidents"), "crime": ("crime", "crimes"), "outcomes": ("outcome", "outcomes"),
+         MEASURES: ("measure value", "measure values")}
+PREVIEW_ROWS = 10  # rows compare.check_file previews per kind
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "asb-dashboard-uploads"
 # Uploads checked but never loaded may hold caller references, so they must not linger.
 STALE_SECONDS = 6 * 3600
@@ -32,6 +37,21 @@ def problems_file_name(name: str) -> str:
     """'2025-01-asb-problems.csv' for an uploaded file's validation report: its name in letters and digits only,
     so an upload named like a formula never names a download like one."""
     return f"{slug(Path(name).stem) or 'file'}-problems.csv"
+
+def plural(n: int, noun: str) -> str:
+    """'1 problem', '2 problems'."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def preview_title(kind: str, shown: int) -> str:
+    """'Preview: the first 10 crimes as they would be stored', 'Preview: the 1 ASB incident as it would be
+    stored': nothing is stored until Load is pressed."""
+    one, many = NOUNS[kind]
+    if shown == 1:
+        return f"Preview: the 1 {one} as it would be stored"
+    first = "the first" if shown >= PREVIEW_ROWS else "the"
+    return f"Preview: {first} {shown:,} {many} as they would be stored"
+
 
 def limit_mb() -> int:
     """The upload limit in MB (ASB_MAX_UPLOAD_MB, default 200): the loader's limit, also given to the uploader."""
@@ -91,14 +111,12 @@ def readiness(checks: Sequence[Check]) -> Readiness:
     problems = sum(c.rows_rejected for c in checks if c.comparison is not None and c.problems)
     replacing = sorted({(m.kind, m.month) for c in checks if c.comparison is not None and c.comparison.needs_replace
                         for m in c.comparison.replaced_months})
-    words = {k.value: k.word for k in Kind} | {MEASURES: "measure values of"}
-    months = "; ".join(f"{words[k]} {describe_months([m])}" for k, m in replacing) or None
+    months = "; ".join(f"{KIND_WORDS[k]} {describe_months([m])}" for k, m in replacing) or None
     already = [c for c in checks if c.comparison is not None and c.comparison.already_loaded_batch is not None]
     return Readiness(refused, problems, months, bool(checks) and len(already) == len(checks))
 
 
 def request(check: Check, path: Path) -> FileRequest:
     """How the loader should read a checked file: as it was checked (format, source, sheet and mapping)."""
-    return FileRequest(path, check.name, check.format or "auto",
-                       None if check.format in ("police-uk", MEASURES) else check.source, check.sheet,
-                       check.mapping if check.format in FORCE_FORMATS else None)
+    return FileRequest(path, check.name, check.format or "auto", None if check.format == MEASURES else check.source,
+                       check.sheet, check.mapping if check.format in FORCE_FORMATS else None)

@@ -37,6 +37,7 @@ EARLIEST_YEAR = 2000
 
 ASB_TABLE = "_staged_asb"
 CRIME_TABLE = "_staged_crime"
+OUTCOME_TABLE = "_staged_outcomes"
 _STAGE = "_stage"
 
 ASB_COLUMNS = (
@@ -48,6 +49,10 @@ CRIME_COLUMNS = (
     "source_row INTEGER, crime_ref VARCHAR, recorded_date TIMESTAMP, month DATE, district VARCHAR, "
     "offence_group VARCHAR, victim_based BOOLEAN, outcome VARCHAR, outcome_code VARCHAR, outcome_date TIMESTAMP, "
     "location VARCHAR, lsoa_code VARCHAR, latitude DOUBLE, longitude DOUBLE"
+)
+OUTCOME_COLUMNS = (
+    "source_row INTEGER, crime_ref VARCHAR, month DATE, outcome_date DATE, outcome VARCHAR, outcome_code VARCHAR, "
+    "district VARCHAR, location VARCHAR, lsoa_code VARCHAR, latitude DOUBLE, longitude DOUBLE"
 )
 
 # UK day-first dates. A date impossible day-first (31/02/2024, 01/13/2024) gives NULL: it is never re-read
@@ -116,6 +121,7 @@ class StageResult:
     months: dict[str, list[str]] = field(default_factory=dict)
     records: int = 0  # records the reader saw, blank ones included (for the reader's empty-line check)
     force: str | None = None  # a police.uk file's force ("Falls within")
+    outcome_table: str | None = None  # a police.uk outcomes file's staged outcome events
 
 
 def earliest_year() -> int:
@@ -181,13 +187,17 @@ def _counts(con: duckdb.DuckDBPyConnection, expr: str, where: str) -> list[tuple
     return con.execute(q).fetchall()
 
 
-def _unknown(counts: list[tuple[str, int]], match: Callable[[str], str | None], what: str, then: str) -> list[str]:
-    """A warning listing the values the reference data does not know, most rows first."""
+def _unknown(counts: list[tuple[str, int]], match: Callable[[str], str | None], what: str, then: str,
+             then_one: str) -> list[str]:
+    """A warning listing the values the reference data does not know, most rows first. ``what`` and ``then`` are
+    plural ("call types", "They are kept ..."); one unknown value is named in the singular (``then_one``)."""
     rows = sorted(((v, n) for v, n in counts if match(v) is None), key=lambda r: (-r[1], r[0]))
     if not rows:
         return []
-    listed = ", ".join(f'"{clip(v)}" ({n} rows)' for v, n in rows[:20])
+    listed = ", ".join(f'"{clip(v)}" ({rows_word(n)})' for v, n in rows[:20])
     more = f" and {len(rows) - 20} more" if len(rows) > 20 else ""
+    if len(rows) == 1:
+        return [f"1 unknown {what.removesuffix('s')}: {listed}. {then_one}"]
     return [f"{len(rows)} unknown {what}: {listed}{more}. {then}"]
 
 
@@ -300,6 +310,37 @@ _MONTH_RE = r"\d{4}-\d{2}"
 _LSOA_SUFFIX = re.compile(r"[\t\n\f\r ]*[0-9]{3}[A-Za-z]\Z")
 
 
+def _month_checks(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str, str, str]]:
+    """The Month column of a police.uk file (street-level or outcomes): each distinct value read once into
+    ``_lk_month``; rows with an unreadable, future or too early month are flagged bad; returns their checks."""
+    latest, earliest = _bounds(con)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lk_month AS
+        SELECT *, month > {_LATEST} AS future, year(month) < {_EARLIEST} AS early
+        FROM (
+            SELECT value, CASE WHEN regexp_full_match(value, '{_MONTH_RE}')
+                               THEN CAST(try_strptime(value, '%Y-%m') AS DATE) END AS month
+            FROM (SELECT DISTINCT month_raw AS value FROM {_STAGE} WHERE NOT _blank AND month_raw IS NOT NULL)
+        )
+    """)
+    bad_month = "month_raw IN (SELECT value FROM _lk_month WHERE month IS NULL)"
+    future_month = "month_raw IN (SELECT value FROM _lk_month WHERE future)"
+    early_month = "month_raw IN (SELECT value FROM _lk_month WHERE early)"
+    if con.execute("SELECT count(*) FILTER (WHERE month IS NULL OR future OR early) FROM _lk_month").fetchall()[0][0]:
+        _mark_bad(con, f"{bad_month} OR {future_month} OR {early_month}")
+    return [
+        ("Month", f"month_raw IS NULL OR {bad_month}", "month_raw",
+         "Month must be a month written YYYY-MM (e.g. 2025-01). Re-download the file from police.uk."),
+        ("Month", future_month, "month_raw", _future(latest).replace("The date", "The month")),
+        ("Month", early_month, "month_raw", _too_early(earliest).replace("The date", "The month")),
+    ]  # fmt: skip
+
+
+def _district_of_lsoa(name: str) -> str:
+    """The district of a police.uk LSOA name ("Ashford 001B" -> Ashford), or outside the force area."""
+    return definitions.match_district(_LSOA_SUFFIX.sub("", name)) or definitions.OUTSIDE_FORCE_AREA
+
+
 def stage_police_uk(
     con: duckdb.DuckDBPyConnection, raw: str, cols: dict[str, str | None], all_cols: list[str],
     first_row: int | None = None,
@@ -343,27 +384,8 @@ def stage_police_uk(
         )
     """, first_row)
     force = _one_force(con)
-    latest, earliest = _bounds(con)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _lk_month AS
-        SELECT *, month > {_LATEST} AS future, year(month) < {_EARLIEST} AS early
-        FROM (
-            SELECT value, CASE WHEN regexp_full_match(value, '{_MONTH_RE}')
-                               THEN CAST(try_strptime(value, '%Y-%m') AS DATE) END AS month
-            FROM (SELECT DISTINCT month_raw AS value FROM {_STAGE} WHERE NOT _blank AND month_raw IS NOT NULL)
-        )
-    """)
-    bad_month = "month_raw IN (SELECT value FROM _lk_month WHERE month IS NULL)"
-    future_month = "month_raw IN (SELECT value FROM _lk_month WHERE future)"
-    early_month = "month_raw IN (SELECT value FROM _lk_month WHERE early)"
-    if con.execute("SELECT count(*) FILTER (WHERE month IS NULL OR future OR early) FROM _lk_month").fetchall()[0][0]:
-        _mark_bad(con, f"{bad_month} OR {future_month} OR {early_month}")
-    checks: list[tuple[str | None, str, str, str]] = [
-        _EXTRA,
-        ("Month", f"month_raw IS NULL OR {bad_month}", "month_raw",
-         "Month must be a month written YYYY-MM (e.g. 2025-01). Re-download the file from police.uk."),
-        ("Month", future_month, "month_raw", _future(latest).replace("The date", "The month")),
-        ("Month", early_month, "month_raw", _too_early(earliest).replace("The date", "The month")),
+    checks: list[tuple[str | None, str, str, str]] = [_EXTRA, *_month_checks(con)]
+    checks += [
         ("Crime type", row_checks[2], "crime_type",
          "Crime type is blank: every row needs one (Anti-social behaviour or a crime category)."),
         ("Crime ID", row_checks[3], "crime_id",
@@ -373,9 +395,6 @@ def stage_police_uk(
     ]  # fmt: skip
     problems = _collect(con, checks)
     ok = "NOT _blank AND NOT _bad"
-
-    def district_of(name: str) -> str:
-        return definitions.match_district(_LSOA_SUFFIX.sub("", name)) or definitions.OUTSIDE_FORCE_AREA
 
     # One pass for every per-value figure of the valid rows: crime types and outcomes of crime rows, LSOA names,
     # and the months of each kind.
@@ -395,7 +414,7 @@ def stage_police_uk(
     lsoa_names = [name for _, v, _ in by_set.get(0b1101, []) if (name := v[2]) is not None]
     month_raws = {kind: [v[3] for a, v, _ in by_set.get(0b1110, []) if a is (kind == "asb")]
                   for kind in ("asb", "crime")}
-    _lookup(con, "_lk_district", lsoa_names, district_of)
+    _lookup(con, "_lk_district", lsoa_names, _district_of_lsoa)
     _lookup(con, "_lk_offence", [v for v, _ in offences], definitions.match_offence_group)
     _lookup(con, "_lk_outcome", [v for v, _ in outcomes], definitions.match_outcome)
     district = f"coalesce(d.canonical, {_lit(definitions.UNKNOWN_DISTRICT)})"
@@ -419,20 +438,101 @@ def stage_police_uk(
     """)
     warnings: list[str] = []
     warnings += _unknown(offences, definitions.match_offence_group, "crime types",
-                         "They were loaded as given and are not counted as victim-based crime.")
+                         "They are kept as given and are not counted as victim-based crime.",
+                         "It is kept as given and is not counted as victim-based crime.")
     warnings += _unknown(outcomes, definitions.match_outcome, "outcomes",
-                         "They were loaded as given and do not count as solved.")
+                         "They are kept as given and count as neither solved nor pending.",
+                         "It is kept as given and counts as neither solved nor pending.")
     dups = _duplicates(con, "crime_id", f"{ok} AND NOT is_asb")
     if dups:
         warnings.append(
             f"{len(dups)} Crime IDs appear more than once ({sum(n for _, n, _ in dups)} rows). police.uk publishes "
-            "these as separate crimes at different locations, so every row was loaded. First: "
+            "these as separate crimes at different locations, so every row is kept. First: "
             + ", ".join(f"{ref[:16]}… ({n} rows)" for ref, n, _ in dups[:3])
         )
     month_of = dict(con.execute("SELECT value, strftime(month, '%Y-%m') FROM _lk_month").fetchall())
     months = {kind: sorted({month_of[v] for v in raws}) for kind, raws in month_raws.items()}
     result = _finish(con, problems, warnings, months, has_asb=True, has_crime=True)
     result.force = force
+    return result
+
+
+def stage_police_uk_outcomes(
+    con: duckdb.DuckDBPyConnection, raw: str, cols: dict[str, str | None], all_cols: list[str],
+    first_row: int | None = None,
+) -> StageResult:
+    """Stage a police.uk outcomes file: each row an outcome given to a crime (its Crime ID) in the month, dated the
+    month's last day. ``cols`` maps the police.uk column names to raw columns. Every row needs a Crime ID, a month
+    and an outcome type; a Crime ID may appear on several rows (several outcomes)."""
+
+    def c(name: str) -> str:
+        return _txt(cols.get(name), trim=False)
+
+    row_checks = [
+        "_extra IS NOT NULL",
+        "month_raw IS NULL",
+        "crime_id IS NULL",
+        "outcome IS NULL",
+        "lon_raw IS NOT NULL AND (longitude IS NULL OR NOT longitude BETWEEN -180 AND 180)",
+        "lat_raw IS NOT NULL AND (latitude IS NULL OR NOT latitude BETWEEN -90 AND 90)",
+    ]
+    _materialise(con, f"""
+        SELECT * REPLACE (CASE WHEN coalesce({row_checks[4]}, false) THEN lon_raw END AS lon_raw,
+                          CASE WHEN coalesce({row_checks[5]}, false) THEN lat_raw END AS lat_raw),
+               NOT _blank AND ({" OR ".join(f"coalesce({x}, false)" for x in row_checks)}) AS _bad
+        FROM (
+            SELECT *, TRY_CAST(lon_raw AS DOUBLE) AS longitude, TRY_CAST(lat_raw AS DOUBLE) AS latitude
+            FROM (
+                SELECT {_row_column(first_row)}_extra,
+                       {c("Crime ID")} AS crime_id, {c("Month")} AS month_raw,
+                       {c("Longitude")} AS lon_raw, {c("Latitude")} AS lat_raw,
+                       {c("Location")} AS location, {c("LSOA code")} AS lsoa_code,
+                       {c("LSOA name")} AS lsoa_name, {c("Outcome type")} AS outcome,
+                       {c("Falls within")} AS falls_within,
+                       {_blank_expr(all_cols, [cols.get("Month"), cols.get("Crime ID")])} AS _blank
+                FROM {raw}
+            )
+        )
+    """, first_row)
+    force = _one_force(con)
+    checks: list[tuple[str | None, str, str, str]] = [_EXTRA, *_month_checks(con)]
+    checks += [
+        ("Crime ID", row_checks[2], "crime_id",
+         "Crime ID is blank: every outcome belongs to a crime. Re-download the file from police.uk."),
+        ("Outcome type", row_checks[3], "outcome",
+         "Outcome type is blank: every row of an outcomes file is an outcome. Re-download the file from police.uk."),
+        ("Longitude", "lon_raw IS NOT NULL", "lon_raw", "Longitude must be a number between -180 and 180 (or blank)."),
+        ("Latitude", "lat_raw IS NOT NULL", "lat_raw", "Latitude must be a number between -90 and 90 (or blank)."),
+    ]  # fmt: skip
+    problems = _collect(con, checks)
+    ok = "NOT _blank AND NOT _bad"
+    groups = con.execute(f"""
+        SELECT grouping(outcome, lsoa_name, month_raw) AS g, outcome, lsoa_name, month_raw, count(*)
+        FROM {_STAGE} WHERE {ok}
+        GROUP BY GROUPING SETS ((outcome), (lsoa_name), (month_raw))
+    """).fetchall()
+    outcomes = [(v, n) for g, v, _, _, n in groups if g == 0b011 and v is not None]
+    lsoa_names = [v for g, _, v, _, _ in groups if g == 0b101 and v is not None]
+    month_raws = [v for g, _, _, v, _ in groups if g == 0b110 and v is not None]
+    _lookup(con, "_lk_district", lsoa_names, _district_of_lsoa)
+    _lookup(con, "_lk_outcome", [v for v, _ in outcomes], definitions.match_outcome)
+    _view(con, OUTCOME_TABLE, OUTCOME_COLUMNS, f"""
+        SELECT s.source_row, s.crime_id AS crime_ref, m.month, last_day(m.month) AS outcome_date, s.outcome,
+               o.canonical AS outcome_code, coalesce(d.canonical, {_lit(definitions.UNKNOWN_DISTRICT)}) AS district,
+               s.location, s.lsoa_code, s.latitude, s.longitude
+        FROM {_STAGE} s
+        JOIN _lk_month m ON m.value = s.month_raw
+        LEFT JOIN _lk_district d ON d.value = s.lsoa_name
+        LEFT JOIN _lk_outcome o ON o.value = s.outcome
+        WHERE NOT s._blank AND NOT s._bad
+    """)
+    warnings = _unknown(outcomes, definitions.match_outcome, "outcome types",
+                        "They are kept as given and count as neither solved nor pending.",
+                        "It is kept as given and counts as neither solved nor pending.")
+    month_of = dict(con.execute("SELECT value, strftime(month, '%Y-%m') FROM _lk_month").fetchall())
+    result = _finish(con, problems, warnings, {"outcomes": sorted({month_of[v] for v in month_raws})},
+                     has_asb=False, has_crime=False)
+    result.force, result.outcome_table = force, OUTCOME_TABLE
     return result
 
 
@@ -627,16 +727,24 @@ def stage_force(
             {where}
         """)
     warnings = _unknown(districts, definitions.match_district, "district names",
-                        "They were loaded as given; add them as synonyms in data/reference/districts.csv "
-                        "if they are force districts.")  # fmt: skip
+                        "They are kept as given; add them as synonyms in data/reference/districts.csv "
+                        "if they are force districts.",
+                        "It is kept as given; add it as a synonym in data/reference/districts.csv "
+                        "if it is a force district.")  # fmt: skip
     if fmt == "asb":
         warnings += _unknown(groups, match_group, "call types",
-                             "They were loaded as given and count as Unclassified.")  # fmt: skip
+                             "They are kept as given and count as Unclassified.",
+                             "It is kept as given and counts as Unclassified.")  # fmt: skip
     else:
         warnings += _unknown(groups, match_group, "offence groups",
-                             "They were loaded as given and are not counted as victim-based crime "
+                             "They are kept as given and are not counted as victim-based crime "
+                             "unless the file's victim_based column says so.",
+                             "It is kept as given and is not counted as victim-based crime "
                              "unless the file's victim_based column says so.")  # fmt: skip
         warnings += _unknown(outcomes, definitions.match_outcome, "outcomes",
-                             "They were loaded as given, with no outcome code, and do not count as solved.")
+                             "They are kept as given, with no outcome code, and count as neither solved nor "
+                             "pending.",
+                             "It is kept as given, with no outcome code, and counts as neither solved nor "
+                             "pending.")
     months = {fmt: _month_names(con, _STAGE, date, ok)}
     return _finish(con, problems, warnings, months, has_asb=fmt == "asb", has_crime=fmt == "crime")

@@ -172,7 +172,7 @@ def _head(columns: list[pa.Array], rows: int) -> list[list[str]]:
 
 
 def _letters(column: int) -> str:
-    return _letter(column - 1)
+    return column_letter(column - 1)
 
 
 def _column_number(letters: bytes) -> int:
@@ -374,16 +374,11 @@ def read_workbook(
     columns = loaded[chosen]
     progress(0.2, f"Read {len(columns[0]) if columns else 0} rows from sheet {clip(chosen)!r}")
     table = _to_arrow(columns, choice.index, len(choice.header))
-    warnings = []
-    for i, name in enumerate(choice.header):
-        values = table.column(f"c{i}")
-        if not name and pc.any(pc.not_equal(pc.utf8_trim_whitespace(values), "")).as_py():
-            warnings.append(f"Column {_letter(i)} of sheet {clip(chosen)!r} has values but no header, so it was "
-                            "ignored.")
-    return Sheet(table, choice.header, [f"c{i}" for i in range(len(choice.header))], chosen, sheets, warnings)
+    # a column with values but no header is refused by the reader (analytics.ingest.readers), as in a CSV file
+    return Sheet(table, choice.header, [f"c{i}" for i in range(len(choice.header))], chosen, sheets, [])
 
 
-def _letter(i: int) -> str:
+def column_letter(i: int) -> str:
     """Spreadsheet column letter for a 0-based index (0 -> A, 26 -> AA)."""
     out = ""
     i += 1

@@ -9,11 +9,14 @@ says nothing about variation.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from analytics.domain.kinds import kinds_phrase
+from analytics.domain.maturity import year_earlier
 from analytics.domain.periods import MONTH_NAMES, month_runs, parse_month, range_label, shift_month
 from analytics.figures.common import NOT_RECORDED
+from analytics.report import maturity
 from analytics.report.formatting import fmt_change, fmt_pct
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
@@ -134,6 +137,9 @@ def measure_sentences(
 
 
 def solved_sentence(solved: dict[str, Any]) -> list[str]:
+    """The solved rate's sentences: the cohort rate against last year and whether its change is a signal; when
+    the two periods' outcomes are not equally mature, why not (and no word on variation); and where outcomes are
+    dated, the rate at the same age, which then comes first."""
     rate, last_rate, pp = solved.get("rate"), solved.get("last_year_rate"), solved.get("pp_change")
     basis = "crimes recorded in the period" if solved.get("basis", "cohort") == "cohort" else "outcomes in the period"
     if rate is None:
@@ -152,6 +158,15 @@ def solved_sentence(solved: dict[str, Any]) -> list[str]:
     if solved.get("signal") and solved.get("last_year_count") is not None:
         diff = solved["count"] - solved["last_year_count"]
         out.append(f"The change in the number of solved crimes ({fmt_change(diff)}) is beyond normal variation.")
+    shares = solved.get("pending_share") or {}
+    if solved.get("like_for_like") is False:
+        out.append(maturity.not_like_for_like(shares.get("this_year"), shares.get("last_year"), pp))
+    matched = solved.get("matched")
+    if matched:
+        as_at = date.fromisoformat(matched["as_at"])
+        line = maturity.same_age(as_at, year_earlier(as_at), matched["rate"], matched["last_year_rate"],
+                                 matched["pp_change"], bool(matched["signal"]))
+        out = [line, *out] if solved.get("like_for_like") is False else [*out, line]
     return out
 
 

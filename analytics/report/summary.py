@@ -10,16 +10,18 @@ period with no year earlier loaded still has its total.
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analytics.domain.maturity import year_earlier
 from analytics.domain.periods import Period, short_label
 from analytics.errors import InputRefused, NotFound
 from analytics.figures import breakdowns, control_series, counts, coverage, solved
 from analytics.figures.common import Con, check_district
-from analytics.report import control_text, measures
+from analytics.report import control_text, maturity, measures
 from analytics.report.formatting import fmt_change, fmt_int, fmt_pct, fmt_pp, fmt_rate
 from analytics.report.narrative import commentary
 
@@ -73,10 +75,31 @@ def choose_source(con: Con, source: str | None) -> str:
     return loaded[0]
 
 
+def solved_block(rate: solved.SolvedRate) -> dict[str, Any]:
+    """victim_based_crime.solved of the JSON: the cohort rate, its maturity and, where outcomes are dated, the rate
+    at the same age. like_for_like is null when maturity cannot be known; signal is false whenever it is false."""
+    block: dict[str, Any] = {
+        "count": rate.solved, "rate": _value(rate.rate),
+        "last_year_count": rate.last_year_solved, "last_year_rate": _value(rate.last_year_rate),
+        "pp_change": _value(rate.pp_change),
+        "total": rate.total, "last_year_total": rate.last_year_total,
+        "basis": rate.basis, "signal": rate.signal,
+        "like_for_like": rate.like_for_like,
+        "pending_share": {"this_year": _value(rate.pending_share), "last_year": _value(rate.last_year_pending_share)},
+    }
+    if rate.matched is not None:
+        m = rate.matched
+        block["matched"] = {"as_at": m.as_at.isoformat(), "rate": _value(m.rate),
+                            "last_year_rate": _value(m.last_year_rate), "pp_change": _value(m.pp_change),
+                            "signal": m.signal}
+    return block
+
+
 def build_summary(
-    con: Con, *, period: Period, source: str | None = None, district: str | None = None
+    con: Con, *, period: Period, source: str | None = None, district: str | None = None, as_at: date | None = None
 ) -> dict[str, Any]:
-    """Exactly the JSON object of `python -m analytics summary --json` for the period, source and district."""
+    """Exactly the JSON object of `python -m analytics summary --json` for the period, source and district;
+    ``as_at`` is the date the solved rate at the same age is taken at (default: the source's data date)."""
     source = choose_source(con, source)
     district = check_district(district)
     args: dict[str, Any] = {"period": period, "source": source, "district": district}
@@ -84,14 +107,7 @@ def build_summary(
     asb["call_types"] = _breakdown(breakdowns.breakdown(con, measure="asb", by="call_type", **args))
     asb["districts"] = _breakdown(breakdowns.breakdown(con, measure="asb", by="district", **args))
     vbc = _comparison(counts.comparison(con, measure="vbc", **args))
-    rate = solved.solved_rate(con, **args)
-    vbc["solved"] = {
-        "count": rate.solved, "rate": _value(rate.rate),
-        "last_year_count": rate.last_year_solved, "last_year_rate": _value(rate.last_year_rate),
-        "pp_change": _value(rate.pp_change),
-        "total": rate.total, "last_year_total": rate.last_year_total,
-        "basis": rate.basis, "signal": rate.signal,
-    }
+    vbc["solved"] = solved_block(solved.solved_rate(con, as_at=as_at, **args))
     all_crime = _comparison(counts.comparison(con, measure="all_crime", **args))
     flags = coverage.quality_flags(con, source=source, months=list(period.months) + list(period.last_year))
     summary: dict[str, Any] = {
@@ -171,8 +187,18 @@ def render_text(summary: dict[str, Any]) -> str:
     out += _table("Victim-based crime", "Month", _month_rows(summary["victim_based_crime"]))
     s = summary["victim_based_crime"]["solved"]
     out += [f"VBC solved rate ({s['basis']} basis): {fmt_rate(s['rate'])} ({fmt_int(s['count'])} solved) against "
-            f"{fmt_rate(s['last_year_rate'])} ({fmt_int(s['last_year_count'])}) last year, {fmt_pp(s['pp_change'])}",
-            ""]
+            f"{fmt_rate(s['last_year_rate'])} ({fmt_int(s['last_year_count'])}) last year, {fmt_pp(s['pp_change'])}"]
+    shares = s["pending_share"]
+    if s["like_for_like"] is False:
+        out.append("  " + maturity.not_like_for_like(shares["this_year"], shares["last_year"], s["pp_change"]))
+    elif s["like_for_like"] is True:
+        out.append("  Like-for-like: " + maturity.pending_line(shares["this_year"], shares["last_year"]))
+    if "matched" in s:
+        m = s["matched"]
+        as_at = date.fromisoformat(m["as_at"])
+        out.append("  " + maturity.same_age(as_at, year_earlier(as_at), m["rate"], m["last_year_rate"],
+                                            m["pp_change"], bool(m["signal"])))
+    out.append("")
     out += _table("All crime", "Month", _month_rows(summary["all_crime"]))
     if summary["asb"]["call_types"]:
         out += _table("ASB call types (largest reductions first)", "Call type",

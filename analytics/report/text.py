@@ -14,6 +14,7 @@ from analytics.domain.periods import Period, month_runs
 from analytics.figures.coverage import Freshness, Gaps, QualityFlag
 from analytics.figures.solved import SolvedRate
 from analytics.report import formatting as fmt
+from analytics.report import maturity
 from analytics.report.narrative import flag_runs
 from analytics.report.tiles import total_row
 
@@ -118,15 +119,24 @@ def breakdown_sentence(df: pd.DataFrame, what: str) -> str:
 
 
 def solved_sentence(rate: SolvedRate, period: Period) -> str:
+    """The solved rate in a line or two: the cohort rate against last year, why it is not like for like when it
+    is not (then it carries no word on variation), and the rate at the same age where outcomes are dated."""
     if rate.total is None:
         return "Solved rate: no rate for this period (a month is not covered)."
     head = (f"Solved rate {fmt.fmt_rate(rate.rate)} in {period.label} ({fmt.fmt_int(rate.solved)} of "
             f"{fmt.fmt_int(rate.total)} victim-based crimes)")
     if rate.last_year_total is None:  # nothing to compare: no word on variation
         return head + "; no comparison with a year earlier (a month is not covered)."
+    m = rate.matched
+    same_age = "" if m is None else " " + maturity.same_age(m.as_at, m.last_year_as_at, m.rate, m.last_year_rate,
+                                                            m.pp_change, m.signal)
+    compared = f", {fmt.fmt_pp(rate.pp_change)} against {fmt.fmt_rate(rate.last_year_rate)} a year earlier"
+    if rate.like_for_like is False:
+        return (head + compared + ". "
+                + maturity.not_like_for_like(rate.pending_share, rate.last_year_pending_share, rate.pp_change)
+                + same_age)
     signal = "a signal" if rate.signal else "within normal variation"
-    return (head + f", {fmt.fmt_pp(rate.pp_change)} against {fmt.fmt_rate(rate.last_year_rate)} a year earlier; "
-            f"{signal}.")
+    return head + compared + f"; {signal}." + same_age
 
 
 def rate_series_sentence(df: pd.DataFrame) -> str:

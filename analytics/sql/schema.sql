@@ -15,8 +15,8 @@ CREATE TABLE IF NOT EXISTS batches (
     sha256          VARCHAR NOT NULL CHECK (length(sha256) = 64),
     size_bytes      BIGINT NOT NULL CHECK (size_bytes >= 0),
     source          VARCHAR NOT NULL CHECK (length(source) > 0),
-    kind            VARCHAR NOT NULL CHECK (kind IN ('asb', 'crime', 'asb+crime', 'measures')),
-    format          VARCHAR NOT NULL CHECK (format IN ('police-uk', 'asb', 'crime', 'measures')),
+    kind            VARCHAR NOT NULL CHECK (kind IN ('asb', 'crime', 'asb+crime', 'measures', 'outcomes')),
+    format          VARCHAR NOT NULL CHECK (format IN ('police-uk', 'police-uk-outcomes', 'asb', 'crime', 'measures')),
     sheet           VARCHAR,
     loaded_by       VARCHAR NOT NULL,
     loaded_at       TIMESTAMP NOT NULL,
@@ -100,6 +100,26 @@ CREATE TABLE IF NOT EXISTS measure_values (
     CHECK (surveyed IS NULL OR value <= surveyed)
 );
 
+-- Outcome events from police.uk outcomes files: one row per outcome given to a crime (by its Crime ID) in a month,
+-- dated the month's last day (an outcome is never counted before it could have happened). Events for Crime IDs not
+-- loaded are kept: they match when those crimes are loaded. A crime's latest event is its outcome (view crime).
+CREATE TABLE IF NOT EXISTS outcome_events (
+    batch_id      INTEGER NOT NULL,
+    source        VARCHAR NOT NULL,
+    source_row    INTEGER NOT NULL CHECK (source_row > 0),
+    crime_ref     VARCHAR NOT NULL,
+    month         DATE NOT NULL CHECK (day(month) = 1),
+    outcome_date  DATE NOT NULL CHECK (outcome_date = last_day(month)),
+    outcome       VARCHAR NOT NULL,
+    outcome_code  VARCHAR,
+    district      VARCHAR NOT NULL,
+    location      VARCHAR,
+    lsoa_code     VARCHAR,
+    latitude      DOUBLE CHECK (latitude BETWEEN -90 AND 90),
+    longitude     DOUBLE CHECK (longitude BETWEEN -180 AND 180),
+    replaced_by   INTEGER
+);
+
 -- Rows refused within a batch loaded with --accept-valid-rows, one row per problem.
 CREATE TABLE IF NOT EXISTS rejected_rows (
     batch_id     INTEGER NOT NULL,
@@ -144,7 +164,7 @@ CREATE TABLE IF NOT EXISTS interventions (
 -- Reference tables, kept in step with data/reference/*.csv by store.sync_reference().
 CREATE TABLE IF NOT EXISTS ref_districts (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, population INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ref_offence_groups (name VARCHAR PRIMARY KEY, crime_type VARCHAR NOT NULL, victim_based BOOLEAN NOT NULL);
-CREATE TABLE IF NOT EXISTS ref_outcomes (outcome VARCHAR PRIMARY KEY, description VARCHAR NOT NULL, outcome_group VARCHAR NOT NULL, solved BOOLEAN NOT NULL);
+CREATE TABLE IF NOT EXISTS ref_outcomes (outcome VARCHAR PRIMARY KEY, description VARCHAR NOT NULL, outcome_group VARCHAR NOT NULL, solved BOOLEAN NOT NULL, pending BOOLEAN NOT NULL);
 CREATE TABLE IF NOT EXISTS ref_call_types (call_type VARCHAR PRIMARY KEY, category VARCHAR NOT NULL);
 -- Measures: households by district (the denominator of a share of households) and each measure's target.
 CREATE TABLE IF NOT EXISTS ref_households (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, households INTEGER NOT NULL CHECK (households > 0), source VARCHAR NOT NULL);
@@ -156,16 +176,33 @@ SELECT a.*, coalesce(t.category, 'Unclassified') AS category
 FROM asb_incidents a LEFT JOIN ref_call_types t ON t.call_type = a.call_type
 WHERE a.replaced_by IS NULL;
 
+-- The latest live outcome event of each crime ID of a source; within a month the later row of the file.
+CREATE OR REPLACE VIEW latest_outcome AS
+SELECT source, crime_ref, outcome, outcome_code, outcome_date
+FROM outcome_events
+WHERE replaced_by IS NULL
+QUALIFY row_number() OVER (PARTITION BY source, crime_ref ORDER BY month DESC, batch_id DESC, source_row DESC) = 1;
+
+-- A crime's outcome is its latest outcome event when one is loaded (police.uk outcomes files), else the outcome its
+-- own file gave. pending: the outcome may still change (ref_outcomes.pending), or no outcome is recorded at all.
 CREATE OR REPLACE VIEW crime AS
 SELECT c.*,
        coalesce(g.crime_type, c.offence_group) AS crime_type,
        coalesce(c.victim_based, g.victim_based, false) AS vbc,
        coalesce(o.solved, false) AS solved,
+       coalesce(o.pending, c.outcome IS NULL) AS pending,
        coalesce(o.outcome_group, CASE WHEN c.outcome IS NULL THEN 'No outcome recorded' ELSE 'Other outcome' END) AS outcome_group
-FROM crimes c
+FROM (
+    SELECT f.* REPLACE (
+               CASE WHEN e.crime_ref IS NULL THEN f.outcome ELSE e.outcome END AS outcome,
+               CASE WHEN e.crime_ref IS NULL THEN f.outcome_code ELSE e.outcome_code END AS outcome_code,
+               CASE WHEN e.crime_ref IS NULL THEN f.outcome_date ELSE CAST(e.outcome_date AS TIMESTAMP) END AS outcome_date)
+    FROM crimes f
+    LEFT JOIN latest_outcome e ON e.source = f.source AND e.crime_ref = f.crime_ref
+    WHERE f.replaced_by IS NULL
+) c
 LEFT JOIN ref_offence_groups g ON g.name = c.offence_group
-LEFT JOIN ref_outcomes o ON o.outcome = c.outcome_code
-WHERE c.replaced_by IS NULL;
+LEFT JOIN ref_outcomes o ON o.outcome = c.outcome_code;
 
 -- The ASB Case Review register (analytics/casework/reviews.py). Applications are never deleted, only withdrawn;
 -- every change to a field is a row of case_review_changes with who made it and when.

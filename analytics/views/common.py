@@ -10,14 +10,21 @@ import plotly.graph_objects as go
 
 from analytics import interventions as register
 from analytics.domain.kinds import Kind
-from analytics.domain.periods import Period, make_period
+from analytics.domain.periods import PERIOD_CHOICES, PERIOD_NOUNS, Period, make_period
 from analytics.figures import coverage
 from analytics.figures.common import Con
 from analytics.figures.rates import district_names
+from analytics.ingest.demo import SYNTHETIC_SOURCE
 from analytics.report import charts, export, text
 from analytics.report import formatting as fmt
 
 KENT = "Kent"
+SYNTHETIC_LABEL = "generated, not real"
+
+
+def source_label(source: str) -> str:
+    """A source as the sidebar and headers name it: the demo's synthetic source says it is not real data."""
+    return f"{source} ({SYNTHETIC_LABEL})" if source == SYNTHETIC_SOURCE else source
 
 
 @dataclass(frozen=True)
@@ -56,17 +63,30 @@ def table(shown: pd.DataFrame, raw: pd.DataFrame, sel: Selection, measure: str, 
     return Table(shown, export.with_context(raw, area=sel.district, source=sel.source), name)
 
 
+MIN_POINTS = 3  # a chart of fewer points is a sentence: two points make a line, not a trend
+
+
 @dataclass(frozen=True)
 class Chart:
-    """A Plotly figure (as a spec) with its text alternative: a one-line summary and, optionally, its table."""
+    """A Plotly figure (as a spec) with its text alternative: a one-line summary and, optionally, its table.
+    figure is None when there are too few points to draw (fewer than MIN_POINTS): the page shows the summary."""
 
-    figure: dict[str, Any]
+    figure: dict[str, Any] | None
     summary: str
     table: Table | None = None
 
 
-def chart(fig: go.Figure, summary: str, table: Table | None = None) -> Chart:
+def chart(fig: go.Figure, summary: str, table: Table | None = None, *, points: int | None = None) -> Chart:
+    """A chart; with ``points`` (the values it would draw), fewer than MIN_POINTS make it a sentence."""
+    if points is not None and points < MIN_POINTS:
+        few = "no point" if points == 0 else ("one point" if points == 1 else f"{points} points")
+        return Chart(None, f"{summary} (Only {few} to show, too few for a chart.)", table)
     return Chart(fig.to_dict(), summary, table)
+
+
+def points(df: pd.DataFrame, column: str) -> int:
+    """How many rows of a frame have a value in ``column``: the points a chart of it draws."""
+    return int(df[column].notna().sum()) if column in df else 0
 
 
 @dataclass(frozen=True)
@@ -83,31 +103,43 @@ class Header:
 
 
 def header(con: Con, sel: Selection, title: str, what: str) -> Header:
+    """The page's header; when part of the period cannot be compared with a year earlier, the warning names the
+    latest month a period of the same length can end at and be compared (the jump button's month), or says there
+    is none."""
     note = text.comparison_note(coverage.period_gaps(con, period=sel.period, source=sel.source))
-    best = coverage.comparable_end_month(con, source=sel.source) if note else None
+    best = coverage.comparable_end_month(con, source=sel.source, kind=sel.kind) if note else None
     if note and best and best != sel.end:
         note += f" The latest month that can be compared is {fmt.month_label(best)}."
-    return Header(title, fmt.period_heading(sel.period.label), f"{sel.area}, {sel.source} data", what, note,
-                  best if best != sel.end else None)
+    elif note and best is None:
+        noun = PERIOD_NOUNS.get(sel.kind, "period")
+        note += f" No {noun} of this source can be compared with a year earlier."
+    return Header(title, fmt.period_heading(sel.period.label), f"{sel.area}, {source_label(sel.source)} data", what,
+                  note, best if best != sel.end else None)
 
 
 @dataclass(frozen=True)
 class SidebarChoices:
-    """What the sidebar offers for a source: the months a period can end at and the default one."""
+    """What the sidebar offers for a source: the periods it holds in full (the kinds of PERIOD_CHOICES with at least
+    one), the months a period of the chosen kind can end at (only those holding every month of it) and the default
+    one."""
 
     sources: list[str]
+    kinds: list[str]
+    kind: str  # the kind asked for when the source holds a period of it, else the one offered instead
     end_months: list[str]
     default_end: str | None
     districts: list[str]
 
 
-def sidebar_choices(con: Con, source: str | None) -> SidebarChoices:
+def sidebar_choices(con: Con, source: str | None, kind: str | None = None) -> SidebarChoices:
     sources = coverage.loaded_sources(con)
     chosen = source if source in sources else (sources[0] if sources else None)
     if chosen is None:
-        return SidebarChoices([], [], None, district_names(con))
-    return SidebarChoices(sources, coverage.end_month_options(con, source=chosen),
-                          coverage.default_end_month(con, source=chosen), district_names(con))
+        return SidebarChoices([], [], kind or "3m", [], None, district_names(con))
+    kinds = [k for k in PERIOD_CHOICES if coverage.end_month_options(con, source=chosen, kind=k)]
+    pick = kind if kind in kinds else ("3m" if "3m" in kinds else (kinds[0] if kinds else "1m"))
+    return SidebarChoices(sources, kinds, pick, coverage.end_month_options(con, source=chosen, kind=pick),
+                          coverage.default_end_month(con, source=chosen, kind=pick), district_names(con))
 
 
 def chart_marks(con: Con, sel: Selection, kind: Kind, first: str, last: str) -> list[charts.Mark]:

@@ -13,9 +13,9 @@ from analytics.domain.periods import shift_month
 from analytics.errors import InputRefused, NotFound
 from analytics.figures import breakdowns, control_series, solved
 from analytics.figures.common import Con
-from analytics.report import charts, control_text, text, tiles
+from analytics.report import charts, control_text, maturity, text, tiles
 from analytics.report import formatting as fmt
-from analytics.views.common import Chart, Header, Selection, chart, chart_marks, header, table
+from analytics.views.common import Chart, Header, Selection, chart, chart_marks, header, points, table
 from analytics.views.sections import Breakdown, Comparison, Years, breakdown, comparison, years
 
 WHAT = ("Victim-based crime by month recorded against the same months a year earlier, how much of it is solved, "
@@ -55,6 +55,7 @@ def build(con: Con, sel: Selection) -> CrimeView:
         table(fmt.display_table(series, columns, labels=SERIES_LABELS),
               fmt.display_table(series, columns, labels=SERIES_LABELS, formatted=False), sel, "solved-rate-by-month",
               start=shift_month(sel.end, -24), end=sel.end),
+        points=points(series, "rate"),
     )
     outcomes = breakdowns.outcome_breakdown(con, **args)
     labels = {"count": "Victim-based crimes"}
@@ -68,12 +69,14 @@ def build(con: Con, sel: Selection) -> CrimeView:
     p_chart, p_sentence, immature = _p_chart(con, sel)
     months_now = [m for m in sel.period.months if immature is not None and m in immature.immature]
     test = control_text.proportion_sentence(control_series.solved_change_test(rate), sel.period.label, months_now)
+    if rate.like_for_like is False:  # a change that is not like for like is never called beyond chance
+        test = maturity.not_tested(rate.pending_share, rate.last_year_pending_share)
     return CrimeView(
         header=header(con, sel, "Crime & outcomes", WHAT),
         vbc=comparison(con, sel, Measure.VBC, "victim-based-crime"),
         solved_tile=tiles.solved_tile(rate),
         solved_series=series_chart,
-        basis=tiles.basis_text(rate.basis) + " Recent months rise as investigations finish.",
+        basis=tiles.basis_text(rate.basis) + " " + tiles.SERIES_MATURITY,
         outcomes=outcome_chart,
         p_chart=p_chart,
         p_sentence=p_sentence,

@@ -17,7 +17,7 @@ from analytics.report import charts, control_text, text, tiles
 from analytics.report import formatting as fmt
 from analytics.report.summary import build_summary
 from analytics.report.tiles import Tile
-from analytics.views.common import Chart, Header, Selection, chart, chart_marks, header, table
+from analytics.views.common import Chart, Header, Selection, chart, chart_marks, header, points, table
 from analytics.views.engagement import flow_tile, members_tile
 from analytics.views.satisfaction import satisfaction_tile
 
@@ -84,7 +84,8 @@ def trend(con: Con, sel: Selection, measure: Measure) -> tuple[Chart, str]:
     label = control_series.MEASURE_WORDS[measure] + (f" in {sel.district}" if sel.district else "")
     expected = control_text.expected_sentence(label, ranges)
     figure = charts.trend(series, title=measure.label, expected=band, marks=marks)
-    return chart(figure, f"{text.trend_sentence(measure, series)} {expected}", t), expected
+    return chart(figure, f"{text.trend_sentence(measure, series)} {expected}", t, points=points(series, "count")), \
+        expected
 
 
 def engagement_tiles(con: Con, sel: Selection) -> list[Tile]:

@@ -9,7 +9,7 @@ from analytics.figures import breakdowns, counts, coverage
 from analytics.figures.common import Con
 from analytics.report import charts, text
 from analytics.report import formatting as fmt
-from analytics.views.common import Chart, Selection, Table, chart, chart_marks, table
+from analytics.views.common import MIN_POINTS, Chart, Selection, Table, chart, chart_marks, points, table
 
 ROLLING_COLUMNS = ["month", "rolling_12", "previous_12", "change", "pct_change", "signal"]
 ANNUAL_COLUMNS = ["year", "months_covered", "count", "last_year", "pct_change", "change", "signal"]
@@ -42,7 +42,9 @@ def comparison(con: Con, sel: Selection, measure: Measure, name: str) -> Compari
     comp = counts.comparison(con, measure=measure, period=sel.period, source=sel.source, district=sel.district)
     sentence = text.comparison_sentence(measure, comp, sel.period)
     t = table(fmt.comparison_table(comp), fmt.comparison_table(comp, formatted=False), sel, f"{name}-by-month")
-    return Comparison(sentence, t, chart(charts.comparison_bars(comp, title="This year against last year"), sentence))
+    months = comp.iloc[:-1]  # the Total row is not a point
+    return Comparison(sentence, t, chart(charts.comparison_bars(comp, title="This year against last year"), sentence,
+                                         points=points(months, "count")))
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,10 @@ def rolling(con: Con, sel: Selection, measure: Measure, name: str) -> Rolling:
     sentence = text.rolling_sentence(measure, roll)
     if not text.has_values(roll, "rolling_12"):
         return Rolling(None, sentence + " A 12-month total needs all 12 months loaded.")
+    shown = points(roll, "rolling_12")
+    if shown < MIN_POINTS:
+        few = "one 12-month total" if shown == 1 else f"{shown} 12-month totals"
+        return Rolling(None, f"{sentence} Only {few} can be made from the months loaded, too few for a chart.")
     labels = {"month": "12 months to"}
     t = table(fmt.display_table(roll, ROLLING_COLUMNS, labels=labels),
               fmt.display_table(roll, ROLLING_COLUMNS, labels=labels, formatted=False), sel,

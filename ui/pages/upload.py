@@ -8,9 +8,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics.errors import UnknownFormat
+from analytics.domain.definitions import FORCE_SOURCE, POLICE_UK_SOURCE
+from analytics.errors import InputRefused, UnknownFormat
 from analytics.ingest import compare, templates, uploads
 from analytics.ingest.load import RowsRefused, load_requests
+from analytics.ingest.messages import rows_word
+from analytics.ingest.names import check_source_name
 from analytics.ingest.readers import canonical_columns
 from analytics.views.common import Table
 from ui import session, signin, widgets
@@ -19,22 +22,21 @@ me = signin.require("upload", "Uploading files")
 state = st.session_state
 
 FORMATS = {"auto": "Detect automatically", "police-uk": "police.uk street-level file",
-           "asb": "Force ASB incident extract", "crime": "Force recorded-crime extract",
-           "measures": "Measures file (engagement, satisfaction)"}
-PREVIEW_LABELS = {"asb": "ASB incidents", "crime": "crimes", "measures": "measure values"}
+           "police-uk-outcomes": "police.uk outcomes file", "asb": "Force ASB incident extract",
+           "crime": "Force recorded-crime extract", "measures": "Measures file (engagement, satisfaction)"}
 NOT_MAPPED = "(not in this file)"
 
 
 def check(path: Path, sha: str, name: str, fmt_choice: str, sheet: str | None, mapping: dict[str, str] | None,
-          source_name: str) -> compare.Check:
+          source_name: str, police_uk_source: str) -> compare.Check:
     """Check a file once per set of choices and data version (a large file takes a while to read)."""
     key = (sha, fmt_choice, sheet, tuple(sorted(mapping.items())) if mapping is not None else None, source_name,
-           session.current().version)
+           police_uk_source, session.current().version)
     checks = state.setdefault("_up_checks", {})
     if key not in checks:
         with st.spinner(f"Checking {name}…"):
             checks[key] = session.act(compare.check_file, path, name=name, source_format=fmt_choice, sheet=sheet,
-                                      mapping=mapping, source_name=source_name)
+                                      mapping=mapping, source_name=source_name, police_uk_source=police_uk_source)
     return checks[key]
 
 
@@ -79,10 +81,10 @@ def show_check(c: compare.Check, tag: str) -> None:
         st.warning(widgets.md(warning), icon=":material/warning:")
     if c.comparison is None:
         return
-    st.markdown(f"**{c.rows_read:,} rows read**: {c.loadable_rows:,} ready to load, "
+    st.markdown(f"**{rows_word(c.rows_read)} read**: {c.loadable_rows:,} ready to load, "
                 f"{c.rows_rejected:,} with problems.")
     if c.problems:
-        st.markdown(f"**Validation report** — {len(c.problems):,} problems:")
+        st.markdown(f"**Validation report** — {uploads.plural(len(c.problems), 'problem')}:")
         report = compare.problems_frame(c.problems)
         st.dataframe(report.fillna(""), hide_index=True, width="stretch", height=min(400, 38 + 35 * len(report)),
                      column_config={"row": st.column_config.NumberColumn(width="small"),
@@ -92,14 +94,13 @@ def show_check(c: compare.Check, tag: str) -> None:
     st.markdown("**What loading it would change**")
     widgets.bullets(c.comparison.sentences())
     for kind, frame in c.preview.items():
-        label = PREVIEW_LABELS.get(kind, kind)
-        with st.expander(f"Preview: the first {len(frame)} {label} as they will be stored"):
+        with st.expander(uploads.preview_title(kind, len(frame))):
             st.dataframe(frame, hide_index=True, width="stretch")
 
 
 st.title("Upload extracts")
-st.caption("Load police.uk street-level files, the force's ASB and crime extracts, or a measures file of "
-           "engagement and satisfaction figures (CSV or Excel). Each file is checked first and nothing is stored "
+st.caption("Load police.uk street-level and outcomes files, the force's ASB and crime extracts, or a measures file "
+           "of engagement and satisfaction figures (CSV or Excel). Each file is checked first and nothing is stored "
            "until you press Load. Every load can be rolled back on the Load history page.")
 
 for line in state.pop("_up_done", None) or []:
@@ -130,9 +131,19 @@ with st.expander("Template for a measures file (engagement and satisfaction)"):
                           file_name=templates.measures.file_name("csv"), mime="text/csv",
                           key="up_template_csv_measures", on_click="ignore", icon=":material/download:")
 
-source_name = st.text_input("Source name for force extracts", value="force", key="up_source",
-                            help="Figures from different sources are never added together. police.uk files "
-                                 "are always source police.uk.").strip() or "force"
+names = st.columns(2)
+source_name = names[0].text_input(
+    "Source name for force extracts", value=FORCE_SOURCE, key="up_source",
+    help="Figures from different sources are never added together: each source is shown on its own.")
+police_uk_source = names[1].text_input(
+    "Source name for police.uk files", value=POLICE_UK_SOURCE, key="up_source_police",
+    help="A police.uk source holds one force: give another force's files (street-level and outcomes) a source "
+         "name of their own.")
+try:
+    source_name = check_source_name(source_name, "asb")
+    police_uk_source = check_source_name(police_uk_source, "police-uk")
+except InputRefused as e:
+    widgets.show_error(e)
 uploads.purge_stale()
 limit = uploads.limit_mb()
 files = st.file_uploader(f"Files (CSV or Excel, up to {limit} MB each)", type=["csv", "xlsx", "xlsm", "xls", "gz"],
@@ -151,7 +162,7 @@ for upload in files:
         fmt_choice = st.selectbox("Format", list(FORMATS), format_func=FORMATS.__getitem__, key=f"up_format_{tag}",
                                   help="Detected from the column names; choose it when the names are unusual.")
         c = check(path, sha, upload.name, fmt_choice, state.get(f"up_sheet_{tag}"), state.get(f"_up_mapping_{tag}"),
-                  source_name)
+                  source_name, police_uk_source)
         show_detected(c)
         if len(c.sheets) > 1:
             st.selectbox("Sheet", c.sheets, index=c.sheets.index(c.sheet) if c.sheet else 0, key=f"up_sheet_{tag}",
@@ -172,8 +183,8 @@ if r.refused:
                         + "."), icon=":material/block:")
 accept = replace = False
 if r.rows_with_problems and not r.refused:
-    accept = st.checkbox(f"Load the valid rows only and keep the {r.rows_with_problems:,} rows with problems in the "
-                         "rejects table (downloadable from Load history)", key="up_accept")
+    accept = st.checkbox(f"Load the valid rows only and keep the {rows_word(r.rows_with_problems)} with "
+                         "problems in the rejects table (downloadable from Load history)", key="up_accept")
     if not accept:
         st.warning("Some rows have problems: correct the file and upload it again, or tick the box above to load "
                    "the valid rows only.", icon=":material/warning:")

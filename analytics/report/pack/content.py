@@ -284,7 +284,7 @@ def solved_section(ctx: Context) -> Section:
                                        district=ctx.district)
     small = [int(v) for col in ("solved", "total") for v in series[col].tolist() if value(v) is not None]
     small += [9] * sum(1 for v in series["total"].tolist() if value(v) is not None and 0 < int(v) < 10)
-    basis = tiles.basis_text(rate.basis) + " Recent months rise as investigations finish."
+    basis = tiles.basis_text(rate.basis) + " " + tiles.SERIES_MATURITY
     return Section("solved", "Solved rate", (
         Text((text.solved_sentence(rate, ctx.period),), draws_on=("solved-rate",)),
         table,
