@@ -189,8 +189,8 @@ class PackChart:
     status: str
     verdict: str
     method: str
-    chart: dict[str, object]
-    moving_range: dict[str, object]
+    chart: dict[str, object] | None  # None: too few months to draw
+    moving_range: dict[str, object] | None
     table: pd.DataFrame  # as shown (words)
     raw: pd.DataFrame  # numbers, for the workbook
 
