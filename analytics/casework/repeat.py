@@ -362,7 +362,7 @@ def repeat_locations(con: Con, *, source: str, end_month: str, months: int = 6, 
 
 
 def pseudonym_salt(con: Con) -> str:
-    rows = con.execute("SELECT value FROM casework_settings WHERE name = 'pseudonym_salt'").fetchall()
+    rows = con.execute(store.sql("casework/pseudonym_salt")).fetchall()
     if not rows:
         raise NotFound("No pseudonym key", "The database has no pseudonym key; open it read-write once so its "
                        "schema is brought up to date.")

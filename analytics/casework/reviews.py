@@ -99,8 +99,7 @@ _SETTING_NAMES = ("working_days", "due_from", "case_review_min_incidents", "case
 
 def settings(con: Con) -> Settings:
     """The register's settings: stored values where they were changed, else the defaults."""
-    stored = dict(con.execute("SELECT name, value FROM casework_settings WHERE name IN (SELECT unnest(?))",
-                              [list(_SETTING_NAMES)]).fetchall())
+    stored = dict(con.execute(store.sql("casework/settings"), [list(_SETTING_NAMES)]).fetchall())
     return Settings(
         working_days=int(stored.get("working_days", DEFAULT_WORKING_DAYS)),
         due_from=str(stored.get("due_from", "receipt")),
@@ -132,7 +131,7 @@ def change_settings(con: Con, *, working_days: int | None = None, due_from: str 
         for name, value in wanted.items():
             if value is None or value == old[name]:
                 continue
-            con.execute("INSERT OR REPLACE INTO casework_settings VALUES (?, ?, ?, ?)", [name, str(value), who, when])
+            con.execute(store.sql("casework/set_setting"), [name, str(value), who, when])
             _audit(con, None, f"setting: {name}", old[name], value, who, when)
     return settings(con)
 
@@ -303,8 +302,7 @@ def _check(record: Mapping[str, Any], today: date) -> None:
 
 
 def _audit(con: Con, review_id: int | None, field: str, old: object, new: object, who: str, when: datetime) -> None:
-    con.execute("INSERT INTO case_review_changes (review_id, field, old_value, new_value, changed_by, changed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)", [review_id, field, _shown(old), _shown(new), who, when])
+    con.execute(store.sql("casework/audit"), [review_id, field, _shown(old), _shown(new), who, when])
 
 
 def _incidents_found(con: Con, ref: str | None, received: date, source: str | None,
@@ -593,7 +591,7 @@ def seed_demo(con: Con, *, source: str, today: date | None = None) -> list[int]:
     """A handful of applications, labelled synthetic, for the synthetic demo: each applicant is a real caller of
     `source` (one meeting the case review threshold at receipt, or with fewer incidents where the threshold was
     not met). Nothing is added when the register already has synthetic applications. Returns the new ids."""
-    if con.execute("SELECT count(*) FROM case_reviews WHERE synthetic").fetchall()[0][0]:
+    if store.scalar(con, store.sql("casework/synthetic_count")):
         return []
     rules = settings(con)
     used: set[str] = set()

@@ -42,7 +42,7 @@ _HISTORY: dict[str, tuple[str, History]] = {}
 
 def _history(con: Con) -> History:
     """(source, kind, month, rows) for every source, kind and month with live rows."""
-    row = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()").fetchone()
+    row = con.execute(store.sql("store/database_file")).fetchone()
     path = row[0] if row else None
     version = store.data_version(con) if path else ""
     if path and path in _HISTORY and _HISTORY[path][0] == version:

@@ -55,14 +55,14 @@ def insert(con: duckdb.DuckDBPyConnection, batch_id: int, source: str, *, replac
     names = ", ".join(STAGED_COLUMNS)
     con.execute(f"INSERT INTO measure_values (batch_id, source, {names}) SELECT ?, ?, {names} FROM {STAGED_TABLE}",
                 [batch_id, source])
-    return int(con.execute("SELECT count(*) FROM measure_values WHERE batch_id = ?", [batch_id]).fetchall()[0][0])
+    return int(store.scalar(con, store.sql("measures/batch_count"), [batch_id]))
 
 
 def roll_back(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[int]:
     """Undo a batch's values (inside the caller's transaction): those it replaced come back (see
     rollback_restore.sql), its own are deleted. Returns the batches whose values came back."""
     restored = [int(r[0]) for r in con.execute(store.sql("measures/rollback_restore"), [batch_id]).fetchall()]
-    con.execute("DELETE FROM measure_values WHERE batch_id = ?", [batch_id])
+    con.execute(store.sql("measures/delete_batch"), [batch_id])
     return sorted(set(restored))
 
 

@@ -1,0 +1,2 @@
+-- The values a batch stored.
+SELECT count(*) FROM measure_values WHERE batch_id = ?
