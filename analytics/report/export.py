@@ -36,6 +36,8 @@ import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from analytics.report.formatting import is_missing
+
 ALL_KENT = "All Kent"
 SIGNAL_WORD = "signal"
 
@@ -66,16 +68,6 @@ def safe_text(value: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ cells
-
-
-def is_missing(value: Any) -> bool:
-    """True for None, pandas NA/NaT and float NaN (a blank cell)."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _number_text(value: Any) -> str | None:

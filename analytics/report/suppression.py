@@ -42,6 +42,8 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from analytics.report.formatting import is_missing
+
 HIDDEN = "*"
 DEFAULT_THRESHOLD = 5
 DEFAULT_MIN_BASE = 10
@@ -176,7 +178,7 @@ def _layout(
         if col in declared:
             continue
         series = frame[col]
-        if pd.api.types.is_numeric_dtype(series) or any(isinstance(v, int | float) and not _missing(v)
+        if pd.api.types.is_numeric_dtype(series) or any(isinstance(v, int | float) and not is_missing(v)
                                                         for v in series.tolist()):
             raise ValueError(f"Column {col!r} holds numbers but is not declared: name it in count_columns, "
                              "pct_columns, rate_columns, derived_columns or shown_columns, so it cannot give a "
@@ -186,7 +188,7 @@ def _layout(
     if total_row is not None:
         if label_column not in columns:
             raise ValueError(f"The label column {label_column!r} that names the Total row is not in the table.")
-        hits = [i for i, v in enumerate(frame[label_column].tolist()) if not _missing(v) and v == total_row]
+        hits = [i for i, v in enumerate(frame[label_column].tolist()) if not is_missing(v) and v == total_row]
         if len(hits) != 1:
             raise ValueError(f"Expected one row labelled {total_row!r} in {label_column!r}, found {len(hits)}.")
         total_index = hits[0]
@@ -353,21 +355,12 @@ def _derived_leaks(layout: _Layout, published: pd.DataFrame, hidden: set[CellKey
     sources = {col: spec[1] for col, spec in layout.ratios.items()} | layout.derived
     for col, cols in sources.items():
         for r, v in enumerate(published[col].tolist()):
-            if _missing(v) or (isinstance(v, str) and v == HIDDEN):
+            if is_missing(v) or (isinstance(v, str) and v == HIDDEN):
                 continue
             for s in cols:
                 if (r, s) in hidden:
                     leaks.append(Recovered(r, s, None, f"shown {col}"))
     return leaks
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def recoverable_cells(
@@ -520,14 +513,14 @@ def suppress_table(
     for col, (base, sources) in layout.ratios.items():
         bases = frame[base].tolist()
         for r, v in enumerate(frame[col].tolist()):
-            if _missing(v):
+            if is_missing(v):
                 continue
             b = bases[r]
-            if any((r, s) in hidden for s in sources) or (not _missing(b) and float(b) < min_base):
+            if any((r, s) in hidden for s in sources) or (not is_missing(b) and float(b) < min_base):
                 hidden.add((r, col))
     for col, sources in layout.derived.items():
         for r, v in enumerate(frame[col].tolist()):
-            if not _missing(v) and any((r, s) in hidden for s in sources):
+            if not is_missing(v) and any((r, s) in hidden for s in sources):
                 hidden.add((r, col))
 
     published = frame.astype(object).copy()

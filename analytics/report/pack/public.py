@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from analytics.report.export import is_missing
+from analytics.report.formatting import is_missing
 from analytics.report.pack.model import Block, Chart, Pack, Section, Table, Text
 from analytics.report.suppression import DEFAULT_MIN_BASE, HIDDEN, CellKey, Suppression, public_note, suppress_table
 
