@@ -25,7 +25,7 @@ from analytics.domain.periods import make_period  # noqa: E402
 from analytics.figures import coverage  # noqa: E402
 from analytics.ingest.demo import load_demo  # noqa: E402
 from analytics.report.pack import excel, images, pdf  # noqa: E402
-from analytics.report.pack.content import build_pack  # noqa: E402
+from analytics.views.pack_sections import build_pack  # noqa: E402
 
 BIG = ROOT / "bench" / "out" / "queries-10000000.duckdb"
 
