@@ -22,11 +22,13 @@ from analytics.domain.kinds import Measure
 from analytics.domain.maturity import month_end
 from analytics.domain.periods import month_date
 from analytics.errors import DashboardError
-from analytics.figures import solved
+from analytics.figures import control as control_figures
+from analytics.figures import control_series, solved
 from analytics.figures.common import Con, cells
 from analytics.measures import catalogue, engagement, satisfaction
 from analytics.measures.catalogue import MCV_ALERTS, MCV_MEMBERS, MCV_SIGNUPS, SATISFACTION
 from analytics.measures.figures import loaded
+from analytics.measures.periods import period_label
 from analytics.report import casework as casework_words
 from analytics.report import control_text, maturity, measure_charts, narrative
 from analytics.report import formatting as fmt
@@ -91,7 +93,9 @@ def same_age_section(ctx: Context) -> Section:
 
 # ------------------------------------------------------------------------------------------------ control charts
 
-_CONTROL_MEASURES = {Measure.ASB: "asb", Measure.VBC: "vbc"}
+_CONTROL_MEASURES = (Measure.ASB, Measure.VBC)
+SHORT_RULES = {control_figures.OUTSIDE_LIMITS: "outside", control_figures.SHIFT: "shift",
+               control_figures.TREND: "trend", control_figures.TWO_OF_THREE: "2 of 3"}
 
 
 def _num(v: Any, places: int = 2) -> float | None:
@@ -104,81 +108,113 @@ def _count(v: Any) -> int | None:
     return None if v is None else int(round(float(v)))
 
 
+def limit_figures(values: list[Any]) -> tuple[str, list[float | int | None]]:
+    """A column of means or limits as the page writes them (control_text.range_figure): to the unit when every
+    one is 100 or more ('count' column), else to two decimal places ('decimal')."""
+    found = [value(v) for v in values]
+    if all(v is None or abs(float(v)) >= 100 for v in found):
+        return "count", [None if v is None else int(round(float(v))) for v in found]
+    return "decimal", [None if v is None else round(float(v), 2) for v in found]
+
+
+def signals_short(rules: str) -> str:
+    """'◆ outside ■ shift' from the download's rule names ('outside_limits shift'); the rules text says more."""
+    return " ".join(f"{control_text.RULE_GLYPHS[r]} {SHORT_RULES[r]}" for r in rules.split() if r in SHORT_RULES)
+
+
 def _against(v: int | None, low: float | None, high: float | None) -> str:
     if v is None:
         return "No figure"
     if low is None or high is None:
         return "No limits"
     if v > high:
-        return "Above the upper limit"
+        return "Above upper limit"
     if v < low:
-        return "Below the lower limit"
-    return "Within the limits"
+        return "Below lower limit"
+    return "Within limits"
+
+
+def _label(measure: Measure) -> str:
+    return "ASB" if measure is Measure.ASB else "Victim-based crime"
 
 
 def control_section(ctx: Context) -> Section:
-    """The XmR charts of ASB and victim-based crime to the period's end (analytics.views.control.pack)."""
+    """The XmR charts of ASB and victim-based crime to the period's end (analytics.views.control.pack), the latest
+    month against its limits and its expected range for the time of year."""
     title = "Control charts"
     try:
         found = control.pack(ctx.con, source=ctx.source, end=ctx.period.end, district=ctx.district)
     except DashboardError as e:
         return Section("control", title, (Text((f"No control charts: {e.message}",)),))
     report_tables = tuple(f"{m.value}-by-month" for m in _CONTROL_MEASURES)
-    latest_rows = []
+    latest_rows: list[tuple[Any, ...]] = []
+    latest_kinds: list[str] = []
+    expected: list[str] = []
     blocks: list[Block] = []
     for pc in found:
         raw = pc.raw
-        words = pc.table["Signals"].tolist()
         key = f"control-{pc.measure.value}"
-        rows = []
-        for i, r in enumerate(raw.to_dict("records")):
-            rows.append((str(r["Month"]), _count(r["Recorded"]), _count(r["Moving range"]), _num(r["Centre"]),
-                         _num(r["Lower limit"]), _num(r["Upper limit"]), str(words[i] or "")))
-        month_table = Table(key, f"{control_text_label(pc.measure)}: each month against its limits", (
+        kinds, limits = [], []
+        for col in ("Centre", "Lower limit", "Upper limit"):
+            kind, figures = limit_figures(raw[col].tolist())
+            kinds.append(kind)
+            limits.append(figures)
+        rows = [(str(r["Month"]), _count(r["Recorded"]), _count(r["Moving range"]), limits[0][i], limits[1][i],
+                 limits[2][i], signals_short(str(r["Signals"] or ""))) for i, r in enumerate(raw.to_dict("records"))]
+        month_table = Table(key, f"{_label(pc.measure)}: each month against its limits", (
             Column("month", "Month", "month"), Column("value", "Recorded", "count"),
-            Column("moving_range", "Moving range", "count"), Column("centre", "Centre", "decimal"),
-            Column("lower", "Lower limit", "decimal"), Column("upper", "Upper limit", "decimal"),
+            Column("moving_range", "Moving range", "count"), Column("centre", "Centre", kinds[0]),
+            Column("lower", "Lower limit", kinds[1]), Column("upper", "Upper limit", kinds[2]),
             Column("signals", "Signals", "text")), tuple(rows),
-            # the centre, the limits and the moving range are made from every month's count: hidden with any
+            # the centre, the limits and the moving range are made from the months' counts: hidden with any
             suppressible=Suppressible(count_columns=("value",),
                                       shown_columns=("moving_range", "centre", "lower", "upper"),
                                       whole_table=("moving_range", "centre", "lower", "upper"),
                                       left_out_with=report_tables))
         if rows:
             last = rows[-1]
-            latest_rows.append((control_text_label(pc.measure), last[0], last[1], last[3], last[4], last[5],
+            latest_rows.append((_label(pc.measure), last[0], last[1], last[3], last[4], last[5],
                                 _against(last[1], last[4], last[5]), last[6] or "none"))
+            latest_kinds.append("count" if kinds == ["count"] * 3 else "decimal")
+            spec = control_series.SeriesSpec(pc.measure, ctx.source, ctx.district)
+            expected.append(control_text.expected_sentence(
+                _label(pc.measure), control_series.expected_for(ctx.con, spec, end=last[0])))
         counts = tuple(v for v in (r[1] for r in rows) if v is not None)
         draws = (key, *report_tables)
         blocks.append(Text((pc.verdict,), draws_on=draws))
         if pc.chart is not None:
-            blocks.append(Chart(f"{key}-chart", f"{control_text_label(pc.measure)}: XmR chart", pc.chart,
+            blocks.append(Chart(f"{key}-chart", f"{_label(pc.measure)}: XmR chart", pc.chart,
                                 f"{pc.verdict} {pc.method}", draws_on=draws, counts=counts, height=400))
         else:
-            blocks.append(Text((f"{control_text_label(pc.measure)}: too few months to draw a control chart; "
-                                "the table gives the months there are.",)))
+            blocks.append(Text((f"{_label(pc.measure)}: too few months to draw a control chart; the table gives "
+                                "the months there are.",)))
         if pc.moving_range is not None:
-            blocks.append(Chart(f"{key}-moving-range", f"{control_text_label(pc.measure)}: moving range",
-                                pc.moving_range, "The moving range is the size of each month's change from the "
-                                "month before; the limits use its mean.", draws_on=draws, counts=counts))
+            blocks.append(Chart(f"{key}-moving-range", f"{_label(pc.measure)}: moving range", pc.moving_range,
+                                "The moving range is the size of each month's change from the month before; the "
+                                "limits use its mean.", draws_on=draws, counts=counts, height=300))
         blocks += [Text((pc.method,), note=True), month_table]
-    latest = Table("control-latest", "The latest month against its expected range", (
+    kind = "count" if all(k == "count" for k in latest_kinds) else "decimal"
+    if kind == "decimal":  # one column, one format
+        latest_rows = [(*r[:3], *(None if v is None else round(float(v), 2) for v in r[3:6]), *r[6:])
+                       for r in latest_rows]
+    latest = Table("control-latest", "The latest month against its limits", (
         Column("measure", "Measure", "text"), Column("month", "Month", "month"), Column("value", "Recorded", "count"),
-        Column("centre", "Centre", "decimal"), Column("lower", "Lower limit", "decimal"),
-        Column("upper", "Upper limit", "decimal"), Column("against", "Against the limits", "text"),
-        Column("signals", "Signals", "text")), tuple(latest_rows),
+        Column("centre", "Centre", kind), Column("lower", "Lower limit", kind), Column("upper", "Upper limit", kind),
+        Column("against", "Against the limits", "text"), Column("signals", "Signals", "text")), tuple(latest_rows),
         suppressible=Suppressible(count_columns=("value",), shown_columns=("centre", "lower", "upper"),
                                   whole_table=("centre", "lower", "upper"), left_out_with=report_tables))
-    head: list[Block] = [Text(("Whether a monthly figure has really changed or is moving within its normal range: "
-                               "an XmR control chart (NHS England's Making Data Count). The expected range is "
-                               "between the lower and upper limits.",), note=True), latest]
+    control_keys = tuple(f"control-{m.value}" for m in _CONTROL_MEASURES)
+    head: list[Block] = [
+        Text(("Whether a monthly figure has really changed or is moving within its normal range: an XmR control "
+              "chart (NHS England's Making Data Count). A month between the lower and upper limits is within normal "
+              "variation; the expected range for the time of year comes from the same month in earlier years.",),
+             note=True),
+        latest,
+        Text(tuple(expected), draws_on=(*control_keys, *report_tables)),
+    ]
     if ctx.district:
         head.append(Text((f"The charts are for {ctx.district}.",), note=True))
     return Section("control", title, (*head, *blocks, Text((control_text.RULES_TEXT,), note=True)))
-
-
-def control_text_label(measure: Measure) -> str:
-    return "ASB" if measure is Measure.ASB else "Victim-based crime"
 
 
 # ------------------------------------------------------------------------------------------------ repeat callers
@@ -191,8 +227,7 @@ def repeat_callers_section(ctx: Context) -> Section:
     found = sources.get(ctx.source)
     if found is None:
         return Section("repeat-callers", title, (Text((
-            f"{ctx.source} holds no caller references (police.uk publishes none), so there are no repeat-caller "
-            "figures.",)),))
+            f"The {ctx.source} data holds no caller references, so there are no repeat-caller figures.",)),))
     as_of = min(month_end(month_date(ctx.period.end)), found.latest)
     if as_of < found.first:
         return Section("repeat-callers", title, (Text((
@@ -257,8 +292,7 @@ def case_reviews_section(ctx: Context) -> Section:
     blocks: list[Block] = [table, Text((STATISTICS_NOTE,), note=True)]
     synthetic = int(store.scalar(ctx.con, store.sql("casework/synthetic_count")) or 0)
     if synthetic:
-        blocks.append(Text((f"{casework_words.plural(synthetic, 'application')} in the register "
-                            f"{'is a synthetic demo record' if synthetic == 1 else 'are synthetic demo records'}.",),
+        blocks.append(Text(("The register holds synthetic demo records, made from the synthetic extract's callers.",),
                            note=True))
     blocks.append(Text(("The register covers all Kent, whatever the source or district of the rest of the pack.",),
                        note=True))
@@ -311,16 +345,22 @@ def engagement_section(ctx: Context) -> Section | None:
                                       pct_columns={"pct_change": "last_year"})))
     by_district = engagement.members_by_district(ctx.con, ctx.period.end)
     if by_district["members"].notna().any():
-        rows = tuple((str(r["district"]), _count(r["members"]), str(r["as_at"]) if value(r["as_at"]) else None,
+        periods = {str(v) for v in by_district["as_at"] if value(v) is not None}
+        one_period = len(periods) == 1  # every district's figure stands at the same period: said once
+        rows = tuple((str(r["district"]), _count(r["members"]),
+                      *(() if one_period else (period_label(str(r["as_at"])) if value(r["as_at"]) else None,)),
                       _count(r["households"]), _num(r["share_pct"]), _count(r["target"]), _count(r["distance"]))
                      for _, r in by_district.iterrows())
         members = [r[1] for r in rows]
-        adds_up = None not in members and sum(members[:-1]) == members[-1]  # type: ignore[arg-type]
+        adds_up = None not in members and sum(members[:-1]) == members[-1]
         blocks.append(Table("mcv-members-by-district", "My Community Voice members by district", (
             Column("district", "District", "text"), Column("members", "Members", "count"),
-            Column("as_at", "As at", "text"), Column("households", "Households", "count"),
-            Column("share_pct", "Share of households", "rate"), Column("target", "Target", "count"),
-            Column("distance", "Distance from target", "change")), rows, total=adds_up,
+            *(() if one_period else (Column("as_at", "As at", "text"),)),
+            Column("households", "Households", "count"), Column("share_pct", "Share", "rate"),
+            Column("target", "Target", "count"), Column("distance", "Distance from target", "change")), rows,
+            total=adds_up,
+            note=" ".join(x for x in ((f"Members as at {period_label(next(iter(periods)))}." if one_period else ""),
+                                      "Share: members as a share of households.") if x),
             suppressible=Suppressible(count_columns=("members",), total_row=adds_up,
                                       rate_columns={"share_pct": ("members", "households")},
                                       derived_columns={"distance": ("members",)},
@@ -360,7 +400,7 @@ def satisfaction_section(ctx: Context) -> Section | None:
     test = s.test
     pp = None if test is None else round(test.change_pp, 1)
     rows = ((*row("This period", s.figure, s.interval), pp, None if test is None else bool(test.beyond_chance)),
-            (*row("Same period last year", s.last_year, s.last_year_interval), None, None))
+            (*row("A year earlier", s.last_year, s.last_year_interval), None, None))
     rates = {c: ("satisfied", "surveyed") for c in ("share", "low", "high")}
     blocks.append(Table("satisfaction-period", f"ASB victim satisfaction, {ctx.period.label}", (
         Column("label", "Period", "text"), Column("satisfied", "Satisfied", "count"),
