@@ -154,6 +154,7 @@ def control_section(ctx: Context) -> Section:
     for pc in found:
         raw = pc.raw
         key = f"control-{pc.measure.value}"
+        own_report = f"{pc.measure.value}-by-month"  # its months are among these: left out when it hides any
         kinds, limits = [], []
         for col in ("Centre", "Lower limit", "Upper limit"):
             kind, figures = limit_figures(raw[col].tolist())
@@ -170,7 +171,7 @@ def control_section(ctx: Context) -> Section:
             suppressible=Suppressible(count_columns=("value",),
                                       shown_columns=("moving_range", "centre", "lower", "upper"),
                                       whole_table=("moving_range", "centre", "lower", "upper"),
-                                      left_out_with=report_tables))
+                                      left_out_with=(own_report,)))
         if rows:
             last = rows[-1]
             latest_rows.append((_label(pc.measure), last[0], last[1], last[3], last[4], last[5],
@@ -180,7 +181,7 @@ def control_section(ctx: Context) -> Section:
             expected.append(control_text.expected_sentence(
                 _label(pc.measure), control_series.expected_for(ctx.con, spec, end=last[0])))
         counts = tuple(v for v in (r[1] for r in rows) if v is not None)
-        draws = (key, *report_tables)
+        draws = (key, own_report)
         blocks.append(Text((pc.verdict,), draws_on=draws))
         if pc.chart is not None:
             blocks.append(Chart(f"{key}-chart", f"{_label(pc.measure)}: XmR chart", pc.chart,
@@ -192,7 +193,7 @@ def control_section(ctx: Context) -> Section:
             blocks.append(Chart(f"{key}-moving-range", f"{_label(pc.measure)}: moving range", pc.moving_range,
                                 "The moving range is the size of each month's change from the month before; the "
                                 "limits use its mean.", draws_on=draws, counts=counts, height=300))
-        blocks += [Text((pc.method,), note=True), month_table]
+        blocks += [Text((pc.method,), note=True, draws_on=draws), month_table]  # the method quotes the centre
     kind = "count" if all(k == "count" for k in latest_kinds) else "decimal"
     if kind == "decimal":  # one column, one format
         latest_rows = [(*r[:3], *(None if v is None else round(float(v), 2) for v in r[3:6]), *r[6:])
@@ -372,6 +373,8 @@ def engagement_section(ctx: Context) -> Section | None:
                                                title=f"MCV members, {area}")
         blocks.append(Chart("mcv-members-chart", f"My Community Voice members, {area}", fig.to_dict(),
                             "MCV members over time against the target.", draws_on=("mcv-members-by-district",)))
+    blocks.append(Text(("From the measures files loaded (not tied to the source of the rest of the pack).",),
+                       note=True))
     return Section(title.lower(), title, tuple(blocks))
 
 
@@ -429,7 +432,8 @@ def satisfaction_section(ctx: Context) -> Section | None:
         blocks.append(Chart("satisfaction-chart", "ASB victim satisfaction by month", fig.to_dict(),
                             sentences[0] if sentences else "ASB victim satisfaction by month with 95% intervals.",
                             draws_on=tables))
-    blocks.append(Text((SATISFACTION_METHOD,), note=True))
+    blocks.append(Text((SATISFACTION_METHOD + " From the measures files loaded (not tied to the source of the rest "
+                        "of the pack).",), note=True))
     return Section("satisfaction", title, tuple(blocks))
 
 
