@@ -130,8 +130,8 @@ def test_control_charts_are_the_pages_charts(demo):
     assert summary["asb"]["value"] < summary["asb"]["lower"] and summary["asb"]["status"] == "signal"
     assert latest["ASB"][5:7] == ["Below lower limit", "◆ outside"]
     assert latest["Victim-based crime"][5:7] == ["Within limits", "none"]
-    if HAS_CHROMIUM:  # each measure's XmR and moving-range charts
-        assert len(ws._images) == 4
+    if HAS_CHROMIUM:  # each measure's XmR chart
+        assert len(ws._images) == 2
 
 
 def test_a_control_chart_with_too_few_months_is_said_in_words(demo, monkeypatch):
@@ -287,7 +287,7 @@ def test_public_mode_hides_what_gives_small_counts_away(con):
                                     sections=[*pack_sections.SECTIONS[:3], pack_sections.control_section])
     assert pack.table("asb-by-month").rows[0][1] == H
     keys = {getattr(b, "key", None) for s in pack.sections for b in s.blocks}
-    assert {"control-asb", "control-latest", "control-asb-chart", "control-asb-moving-range"}.isdisjoint(keys)
+    assert {"control-asb", "control-latest", "control-asb-chart"}.isdisjoint(keys)
     assert {"control-vbc", "control-vbc-chart"} <= keys
     assert pack.table("control-vbc").rows == (("2025-01", 7, None, 7, 7, 7, ""), ("2025-02", 7, 0, 7, 7, 7, ""))
 

@@ -189,10 +189,6 @@ def control_section(ctx: Context) -> Section:
         else:
             blocks.append(Text((f"{_label(pc.measure)}: too few months to draw a control chart; the table gives "
                                 "the months there are.",)))
-        if pc.moving_range is not None:
-            blocks.append(Chart(f"{key}-moving-range", f"{_label(pc.measure)}: moving range", pc.moving_range,
-                                "The moving range is the size of each month's change from the month before; the "
-                                "limits use its mean.", draws_on=draws, counts=counts, height=300))
         blocks += [Text((pc.method,), note=True, draws_on=draws), month_table]  # the method quotes the centre
     kind = "count" if all(k == "count" for k in latest_kinds) else "decimal"
     if kind == "decimal":  # one column, one format
