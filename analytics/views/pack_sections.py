@@ -149,6 +149,7 @@ def control_section(ctx: Context) -> Section:
     report_tables = tuple(f"{m.value}-by-month" for m in _CONTROL_MEASURES)
     latest_rows: list[tuple[Any, ...]] = []
     latest_kinds: list[str] = []
+    latest_month = ctx.period.end
     expected: list[str] = []
     blocks: list[Block] = []
     for pc in found:
@@ -174,7 +175,8 @@ def control_section(ctx: Context) -> Section:
                                       left_out_with=(own_report,)))
         if rows:
             last = rows[-1]
-            latest_rows.append((_label(pc.measure), last[0], last[1], last[3], last[4], last[5],
+            latest_month = last[0]
+            latest_rows.append((_label(pc.measure), last[1], last[3], last[4], last[5],
                                 _against(last[1], last[4], last[5]), last[6] or "none"))
             latest_kinds.append("count" if kinds == ["count"] * 3 else "decimal")
             spec = control_series.SeriesSpec(pc.measure, ctx.source, ctx.district)
@@ -184,18 +186,20 @@ def control_section(ctx: Context) -> Section:
         draws = (key, own_report)
         blocks.append(Text((pc.verdict,), draws_on=draws))
         if pc.chart is not None:
-            blocks.append(Chart(f"{key}-chart", f"{_label(pc.measure)}: XmR chart", pc.chart,
-                                f"{pc.verdict} {pc.method}", draws_on=draws, counts=counts, height=400))
+            # the method, printed under the chart, quotes the centre: it goes with the chart in public mode
+            blocks.append(Chart(f"{key}-chart", f"{_label(pc.measure)}: XmR chart", pc.chart, pc.method,
+                                draws_on=draws, counts=counts, height=400))
         else:
-            blocks.append(Text((f"{_label(pc.measure)}: too few months to draw a control chart; the table gives "
-                                "the months there are.",)))
-        blocks += [Text((pc.method,), note=True, draws_on=draws), month_table]  # the method quotes the centre
+            blocks += [Text((f"{_label(pc.measure)}: too few months to draw a control chart; the table gives "
+                             "the months there are.",)), Text((pc.method,), note=True, draws_on=draws)]
+        blocks.append(month_table)
     kind = "count" if all(k == "count" for k in latest_kinds) else "decimal"
     if kind == "decimal":  # one column, one format
-        latest_rows = [(*r[:3], *(None if v is None else round(float(v), 2) for v in r[3:6]), *r[6:])
+        latest_rows = [(*r[:2], *(None if v is None else round(float(v), 2) for v in r[2:5]), *r[5:])
                        for r in latest_rows]
-    latest = Table("control-latest", "The latest month against its limits", (
-        Column("measure", "Measure", "text"), Column("month", "Month", "month"), Column("value", "Recorded", "count"),
+    when = f" ({fmt.month_label(latest_month)})" if latest_rows else ""
+    latest = Table("control-latest", f"The latest month{when} against its limits", (
+        Column("measure", "Measure", "text"), Column("value", "Recorded", "count"),
         Column("centre", "Centre", kind), Column("lower", "Lower limit", kind), Column("upper", "Upper limit", kind),
         Column("against", "Against the limits", "text"), Column("signals", "Signals", "text")), tuple(latest_rows),
         suppressible=Suppressible(count_columns=("value",), shown_columns=("centre", "lower", "upper"),
