@@ -292,6 +292,32 @@ def test_public_mode_hides_what_gives_small_counts_away(con):
     assert pack.table("control-vbc").rows == (("2025-01", 7, None, 7, 7, 7, ""), ("2025-02", 7, 0, 7, 7, 7, ""))
 
 
+def test_a_control_table_that_hides_a_month_is_left_out(con):
+    # Dover's ASB: 20 a month from January 2024 to February 2025, except June 2024 with 3. February 2025 against
+    # February 2024 (20 and 20) hides nothing, so the 2024 calendar year's total (20 × 11 + 3 = 223) is published;
+    # with the other eleven months of 2024 shown, a control table with June's "*" would give the 3 back, so it is
+    # left out, with its chart (it draws the 3) and the sentences quoting it.
+    from tests.conftest import insert_batch
+
+    months = [f"2024-{m:02d}" for m in range(1, 13)] + ["2025-01", "2025-02"]
+    insert_batch(con, "asb", [{"month": m, "district": "Dover"} for m in months
+                              for _ in range(3 if m == "2024-06" else 20)], source="force")
+    sections = [*pack_sections.SECTIONS[:3], pack_sections.SECTIONS[pack_sections.SECTIONS.index(
+        pack_sections.control_section) - 1], pack_sections.control_section]
+    assert sections[3].__name__ == "years_section"
+    internal = pack_sections.build_pack(con, period=make_period("2025-02", "1m"), sections=sections)
+    assert dict(zip(internal.table("control-asb").column("month"), internal.table("control-asb").column("value"),
+                    strict=True))["2024-06"] == 3
+    pack = pack_sections.build_pack(con, period=make_period("2025-02", "1m"), public=True, sections=sections)
+    assert pack.table("asb-by-month").rows == internal.table("asb-by-month").rows  # nothing small there
+    assert pack.table("asb-calendar-years").rows[0][:3] == ("2024", 12, 223)
+    keys = {getattr(b, "key", None) for s in pack.sections for b in s.blocks}
+    assert {"control-asb", "control-asb-chart"}.isdisjoint(keys)
+    notes = [p for s in pack.sections for b in s.blocks if isinstance(b, Text) for p in b.paragraphs]
+    assert ("ASB: each month against its limits: left out of the public pack, because its totals overlap months "
+            "whose figures are hidden.") in notes
+
+
 # ------------------------------------------------------------------------------------------------ caller references
 
 

@@ -146,6 +146,9 @@ def control_section(ctx: Context) -> Section:
         found = control.pack(ctx.con, source=ctx.source, end=ctx.period.end, district=ctx.district)
     except DashboardError as e:
         return Section("control", title, (Text((f"No control charts: {e.message}",)),))
+    if not found:
+        return Section("control", title, (Text((f"No control charts: {ctx.source} holds no ASB or crime months up "
+                                                f"to {fmt.month_label(ctx.period.end)}.",)),))
     report_tables = tuple(f"{m.value}-by-month" for m in _CONTROL_MEASURES)
     latest_rows: list[tuple[Any, ...]] = []
     latest_kinds: list[str] = []
@@ -155,7 +158,7 @@ def control_section(ctx: Context) -> Section:
     for pc in found:
         raw = pc.raw
         key = f"control-{pc.measure.value}"
-        own_report = f"{pc.measure.value}-by-month"  # its months are among these: left out when it hides any
+        own_report = f"{pc.measure.value}-by-month"  # its months are among these: left out when that hides any
         kinds, limits = [], []
         for col in ("Centre", "Lower limit", "Upper limit"):
             kind, figures = limit_figures(raw[col].tolist())
@@ -172,7 +175,9 @@ def control_section(ctx: Context) -> Section:
             suppressible=Suppressible(count_columns=("value",),
                                       shown_columns=("moving_range", "centre", "lower", "upper"),
                                       whole_table=("moving_range", "centre", "lower", "upper"),
-                                      left_out_with=(own_report,)))
+                                      # a month hidden here would follow from the calendar and financial years'
+                                      # totals and the months shown, so a table that hides one is left out
+                                      left_out_with=(own_report, key)))
         if rows:
             last = rows[-1]
             latest_month = last[0]
@@ -203,7 +208,8 @@ def control_section(ctx: Context) -> Section:
         Column("centre", "Centre", kind), Column("lower", "Lower limit", kind), Column("upper", "Upper limit", kind),
         Column("against", "Against the limits", "text"), Column("signals", "Signals", "text")), tuple(latest_rows),
         suppressible=Suppressible(count_columns=("value",), shown_columns=("centre", "lower", "upper"),
-                                  whole_table=("centre", "lower", "upper"), left_out_with=report_tables))
+                                  whole_table=("centre", "lower", "upper"),
+                                  left_out_with=(*report_tables, "control-latest")))
     control_keys = tuple(f"control-{m.value}" for m in _CONTROL_MEASURES)
     head: list[Block] = [
         Text(("Whether a monthly figure has really changed or is moving within its normal range: an XmR control "
