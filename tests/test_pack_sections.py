@@ -228,6 +228,11 @@ def test_a_source_without_them_says_so_in_one_sentence(demo):
                                       "figures."]
     assert {"control-latest", "control-asb", "control-vbc", "case-review-statistics"} <= {
         t.key for t in pack.tables()}
+    # the synthetic measures give victim satisfaction for Kent only
+    thanet = pack_sections.build_pack(con, period=PERIOD, source=SOURCE, district="Thanet",
+                                      sections=[pack_sections.satisfaction_section])
+    assert thanet.sections[0].blocks == (Text(("No victim satisfaction figures for Thanet are loaded for the 13 "
+                                               "months to December 2025.",)),)
 
 
 def test_without_measures_the_pack_says_so_once(con):

@@ -394,6 +394,11 @@ def satisfaction_section(ctx: Context) -> Section | None:
     if SATISFACTION not in present:
         return Section("satisfaction", title, (Text(("No victim satisfaction figures are loaded.",)),))
     s = satisfaction.satisfaction(ctx.con, ctx.district, ctx.period)
+    monthly = satisfaction.satisfaction_monthly(ctx.con, ctx.district, ctx.period.end)
+    if s.figure is None and s.last_year is None and not monthly["surveyed"].notna().any():
+        return Section("satisfaction", title, (Text((
+            f"No victim satisfaction figures for {ctx.area} are loaded for the 13 months to "
+            f"{fmt.month_label(ctx.period.end)}.",)),))
     tables = ("satisfaction-period", "satisfaction-by-month")
     blocks: list[Block] = []
     sentences = measure_words.satisfaction_sentences(ctx.con, period=ctx.period, district=ctx.district)
@@ -420,7 +425,6 @@ def satisfaction_section(ctx: Context) -> Section | None:
                                   derived_columns={"signal": ("satisfied", "surveyed")},
                                   shown_columns=("pp_change",), whole_table=("pp_change", "signal"),
                                   left_out_with=("satisfaction-by-month",))))
-    monthly = satisfaction.satisfaction_monthly(ctx.con, ctx.district, ctx.period.end)
     fields = ("period", "satisfied", "surveyed", "share_pct", "low_pct", "high_pct", "comparison_pct")
     month_rows = tuple((str(r["period"]), *(value(r[f]) for f in fields[1:3]),
                         *(_num(r[f], 1) for f in fields[3:])) for _, r in monthly.iterrows())
