@@ -420,7 +420,7 @@ def satisfaction_section(ctx: Context) -> Section | None:
         Column("label", "Period", "text"), Column("satisfied", "Satisfied", "count"),
         Column("surveyed", "Surveyed", "count"), Column("share", "Share satisfied", "rate"),
         Column("low", "95% low", "rate"), Column("high", "95% high", "rate"), Column("pp_change", "Change", "pp"),
-        Column("signal", "Significant", "signal")), rows,
+        Column("signal", "Beyond chance", "signal")), rows,
         suppressible=Suppressible(count_columns=("satisfied", "surveyed"), rate_columns=rates,
                                   derived_columns={"signal": ("satisfied", "surveyed")},
                                   shown_columns=("pp_change",), whole_table=("pp_change", "signal"),
