@@ -286,7 +286,8 @@ def case_reviews_section(ctx: Context) -> Section:
     """The ASB Case Review yearly statistics in the published form, newest year first (as on the Case reviews
     page)."""
     title = "ASB Case Reviews"
-    stats = reviews.yearly_statistics(ctx.con, today=date.today())
+    today = date.today()
+    stats = reviews.yearly_statistics(ctx.con, today=today)
     if stats.empty:
         return Section("case-reviews", title, (Text(("The ASB Case Review register holds no applications.",)),))
     stats = stats.iloc[::-1].reset_index(drop=True)
@@ -296,7 +297,7 @@ def case_reviews_section(ctx: Context) -> Section:
     table = Table("case-review-statistics", "ASB Case Review statistics by financial year",
                   (Column("year", labels["year"], "text"), *(Column(c, labels[c], "count") for c in columns[1:])),
                   rows, suppressible=Suppressible(count_columns=tuple(columns[1:])))
-    blocks: list[Block] = [table, Text((STATISTICS_NOTE,), note=True)]
+    blocks: list[Block] = [table, Text((f"{STATISTICS_NOTE} As at {casework_words.long_day(today)}.",), note=True)]
     synthetic = int(store.scalar(ctx.con, store.sql("casework/synthetic_count")) or 0)
     if synthetic:
         blocks.append(Text(("The register holds synthetic demo records, made from the synthetic extract's callers.",),
