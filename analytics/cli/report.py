@@ -13,7 +13,7 @@ from analytics import store
 from analytics.domain.periods import make_period
 from analytics.errors import InputRefused
 from analytics.report.pack import files
-from analytics.report.pack.content import build_pack
+from analytics.views.pack_sections import build_pack
 
 SUFFIXES = {".xlsx": "xlsx", ".pdf": "pdf"}
 

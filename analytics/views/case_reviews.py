@@ -17,6 +17,9 @@ from analytics.report import casework as words
 from analytics.report.export import csv_bytes, csv_file_name
 from analytics.views.common import Download, Stat
 
+STATISTICS_NOTE = ("By the financial year (April to March) of the date received; withdrawn applications are not "
+                   "counted. A review is carried out when the threshold was met and the panel has sat; it resulted "
+                   "in recommendations when any are recorded.")
 FLAG_WORDS = {"overdue": "Overdue", "due_this_week": "Due this week", "late": "Responded late"}
 
 
@@ -118,9 +121,7 @@ def build(con: Con, today: date) -> ReviewsView:
         stats=stats, alerts=alerts, register=_register_table(newest, formatted=True),
         register_download=register_download if rows else None, statistics=stats_shown,
         statistics_download=statistics_download,
-        statistics_note=("By the financial year (April to March) of the date received; withdrawn applications are "
-                         "not counted. A review is carried out when the threshold was met and the panel has sat; "
-                         "it resulted in recommendations when any are recorded."),
+        statistics_note=STATISTICS_NOTE,
         applications={r["id"]: _label(r) for r in newest},
         synthetic_note=(f"{words.plural(synthetic, 'application')} in this register "
                         f"{'is a synthetic demo record' if synthetic == 1 else 'are synthetic demo records'} "

@@ -14,7 +14,7 @@ import pandas as pd
 from analytics import interventions as register
 from analytics.domain.kinds import Kind, Measure
 from analytics.domain.periods import month_name
-from analytics.errors import DashboardError
+from analytics.errors import DashboardError, InputRefused, NotFound
 from analytics.figures import control_series
 from analytics.figures.common import Con
 from analytics.report import charts, control_text, export
@@ -197,12 +197,17 @@ class PackChart:
 
 def pack(con: Con, *, source: str, end: str, district: str | None = None,
          months: int = control_series.DEFAULT_MONTHS) -> list[PackChart]:
-    """The control charts of ASB and victim-based crime ending at `end`, for the performance pack."""
+    """The control charts of ASB and victim-based crime ending at `end`, for the performance pack (a measure whose
+    kind the source does not hold up to `end` is left out, as in the summary)."""
     sel = Selection(source, end, "1m", district)
     out = []
     for measure in (Measure.ASB, Measure.VBC):
-        v = _view(con, sel, control_series.control_chart(con, measure=measure, source=source, end=end,
-                                                         months=months, district=district))
+        try:
+            series = control_series.control_chart(con, measure=measure, source=source, end=end, months=months,
+                                                  district=district)
+        except (NotFound, InputRefused):
+            continue
+        v = _view(con, sel, series)
         out.append(PackChart(measure, v.status, v.headline, v.method, v.chart.figure, v.moving_range.figure,
                              v.table.shown, v.table.raw))
     return out

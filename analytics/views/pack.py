@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from analytics.figures.common import Con
 from analytics.report import export
 from analytics.report.pack import files
-from analytics.report.pack.content import build_pack
 from analytics.report.suppression import DEFAULT_THRESHOLD, public_note
 from analytics.views.common import Selection
+from analytics.views.pack_sections import build_pack
 
 
 @dataclass(frozen=True)
