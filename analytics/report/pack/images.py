@@ -143,10 +143,14 @@ def render(charts: Sequence[Chart]) -> dict[str, bytes]:
     keys = {c.key: _key(c) for c in charts}
     todo = {keys[c.key]: c for c in charts if keys[c.key] not in _IMAGES}
     if todo:
+        figures = [_prepared(c) for c in todo.values()]
         try:
-            images = _run([_prepared(c) for c in todo.values()])
-        except Exception as e:  # kaleido and choreographer raise their own classes; the pack says why
-            raise ChartsUnavailable(f"{type(e).__name__}: {e}".strip()) from e
+            images = _run(figures)
+        except Exception:  # noqa: BLE001 - once more in a fresh browser: on a busy machine plotly.js can be
+            try:  # late to load in the page ("kaleido_scopes is not defined")
+                images = _run(figures)
+            except Exception as e:  # kaleido and choreographer raise their own classes; the pack says why
+                raise ChartsUnavailable(f"{type(e).__name__}: {e}".strip()) from e
         for k, png in zip(todo, images, strict=True):
             _IMAGES[k] = png
             while len(_IMAGES) > _KEEP:
