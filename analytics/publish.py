@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
@@ -85,23 +87,51 @@ def open_writer(path: str | os.PathLike[str] | None = None, *, create: bool = Tr
             time.sleep(0.2)
 
 
+_locks: dict[Path, threading.Lock] = {}
+_locks_lock = threading.Lock()
+
+
+def _process_lock(master: Path) -> threading.Lock:
+    """One writer per process too: DuckDB gives a second connection in the same process the same database, so its
+    file lock does not keep two threads (two dashboard sessions) from writing and publishing at once."""
+    with _locks_lock:
+        return _locks.setdefault(master.resolve(), threading.Lock())
+
+
 @contextmanager
 def writing(path: str | os.PathLike[str] | None = None, *, create: bool = True,
             wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The master read-write for one write; when the block finishes, what it committed is published. On an
     exception nothing is published (the write's transaction rolled back, so the master is as it was)."""
     master = store.resolve_db_path(path)
-    con = open_writer(master, create=create, wait=wait)
+    seconds = _wait() if wait is None else wait
+    deadline = time.monotonic() + seconds
+    lock = _process_lock(master)
+    if not lock.acquire(timeout=seconds):
+        raise DatabaseBusy("The database is in use", f"{master} is being written by another session of this "
+                           f"dashboard, which did not finish within {seconds:g} seconds. Try again when it has "
+                           "finished. Nothing was changed.")
     try:
-        yield con
-        publish(con, master)
+        con = open_writer(master, create=create, wait=max(0.0, deadline - time.monotonic()))
+        held = None
+        try:
+            yield con
+            # read through a descriptor closed only after DuckDB's: closing any descriptor of a file ends the
+            # process's POSIX lock on it, which would let another writer in while this one publishes
+            held = open(master, "rb")
+            publish(con, master, held)
+        finally:
+            con.close()
+            if held is not None:
+                held.close()
     finally:
-        con.close()
+        lock.release()
 
 
-def publish(con: duckdb.DuckDBPyConnection, master: Path) -> Path:
-    """Checkpoint the master (held open read-write as ``con``, so no one else writes meanwhile) and publish a copy,
-    unless the current copy was made from the master as it is. Returns the current copy."""
+def publish(con: duckdb.DuckDBPyConnection, master: Path, source: BinaryIO) -> Path:
+    """Checkpoint the master (held open read-write as ``con``, so no one else writes meanwhile) and publish a copy
+    read from ``source`` (the master, opened for reading), unless the current copy was made from the master as it
+    is. Returns the current copy."""
     con.execute("CHECKPOINT")
     wal = Path(f"{master}.wal")
     if wal.exists() and wal.stat().st_size:
@@ -116,7 +146,7 @@ def publish(con: duckdb.DuckDBPyConnection, master: Path) -> Path:
     seq = 1 + max([_seq(master, p) for p in out.iterdir()] + [_seq(master, previous) if previous else 0])
     final = out / f"{master.stem}.{seq}.duckdb"
     tmp = out / f"{master.stem}.{seq}.tmp"
-    _copy(master, tmp)
+    _copy(source, os.fstat(source.fileno()).st_size, tmp)
     _check_copy(tmp)
     os.replace(tmp, final)
     _write_atomically(pointer(master), f"{final.name}\n{state}\n")
@@ -144,18 +174,17 @@ def prune(master: Path, *, keep: set[Path | None]) -> list[Path]:
     return removed
 
 
-def _copy(source: Path, target: Path) -> None:
-    size = source.stat().st_size
-    with open(source, "rb") as src, open(target, "wb") as dst:
+def _copy(source: BinaryIO, size: int, target: Path) -> None:
+    with open(target, "wb") as dst:
         if os.environ.get(FAULT_ENV) == "mid-copy":
-            os.sendfile(dst.fileno(), src.fileno(), 0, size // 2)
+            os.sendfile(dst.fileno(), source.fileno(), 0, size // 2)
             os.fsync(dst.fileno())
             os._exit(70)  # a crash mid-publish: half the copy written, CURRENT untouched
         done = 0
         while done < size:
-            sent = os.sendfile(dst.fileno(), src.fileno(), done, min(_CHUNK, size - done))
+            sent = os.sendfile(dst.fileno(), source.fileno(), done, min(_CHUNK, size - done))
             if sent == 0:
-                raise OSError(f"{source} ended at byte {done} of {size} while it was copied")
+                raise OSError(f"the database ended at byte {done} of {size} while it was copied")
             done += sent
         os.fsync(dst.fileno())
 

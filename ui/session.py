@@ -29,6 +29,7 @@ T = TypeVar("T")
 # master path -> True when this process loaded the demo into it (the Overview and Data pages say so)
 _DEMO_LOADED: dict[str, bool] = {}
 _first_start_lock = threading.Lock()
+FIRST_START_WAIT = 300.0  # another process may be loading the demo: wait for it rather than refuse
 
 
 def _first_start(master: Path) -> None:
@@ -38,7 +39,7 @@ def _first_start(master: Path) -> None:
         if _reader_ok(master):
             return
         with st.spinner("Opening the database (the first start loads the demo data)…"), \
-                publish.writing(master) as con:
+                publish.writing(master, wait=FIRST_START_WAIT) as con:
             if ensure_demo(con):
                 _DEMO_LOADED[str(master)] = True
 
