@@ -1,4 +1,5 @@
-"""The only module that opens DuckDB: where the file is, its schema and upgrades, transactions, reference sync.
+"""With analytics.publish, the only modules that open DuckDB: where the file is, its schema and upgrades, transactions,
+reference sync.
 
 One read-write process may hold a DuckDB file at a time. A second writer gets DatabaseBusy, which names the
 process holding the file and says what to do, instead of DuckDB's raw lock error. Writers go through
