@@ -180,3 +180,19 @@ def test_ingest_refusals_of_names_months_and_forces(tmp_path):
     twice = cli("ingest", str(east), str(east), db=db)  # the same file twice: the second adds nothing
     assert twice.returncode == 0 and "already loaded" in twice.stderr
     assert table_rows(db) == (1, 1, 0)
+
+
+def test_reading_commands_read_the_published_copy_while_a_writer_holds_the_database(tmp_path):
+    db = tmp_path / "read.duckdb"
+    assert cli("ingest", str(police_uk_csv(tmp_path / "jan.csv", "2025-01", 3, 2)), db=db).returncode == 0
+    holder = _holder(db, 60)  # a load in progress, say
+    try:
+        summary = cli("summary", "--end", "2025-01", "--months", "1", "--json", db=db)
+        assert summary.returncode == 0, summary.stderr
+        assert json.loads(summary.stdout)["asb"]["total"]["count"] == 3
+        batches = cli("batches", "--json", db=db)
+        assert batches.returncode == 0, batches.stderr
+        assert [b["file"] for b in json.loads(batches.stdout)] == ["jan.csv"]
+    finally:
+        holder.kill()
+        holder.wait()
