@@ -46,15 +46,24 @@ def _first_start(master: Path) -> None:
 
 def _reader_ok(master: Path) -> bool:
     copy = publish.current(master)
-    return copy is not None and _reader(str(copy)) is not None
+    return copy is not None and _open(copy) is not None
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _reader(copy: str) -> tuple[duckdb.DuckDBPyConnection, str] | None:
-    """A read-only connection to one published copy and its data version (a copy never changes), or None when the
-    copy is out of date and a writer must publish again."""
+def _reader(copy: str, inode: int) -> tuple[duckdb.DuckDBPyConnection, str] | None:
+    """A read-only connection to one published copy and its data version (a copy never changes; the inode tells a
+    copy made again under the same name, after the folder was emptied, from the one before), or None when the copy
+    is out of date and a writer must publish again."""
     con = publish.open_copy(Path(copy))
     return None if con is None else (con, store.data_version(con))
+
+
+def _open(copy: Path) -> tuple[duckdb.DuckDBPyConnection, str] | None:
+    try:
+        inode = copy.stat().st_ino
+    except FileNotFoundError:  # removed since CURRENT was read: the next publish is under way
+        return None
+    return _reader(str(copy), inode)
 
 
 @dataclass
@@ -73,12 +82,12 @@ def start() -> Run:
         with translated():
             master = store.resolve_db_path()
             copy = publish.current(master)
-            opened = _reader(str(copy)) if copy is not None else None
+            opened = _open(copy) if copy is not None else None
             if opened is None:
                 _first_start(master)
                 copy = publish.current(master)
                 assert copy is not None
-                opened = _reader(str(copy))
+                opened = _open(copy)
                 assert opened is not None
             con, version = opened
             # the master's path is part of the key so two databases never share cached figures
