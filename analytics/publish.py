@@ -99,10 +99,11 @@ def _process_lock(master: Path) -> threading.Lock:
 
 
 @contextmanager
-def writing(path: str | os.PathLike[str] | None = None, *, create: bool = True,
-            wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The master read-write for one write; when the block finishes, what it committed is published. On an
-    exception nothing is published (the write's transaction rolled back, so the master is as it was)."""
+def writing(path: str | os.PathLike[str] | None = None, *, create: bool = True, wait: float | None = None,
+            republish: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The master read-write for one write; when the block finishes, what it committed is published (with
+    ``republish``, even when the master is as the current copy was made from: a reader found that copy unusable).
+    On an exception nothing is published (the write's transaction rolled back, so the master is as it was)."""
     master = store.resolve_db_path(path)
     seconds = _wait() if wait is None else wait
     deadline = time.monotonic() + seconds
@@ -119,7 +120,7 @@ def writing(path: str | os.PathLike[str] | None = None, *, create: bool = True,
             # read through a descriptor closed only after DuckDB's: closing any descriptor of a file ends the
             # process's POSIX lock on it, which would let another writer in while this one publishes
             held = open(master, "rb")
-            publish(con, master, held)
+            publish(con, master, held, republish=republish)
         finally:
             con.close()
             if held is not None:
@@ -128,7 +129,7 @@ def writing(path: str | os.PathLike[str] | None = None, *, create: bool = True,
         lock.release()
 
 
-def publish(con: duckdb.DuckDBPyConnection, master: Path, source: BinaryIO) -> Path:
+def publish(con: duckdb.DuckDBPyConnection, master: Path, source: BinaryIO, *, republish: bool = False) -> Path:
     """Checkpoint the master (held open read-write as ``con``, so no one else writes meanwhile) and publish a copy
     read from ``source`` (the master, opened for reading), unless the current copy was made from the master as it
     is. Returns the current copy."""
@@ -138,7 +139,7 @@ def publish(con: duckdb.DuckDBPyConnection, master: Path, source: BinaryIO) -> P
         con.execute("FORCE CHECKPOINT")
     state = _master_state(master)
     found = _read_pointer(master)
-    if found and found[1] == state and found[0].exists():
+    if found and found[1] == state and found[0].exists() and not republish:
         return found[0]
     out = folder(master)
     out.mkdir(exist_ok=True)
@@ -233,7 +234,7 @@ def ensure_published(path: str | os.PathLike[str] | None = None) -> Path:
         if con is not None:
             con.close()
             return copy
-    with writing(path, create=False):
+    with writing(path, create=False, republish=True):
         pass
     copy = current(path)
     assert copy is not None

@@ -156,3 +156,21 @@ def test_a_crash_mid_copy_leaves_current_and_the_next_write_recovers(tmp_path):
     _load(db, police_uk_csv(tmp_path / "mar.csv", "2025-03", 1, 0))
     assert sorted(p.name for p in out.iterdir()) == ["asb.1.duckdb", "asb.3.duckdb", "asb.CURRENT"]
     assert _counts(publish.current(db)) == (8, 3)
+
+
+def test_a_copy_readers_cannot_use_is_published_again(tmp_path):
+    from analytics.domain import definitions
+
+    db = tmp_path / "asb.duckdb"
+    _load(db, police_uk_csv(tmp_path / "jan.csv", "2025-01", 3, 2))
+    first = publish.current(db)
+    table = next(iter(definitions.reference_tables()))
+    stale = duckdb.connect(str(first))  # as if made with other reference files
+    stale.execute(f"DELETE FROM {table}")
+    stale.close()
+    assert publish.open_copy(first) is None
+    con = publish.reading(db)  # the master is as the copy was made from, and still the copy is made again
+    assert con.execute("SELECT count(*) FROM asb_incidents").fetchone() == (3,)
+    assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
+    con.close()
+    assert publish.current(db) == tmp_path / "published" / "asb.2.duckdb"

@@ -39,7 +39,7 @@ def _first_start(master: Path) -> None:
         if _reader_ok(master):
             return
         with st.spinner("Opening the database (the first start loads the demo data)…"), \
-                publish.writing(master, wait=FIRST_START_WAIT) as con:
+                publish.writing(master, wait=FIRST_START_WAIT, republish=True) as con:
             if ensure_demo(con):
                 _DEMO_LOADED[str(master)] = True
 
