@@ -1,7 +1,9 @@
-"""The only module that opens DuckDB: where the file is, its schema and upgrades, transactions, reference sync.
+"""With analytics.publish, the only modules that open DuckDB: where the file is, its schema and upgrades, transactions,
+reference sync.
 
 One read-write process may hold a DuckDB file at a time. A second writer gets DatabaseBusy, which names the
-process holding the file and says what to do, instead of DuckDB's raw lock error.
+process holding the file and says what to do, instead of DuckDB's raw lock error. Writers go through
+analytics.publish, which waits for the file and publishes a read-only copy after each write; readers open that copy.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ def connect(
         migrate(con)
         sync_reference(con)
         return con
-    if found != SCHEMA_VERSION or _reference_changes(con):
+    if found != SCHEMA_VERSION or reference_changes(con):
         con.close()
         connect(target, create=False).close()
         con = _open(target, read_only=True)
@@ -164,9 +166,9 @@ def _busy_error(target: str, error: Exception) -> DashboardError:
     who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
     return DatabaseBusy(
         "The database is in use",
-        f"{target} is open for writing by {who}, probably the dashboard or a load from the command line. A "
-        "database file has one writer at a time: while the dashboard runs, load files through its Upload page; "
-        "otherwise stop that process and try again. Nothing was changed.",
+        f"{target} is open for writing by {who}: another load, roll-back or change, from the command line or the "
+        "dashboard. A database file has one writer at a time, and that one did not finish within the wait "
+        "($ASB_WRITE_WAIT seconds, default 60). Try again when it has finished. Nothing was changed.",
     )
 
 
@@ -200,7 +202,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return found
 
 
-def _reference_changes(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
+def reference_changes(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
     """The ref_* tables whose rows differ from the reference files, with the files' rows."""
     changes = {}
     for table, rows in definitions.reference_tables().items():
@@ -212,7 +214,7 @@ def _reference_changes(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[o
 
 def sync_reference(con: duckdb.DuckDBPyConnection) -> bool:
     """Make the ref_* tables equal the reference files; returns True if anything changed."""
-    changes = _reference_changes(con)
+    changes = reference_changes(con)
     for table, rows in changes.items():
         with transaction(con):
             con.execute(f"DELETE FROM {table}")

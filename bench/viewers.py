@@ -2,7 +2,9 @@
 
     python bench/viewers.py [--url http://127.0.0.1:8501] [--viewers 1,10,25,50] [--interval 5] [--duration 60]
                             [--pages overview,asb,...] [--timeout 60] [--server-pid PID] [--json]
-    python bench/viewers.py --start --db PATH [...]   # start its own server on a free port with ASB_DB=PATH
+    python bench/viewers.py --start --db PATH [--replicas N] [...]   # N servers of its own on free ports, ASB_DB=PATH
+    python bench/viewers.py --url URL1,URL2 [...]     # servers already running (replicas of one database)
+    ... --during-load [--db PATH] [--load-file FILE]  # command-line loads into the database while viewers run
 
 Each simulated viewer holds its own websocket session on /_stcore/stream and speaks Streamlit's protocol as the
 browser does: subprotocols ["streamlit", token], a BackMsg `rerun_script` (ClientState with the page's script hash),
@@ -18,6 +20,11 @@ event-loop lag, so a saturated load generator shows. An error is: a script_finis
 exception element or an error alert (st.error) in the run, a page-not-found answer, a compile error, a dropped or
 refused connection, or no script_finished within --timeout. After an error that leaves the session unusable, the
 viewer reconnects on its next request. Exit status 1 when any measured run had an error.
+
+With several servers (replicas serving one database), viewer i holds its session on server i mod N, as a load
+balancer with sticky sessions spreads them. With --during-load, a command-line writer runs throughout each level:
+`python -m analytics rollback` of --load-file's batch, then `python -m analytics ingest` of it again, in a loop
+(each a write and a publish); its loads, their times and exit statuses are reported beside the viewers' figures.
 
 Not counted: waiting for /_stcore/health; the first run of the first session (which may load the demo data into an
 empty database), followed by one run of every page (so the query caches are warm, as on a server in use); and each
@@ -39,7 +46,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,6 +264,60 @@ async def _loop_lag(samples: list[float], stop: asyncio.Event) -> None:
         samples.append(time.perf_counter() - before - 0.05)
 
 
+# ------------------------------------------------------------------------------------------------ loads
+
+
+@dataclass
+class Load:
+    command: str  # "rollback" or "ingest"
+    seconds: float
+    status: int
+    message: str
+
+
+def _load_summary(loads: list[Load]) -> dict[str, Any]:
+    out: dict[str, Any] = {"commands": len(loads), "failed": sum(x.status != 0 for x in loads)}
+    for kind in ("ingest", "rollback"):
+        times = sorted(x.seconds for x in loads if x.command == kind)
+        out[kind] = {"n": len(times), "p50_s": round(percentile(times, 0.5), 2) if times else None,
+                     "max_s": round(times[-1], 2) if times else None}
+    out["failures"] = [x.message for x in loads if x.status != 0][:5]
+    return out
+
+
+class LoadLoop:
+    """The writer while viewers run: roll back `file`'s live batch in `db` and load it again, until a deadline."""
+
+    def __init__(self, db: Path, file: Path) -> None:
+        self.db, self.file = db, file
+
+    async def _cli(self, *args: str) -> tuple[int, str, str]:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "analytics", *args, "--db", str(self.db), cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await proc.communicate()
+        return proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
+
+    async def _live_batch(self) -> int | None:
+        status, out, _ = await self._cli("batches", "--json")
+        if status:
+            return None
+        live = [b for b in json.loads(out) if b["file"] == self.file.name and b["status"] != "rolled back"]
+        return int(live[0]["id"]) if live else None
+
+    async def run(self, deadline: float) -> list[Load]:
+        loads: list[Load] = []
+        while time.monotonic() < deadline:
+            batch = await self._live_batch()
+            step = ("rollback", str(batch)) if batch is not None else ("ingest", str(self.file))
+            started = time.perf_counter()
+            status, _, err = await self._cli(*step)
+            loads.append(Load(step[0], time.perf_counter() - started, status, err.strip()[-300:]))
+            if status:
+                await asyncio.sleep(1)
+        return loads
+
+
 # ------------------------------------------------------------------------------------------------ a level
 
 
@@ -284,6 +345,7 @@ class Level:
     server_cpu_note: str = "use --start or --server-pid"
     own_cpu: float = 0.0
     lag: list[float] = field(default_factory=list)
+    loads: list[Load] | None = None
 
     def summary(self, pages: list[Page]) -> dict[str, Any]:
         per_page = {p.key: _times([r for r in self.runs if r.page == p.key]) for p in pages}
@@ -308,6 +370,7 @@ class Level:
             "generator_loop_lag_p95_ms": round(percentile(lag, 0.95) * 1000, 1),
             "generator_loop_lag_max_ms": round(lag[-1] * 1000, 1),
             "load_average_1m": round(os.getloadavg()[0], 2),
+            "during_load": None if self.loads is None else _load_summary(self.loads),
         }
 
 
@@ -325,29 +388,41 @@ async def _viewer(session: Session, pages: list[Page], first: int, start: float,
         next_start = max(run.started + level.interval, time.monotonic())
 
 
-async def run_level(url: str, viewers: int, pages: list[Page], *, interval: float, duration: float,
-                    timeout: float = 60, warmup_timeout: float = 300, server_pid: int | None = None) -> Level:
-    """`viewers` sessions, each first opening the root URL (not counted), then cycling through `pages` for
-    `duration` seconds. Runs started in that time are all waited for and counted."""
+def _cpu(pids: list[int]) -> float | None:
+    used = [process_cpu(pid) for pid in pids]
+    return None if not used or any(u is None for u in used) else sum(u for u in used if u is not None)
+
+
+async def run_level(url: str | list[str], viewers: int, pages: list[Page], *, interval: float, duration: float,
+                    timeout: float = 60, warmup_timeout: float = 300, server_pid: int | list[int] | None = None,
+                    writer: LoadLoop | None = None) -> Level:
+    """`viewers` sessions (viewer i on server i mod N when `url` lists N servers), each first opening the root URL
+    (not counted), then cycling through `pages` for `duration` seconds. Runs started in that time are all waited
+    for and counted. `writer`: command-line loads run while the viewers do."""
+    urls = [url] if isinstance(url, str) else url
+    pids = [server_pid] if isinstance(server_pid, int) else list(server_pid or [])
     level = Level(viewers, interval, duration)
-    sessions = [Session(url) for _ in range(viewers)]
+    sessions = [Session(urls[i % len(urls)]) for i in range(viewers)]
     try:
         level.warmup = list(await asyncio.gather(*(s.measure(None, warmup_timeout) for s in sessions)))
         stop = asyncio.Event()
         lag = asyncio.create_task(_loop_lag(level.lag, stop))
-        cpu_before = process_cpu(server_pid) if server_pid else None
+        cpu_before = _cpu(pids) if pids else None
         own_before = time.process_time()
         start = time.monotonic() + 0.05
+        loads = asyncio.create_task(writer.run(start + duration)) if writer else None
         # spread the viewers' first requests over one interval and their first pages over the cycle
         await asyncio.gather(*(_viewer(s, pages, i, start + interval * i / viewers, level, timeout)
                                for i, s in enumerate(sessions)))
         level.elapsed = time.monotonic() - start
         level.own_cpu = time.process_time() - own_before
-        cpu_after = process_cpu(server_pid) if server_pid else None
+        cpu_after = _cpu(pids) if pids else None
+        if loads is not None:
+            level.loads = await loads
         if cpu_before is not None and cpu_after is not None:
             level.server_cpu = cpu_after - cpu_before
-        elif server_pid:
-            level.server_cpu_note = f"process {server_pid} could not be read at the start or the end"
+        elif pids:
+            level.server_cpu_note = f"process {pids} could not be read at the start or the end"
         stop.set()
         await lag
     finally:
@@ -466,6 +541,11 @@ def print_level(s: dict[str, Any]) -> None:
               f"{_ms(t['max_ms']):>8}")
     for what, n in s["error_kinds"].items():
         print(f"  error ×{n}: {what}")
+    if s["during_load"] is not None:
+        d = s["during_load"]
+        print(f"  during the level: {d['ingest']['n']} loads (p50 {d['ingest']['p50_s']} s, max "
+              f"{d['ingest']['max_s']} s) and {d['rollback']['n']} roll-backs (p50 {d['rollback']['p50_s']} s), "
+              f"{d['failed']} failed" + (f": {d['failures']}" if d["failures"] else ""))
 
 
 def _levels(text: str) -> list[int]:
@@ -478,17 +558,21 @@ def _levels(text: str) -> list[int]:
     return levels
 
 
-async def bench(args: argparse.Namespace, url: str, server_pid: int | None,
+async def bench(args: argparse.Namespace, url: str | list[str], server_pid: int | list[int] | None,
                 started_s: float | None = None) -> dict[str, Any]:
     """The whole benchmark: warm-up, then each level of viewers in turn; the results, printed unless --json."""
     wanted = [p.strip() for p in args.pages.split(",") if p.strip()] if args.pages else None
-    warm, pages, unknown = await warm_up(url, wanted, health_timeout=args.health_timeout,
+    urls = [url] if isinstance(url, str) else url
+    warm, pages, unknown = await warm_up(urls[0], wanted, health_timeout=args.health_timeout,
                                          warmup_timeout=args.warmup_timeout)
+    for other in urls[1:]:  # each replica's caches warm too
+        await warm_up(other, wanted, health_timeout=args.health_timeout, warmup_timeout=args.warmup_timeout)
+    writer = LoadLoop(args.db.resolve(), args.load_file.resolve()) if args.during_load else None
     for name in unknown:
         print(f"page {name!r} is not in the navigation ({', '.join(p.key for p in warm.available)}); it is requested "
               "by URL name, and the server's answer is counted", file=sys.stderr)
     result: dict[str, Any] = {
-        "url": url, "pages": [p.key for p in pages],
+        "url": url, "replicas": len(urls), "during_load": bool(writer), "pages": [p.key for p in pages],
         "warmup": {"server_start_s": None if started_s is None else round(started_s, 2),
                    "healthy_after_s": round(warm.healthy_s, 2),
                    "first_run_ms": round(warm.first_run.seconds * 1000, 1),
@@ -499,12 +583,13 @@ async def bench(args: argparse.Namespace, url: str, server_pid: int | None,
     if not args.json:
         tour = ", ".join(f"{r.page} {r.seconds * 1000:.0f}" + (f" ({r.error})" if r.error else "") for r in warm.tour)
         start = "" if started_s is None else f"server started in {started_s:.1f} s; "
-        print(f"{url}: {start}healthy after {warm.healthy_s:.1f} s; first run {warm.first_run.seconds:.1f} s; "
-              f"one run of each page (ms, not counted): {tour}")
+        print(f"{', '.join(urls)}: {start}healthy after {warm.healthy_s:.1f} s; first run "
+              f"{warm.first_run.seconds:.1f} s; one run of each page (ms, not counted): {tour}")
         print(f"pages: {', '.join(p.key for p in pages)}; {os.cpu_count()} CPUs")
     for viewers in args.viewers:
-        level = await run_level(url, viewers, pages, interval=args.interval, duration=args.duration,
-                                timeout=args.timeout, warmup_timeout=args.warmup_timeout, server_pid=server_pid)
+        level = await run_level(urls, viewers, pages, interval=args.interval, duration=args.duration,
+                                timeout=args.timeout, warmup_timeout=args.warmup_timeout, server_pid=server_pid,
+                                writer=writer)
         summary = level.summary(pages)
         result["levels"].append(summary)
         if not args.json:
@@ -514,7 +599,8 @@ async def bench(args: argparse.Namespace, url: str, server_pid: int | None,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8501", help="the dashboard's address")
+    parser.add_argument("--url", default="http://127.0.0.1:8501",
+                        help="the dashboard's address, or several (replicas) separated by commas")
     parser.add_argument("--viewers", type=_levels, default=[1], help="N, or levels run in turn: 1,10,25,50")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between one viewer's page requests")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of measuring per level")
@@ -522,21 +608,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds a page run may take before it is an error")
     parser.add_argument("--warmup-timeout", type=float, default=300.0, help="seconds for the runs not counted")
     parser.add_argument("--health-timeout", type=float, default=300.0, help="seconds to wait for a healthy server")
-    parser.add_argument("--server-pid", type=int, help="the server's process id, to report its CPU")
-    parser.add_argument("--start", action="store_true", help="start its own server on --db; stop it after")
-    parser.add_argument("--db", type=Path, help="with --start: the database file (ASB_DB)")
+    parser.add_argument("--server-pid", help="the servers' process ids (comma-separated), to report their CPU")
+    parser.add_argument("--start", action="store_true", help="start its own server(s) on --db; stop them after")
+    parser.add_argument("--replicas", type=int, default=1, help="with --start: how many servers (default 1)")
+    parser.add_argument("--db", type=Path, help="the database file (ASB_DB): for --start and --during-load")
+    parser.add_argument("--during-load", action="store_true",
+                        help="run command-line loads into --db (roll back --load-file, load it again) meanwhile")
+    parser.add_argument("--load-file", type=Path, default=ROOT / "data" / "demo" / "police-uk" /
+                        "2025-12-kent-street.csv.gz", help="the file --during-load loads (default: the demo's "
+                        "December 2025)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     if args.interval <= 0 or args.duration <= 0 or args.timeout <= 0:
         parser.error("--interval, --duration and --timeout must be positive")
     if args.start and args.db is None:
         parser.error("--start needs --db PATH (the database the server opens; an empty one gets the demo data)")
+    if args.during_load and args.db is None:
+        parser.error("--during-load needs --db PATH (the database the servers serve)")
+    if args.replicas < 1:
+        parser.error("--replicas needs 1 or more")
     try:
         if args.start:
-            with serve(args.db.resolve(), timeout=args.health_timeout) as server:
-                result = asyncio.run(bench(args, server.url, server.process.pid, server.healthy_s))
+            with ExitStack() as stack:
+                servers = []
+                for i in range(args.replicas):
+                    log = ROOT / "bench" / "out" / f"viewers-server-{i + 1}.log"
+                    servers.append(stack.enter_context(serve(args.db.resolve(), log=log,
+                                                             timeout=args.health_timeout)))
+                    if i == 0:  # the first start (which may load the demo) before the others
+                        asyncio.run(warm_up(servers[0].url, None, health_timeout=args.health_timeout,
+                                            warmup_timeout=args.warmup_timeout))
+                result = asyncio.run(bench(args, [s.url for s in servers], [s.process.pid for s in servers],
+                                           servers[0].healthy_s))
         else:
-            result = asyncio.run(bench(args, args.url, args.server_pid))
+            pids = [int(x) for x in args.server_pid.split(",")] if args.server_pid else None
+            result = asyncio.run(bench(args, [u.strip() for u in args.url.split(",") if u.strip()], pids))
     except (RuntimeError, TimeoutError, OSError) as e:
         print(f"viewers: {e}", file=sys.stderr)
         return 1

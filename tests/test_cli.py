@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -17,9 +18,9 @@ from tests.test_load import police_uk_csv
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cli(*args: str, db: Path) -> subprocess.CompletedProcess:
+def cli(*args: str, db: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "analytics", *args, "--db", str(db)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})})
 
 
 def table_rows(db: Path) -> tuple[int, int, int]:
@@ -72,26 +73,49 @@ def test_refused_file_exit_2_names_row(tmp_path):
     assert table_rows(db) == (0, 0, 0)
 
 
+def _holder(db: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding the database for writing for `seconds`."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); "
+                               f"time.sleep({seconds}); c.close(); print('done', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdout.readline().strip() == "ready"
+    return holder
+
+
 def test_busy_database_gives_a_clear_message(tmp_path):
     db = tmp_path / "busy.duckdb"
     store.connect(db).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); "
-                               "time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
-    )
+    holder = _holder(db, 60)
     try:
-        assert holder.stdout.readline().strip() == "ready"
         jan = police_uk_csv(tmp_path / "jan.csv", "2025-01", 1, 1)
-        busy = cli("ingest", str(jan), db=db)
+        busy = cli("ingest", str(jan), db=db, env={"ASB_WRITE_WAIT": "1"})
         assert busy.returncode == 2
         assert "in use" in busy.stderr and f"PID {holder.pid}" not in busy.stderr  # our wording, not DuckDB's
-        assert f"process {holder.pid}" in busy.stderr and "Upload page" in busy.stderr
+        assert f"process {holder.pid}" in busy.stderr and "one writer at a time" in busy.stderr
+        assert "Nothing was changed." in busy.stderr
     finally:
         holder.kill()
         holder.wait()
     time.sleep(0.2)
     assert table_rows(db) == (0, 0, 0)
+
+
+def test_a_load_waits_for_another_writer_to_finish(tmp_path):
+    db = tmp_path / "wait.duckdb"
+    store.connect(db).close()
+    holder = _holder(db, 3)
+    try:
+        jan = police_uk_csv(tmp_path / "jan.csv", "2025-01", 1, 1)
+        done = cli("ingest", str(jan), db=db, env={"ASB_WRITE_WAIT": "60"})
+        assert holder.stdout.readline().strip() == "done"  # the holder let go first
+        assert done.returncode == 0, done.stderr
+        assert "loaded as batch 1" in done.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    assert table_rows(db) == (1, 1, 1)
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -156,3 +180,19 @@ def test_ingest_refusals_of_names_months_and_forces(tmp_path):
     twice = cli("ingest", str(east), str(east), db=db)  # the same file twice: the second adds nothing
     assert twice.returncode == 0 and "already loaded" in twice.stderr
     assert table_rows(db) == (1, 1, 0)
+
+
+def test_reading_commands_read_the_published_copy_while_a_writer_holds_the_database(tmp_path):
+    db = tmp_path / "read.duckdb"
+    assert cli("ingest", str(police_uk_csv(tmp_path / "jan.csv", "2025-01", 3, 2)), db=db).returncode == 0
+    holder = _holder(db, 60)  # a load in progress, say
+    try:
+        summary = cli("summary", "--end", "2025-01", "--months", "1", "--json", db=db)
+        assert summary.returncode == 0, summary.stderr
+        assert json.loads(summary.stdout)["asb"]["total"]["count"] == 3
+        batches = cli("batches", "--json", db=db)
+        assert batches.returncode == 0, batches.stderr
+        assert [b["file"] for b in json.loads(batches.stdout)] == ["jan.csv"]
+    finally:
+        holder.kill()
+        holder.wait()

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import store
+from analytics import publish, store
 from analytics.domain.access import current_user
 from analytics.ingest.load import load_files
 from tests.conftest import APP, plain
@@ -261,9 +261,8 @@ def test_a_load_by_someone_else_after_the_check_is_not_doubled(db, tmp_path):
     march = _write(tmp_path / "asb-2025-03.csv", ASB_HEADER, _asb_rows(3, 4))
     at = _upload(_page(tmp_path, "upload"), march, FEB_2025)
     assert "February 2025 is new" in _text(at)
-    con = store.connect(db)
-    load_files(con, [FEB_2025], loaded_by="someone else")
-    con.close()
+    with publish.writing(db) as con:
+        load_files(con, [FEB_2025], loaded_by="someone else")
     _ok(_load_button(at).click().run())
     assert [plain(s.value) for s in at.success] == [
         "asb-2025-03.csv: loaded as batch 3 (source force, March 2025): 4 rows read, 4 loaded, 0 rejected.",
@@ -323,11 +322,10 @@ def test_admin_page_needs_admin_and_forgets_a_mapping(db, tmp_path):
     assert plain(alone.error[0].value).startswith(
         f"**Not allowed.** The admin page needs the admin role; you are working as {current_user()} (analyst).")
     assert not alone.dataframe and not alone.button
-    con = store.connect(db)
-    load_files(con, [_write(tmp_path / "m.csv", ODD_HEADER, _asb_rows(3, 2))], source_format="asb",
-               mapping={"Ref No": "incident_ref", "Logged": "reported_date", "Area": "district", "Kind": "call_type"},
-               loaded_by="t")
-    con.close()
+    with publish.writing(db) as con:  # a load from elsewhere while the dashboard serves: the writer publishes it
+        load_files(con, [_write(tmp_path / "m.csv", ODD_HEADER, _asb_rows(3, 2))], source_format="asb",
+                   mapping={"Ref No": "incident_ref", "Logged": "reported_date", "Area": "district",
+                            "Kind": "call_type"}, loaded_by="t")
     at = AppTest.from_file(APP, default_timeout=120)
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "client_id": "x"}
     at.secrets["roles"] = {"alice@kent.police.uk": "admin"}

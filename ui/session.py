@@ -1,7 +1,10 @@
-"""The database connection of this process, this script run's cursor and data version, and the cached page views.
+"""This script run's published copy, cursor and data version, the cached page views, and the writer path.
 
-One connection per process (st.cache_resource), a cursor per script run. Views are cached per data version, which
-changes after every load, replacement, roll-back or reference edit, so a page never shows stale figures.
+The dashboard never opens the master database for reading. Each script run reads the pointer to the current
+published copy once (analytics.publish) and takes a cursor on a read-only connection to that copy (one connection
+per copy and process, st.cache_resource), so every figure of one page run comes from one version and the next run
+picks up a new version without a restart. Views are cached per data version. Writes (uploads, roll-backs, edits)
+go through ``act``: the master read-write for the moment of the write, then a new copy is published.
 """
 
 from __future__ import annotations
@@ -10,24 +13,57 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 import streamlit as st
 
-from analytics import store
+from analytics import publish, store
 from analytics.errors import DashboardError, translated
 from analytics.ingest.demo import ensure_demo
 from ui.widgets import show_error
 
 T = TypeVar("T")
 
+# master path -> True when this process loaded the demo into it (the Overview and Data pages say so)
+_DEMO_LOADED: dict[str, bool] = {}
+_first_start_lock = threading.Lock()
+FIRST_START_WAIT = 300.0  # another process may be loading the demo: wait for it rather than refuse
 
-@st.cache_resource(show_spinner="Opening the database (the first start loads the demo data)…")
-def _connection(path: str) -> tuple[duckdb.DuckDBPyConnection, bool]:
-    """One connection per process; on a database that has never had a load, the bundled demo is loaded."""
-    con = store.connect(path)
-    return con, ensure_demo(con)
+
+def _first_start(master: Path) -> None:
+    """No usable published copy: the writer loads the demo into an empty database (checked again once it holds the
+    file, so two processes starting at once load it once) and publishes."""
+    with _first_start_lock:
+        if _reader_ok(master):
+            return
+        with st.spinner("Opening the database (the first start loads the demo data)…"), \
+                publish.writing(master, wait=FIRST_START_WAIT, republish=True) as con:
+            if ensure_demo(con):
+                _DEMO_LOADED[str(master)] = True
+
+
+def _reader_ok(master: Path) -> bool:
+    copy = publish.current(master)
+    return copy is not None and _open(copy) is not None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _reader(copy: str, inode: int) -> tuple[duckdb.DuckDBPyConnection, str] | None:
+    """A read-only connection to one published copy and its data version (a copy never changes; the inode tells a
+    copy made again under the same name, after the folder was emptied, from the one before), or None when the copy
+    is out of date and a writer must publish again."""
+    con = publish.open_copy(Path(copy))
+    return None if con is None else (con, store.data_version(con))
+
+
+def _open(copy: Path) -> tuple[duckdb.DuckDBPyConnection, str] | None:
+    try:
+        inode = copy.stat().st_ino
+    except FileNotFoundError:  # removed since CURRENT was read: the next publish is under way
+        return None
+    return _reader(str(copy), inode)
 
 
 @dataclass
@@ -36,17 +72,26 @@ class Run:
     version: str
     demo_loaded: bool
     connection: duckdb.DuckDBPyConnection | None = None
+    copy: str = ""
 
 
 def start() -> Run:
-    """Open (or reuse) the connection and give this script run its own cursor and the data version."""
+    """Find the current published copy (publishing one first if there is none) and give this script run its own
+    cursor on it and its data version."""
     try:
         with translated():
-            path = str(store.resolve_db_path())
-            con, demo_loaded = _connection(path)
-            cursor = con.cursor()
-            # the path is part of the key so two database files never share cached figures
-            run = Run(cursor, f"{path}:{store.data_version(cursor)}", demo_loaded, con)
+            master = store.resolve_db_path()
+            copy = publish.current(master)
+            opened = _open(copy) if copy is not None else None
+            if opened is None:
+                _first_start(master)
+                copy = publish.current(master)
+                assert copy is not None
+                opened = _open(copy)
+                assert opened is not None
+            con, version = opened
+            # the master's path is part of the key so two databases never share cached figures
+            run = Run(con.cursor(), f"{master}:{version}", _DEMO_LOADED.get(str(master), False), con, str(copy))
     except DashboardError as e:
         show_error(e)
     st.session_state["_run"] = run
@@ -108,12 +153,22 @@ def deferred(build: Callable[..., bytes], *args: Any) -> Callable[[], bytes]:
 
 
 def act(action: Callable[..., T], *args: Any, passing: tuple[type[DashboardError], ...] = (), **kwargs: Any) -> T:
-    """action(cursor, *args, **kwargs) once, uncached: a check, a load, a roll-back, an edit. Errors are shown,
-    except those of the classes in `passing`, which the page handles itself."""
+    """action(connection, *args, **kwargs) once, uncached, on the master opened read-write (waiting for another
+    writer to finish), then published: a load, a roll-back, an edit. The page's next run sees the new version.
+    Errors are shown, except those of the classes in `passing`, which the page handles itself."""
+    try:
+        with translated(), publish.writing(store.resolve_db_path()) as con:
+            return action(con, *args, **kwargs)
+    except passing:
+        raise
+    except DashboardError as e:
+        show_error(e)
+
+
+def read(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """action(cursor, *args, **kwargs) once, uncached, on this run's version: a check before a write."""
     try:
         with translated():
             return action(current().cursor, *args, **kwargs)
-    except passing:
-        raise
     except DashboardError as e:
         show_error(e)

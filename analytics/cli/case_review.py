@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from analytics import store
+from analytics import publish
 from analytics.casework import reviews
 from analytics.errors import InputRefused
 
@@ -107,11 +107,14 @@ def _say(r: dict[str, Any]) -> str:
 
 
 def run_case_review(args: argparse.Namespace) -> int:
-    con = store.connect(args.db)
-    try:
+    if args.action in {"list", "stats", "history"}:
+        con = publish.reading(args.db, create=True)
+        try:
+            return _ACTIONS[args.action](con, args)
+        finally:
+            con.close()
+    with publish.writing(args.db) as con:  # settings too: it may change them
         return _ACTIONS[args.action](con, args)
-    finally:
-        con.close()
 
 
 def _add(con: Any, args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Any
 
-from analytics import store
+from analytics import publish
 from analytics.domain.kinds import Kind, Measure
 from analytics.domain.periods import month_name, short_label
 from analytics.errors import DashboardError, InputRefused
@@ -48,7 +48,7 @@ def run_control(args: argparse.Namespace) -> int:
     measure = Measure(args.measure)
     group = _group(args, measure)
     baseline = _baseline(args.baseline)
-    con = store.connect(args.db)
+    con = publish.reading(args.db, create=True)
     try:
         source = choose_source(con, args.source)
         series = control_series.control_chart(con, measure=measure, source=source, end=args.end, months=args.months,

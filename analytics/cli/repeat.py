@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from analytics import store
+from analytics import publish
 from analytics.casework import repeat
 from analytics.casework.windows import parse_day, window
 
@@ -26,7 +26,7 @@ def add_parser(commands: Any, with_db: Any) -> None:
 
 def run_repeat(args: argparse.Namespace) -> int:
     threshold = repeat.Threshold(args.min_incidents, args.months)
-    con = store.connect(args.db)
+    con = publish.reading(args.db, create=True)
     try:
         source = repeat.caller_source(con, args.source).name
         found = repeat.repeat_callers(con, source=source, as_of=args.as_of, threshold=threshold)

@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analytics import store
+from analytics import publish
 from analytics.domain.periods import make_period
 from analytics.errors import InputRefused
 from analytics.report.pack import files
@@ -35,7 +35,7 @@ def run_report(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise InputRefused("Bad period", str(e)) from e
     started = time.perf_counter()
-    con = store.connect(args.db)
+    con = publish.reading(args.db, create=True)
     try:
         pack = build_pack(con, period=period, source=args.source, district=args.district, public=args.public,
                           threshold=args.threshold)

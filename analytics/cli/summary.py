@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import date
 
-from analytics import store
+from analytics import publish
 from analytics.domain.periods import make_period
 from analytics.errors import InputRefused
 from analytics.report.summary import build_summary, render_text
@@ -25,7 +25,7 @@ def run_summary(args: argparse.Namespace) -> int:
         except ValueError as e:
             raise InputRefused("Bad date", f"--as-at {args.as_at!r} is not a date: write it as YYYY-MM-DD, "
                                "e.g. 2025-12-31.") from e
-    con = store.connect(args.db, create=False, read_only=True)
+    con = publish.reading(args.db)
     try:
         summary = build_summary(con, period=period, source=args.source, district=args.district, as_at=as_at)
     finally:

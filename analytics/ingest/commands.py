@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from analytics import store
+from analytics import publish
 from analytics.ingest.demo import load_demo
 from analytics.ingest.load import LoadResult, list_batches, load_files, rollback
 
@@ -47,13 +47,13 @@ def _report(results: list[LoadResult]) -> None:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    con = store.connect(args.db)
     bar = TerminalProgress()
     try:
-        results = load_files(
-            con, args.files, source_format=args.source, source_name=args.name, sheet=args.sheet,
-            replace=args.replace, accept_valid_rows=args.accept_valid_rows, progress=bar,
-        )
+        with publish.writing(args.db) as con:
+            results = load_files(
+                con, args.files, source_format=args.source, source_name=args.name, sheet=args.sheet,
+                replace=args.replace, accept_valid_rows=args.accept_valid_rows, progress=bar,
+            )
     finally:
         bar.close()
     _report(results)
@@ -61,8 +61,11 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 
 def run_batches(args: argparse.Namespace) -> int:
-    con = store.connect(args.db, create=False, read_only=True)
-    batches = list_batches(con)
+    con = publish.reading(args.db)
+    try:
+        batches = list_batches(con)
+    finally:
+        con.close()
     if args.json:
         print(json.dumps(batches, indent=2, default=str))
         return 0
@@ -82,8 +85,8 @@ def run_batches(args: argparse.Namespace) -> int:
 
 
 def run_rollback(args: argparse.Namespace) -> int:
-    con = store.connect(args.db, create=False)
-    done = rollback(con, args.batch_id)
+    with publish.writing(args.db, create=False) as con:
+        done = rollback(con, args.batch_id)
     restored = done["restored_batches"]
     extra = f"; rows it had replaced are live again (batch {', '.join(map(str, restored))})" if restored else ""
     print(f"Rolled back batch {done['id']} ({done['file']}){extra}.", file=sys.stderr)
@@ -91,10 +94,10 @@ def run_rollback(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    con = store.connect(args.db)
     bar = TerminalProgress()
     try:
-        results = load_demo(con, synthetic=args.synthetic, progress=bar)
+        with publish.writing(args.db) as con:
+            results = load_demo(con, synthetic=args.synthetic, progress=bar)
     finally:
         bar.close()
     _report(results)

@@ -35,8 +35,8 @@ def check(path: Path, sha: str, name: str, fmt_choice: str, sheet: str | None, m
     checks = state.setdefault("_up_checks", {})
     if key not in checks:
         with st.spinner(f"Checking {name}…"):
-            checks[key] = session.act(compare.check_file, path, name=name, source_format=fmt_choice, sheet=sheet,
-                                      mapping=mapping, source_name=source_name, police_uk_source=police_uk_source)
+            checks[key] = session.read(compare.check_file, path, name=name, source_format=fmt_choice, sheet=sheet,
+                                       mapping=mapping, source_name=source_name, police_uk_source=police_uk_source)
     return checks[key]
 
 

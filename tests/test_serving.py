@@ -1,0 +1,136 @@
+"""Loads while serving, in real processes and a real browser: two `streamlit run dashboard.py` servers on one
+database, command-line loads into it while their pages are open, a writer killed mid-publish, and two servers
+starting at once on an empty database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from analytics import publish
+from tests.browser import ROOT, launch, needs_chromium, settle, streamlit_server
+
+pytestmark = needs_chromium
+
+DEMO = ROOT / "data" / "demo" / "police-uk"
+# ASB rows in each demo file, counted by hand: zcat FILE | grep -c ",Anti-social behaviour,"
+ASB_APRIL_2025 = 2614
+ASB_APRIL_2024 = 2434
+
+
+def cli(*args: str, db: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", *args, "--db", str(db)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+def latest(page) -> str:
+    return page.locator('[data-testid="stMetric"]').filter(has_text="Latest month loaded").inner_text()
+
+
+def rerun_until(page, text: str) -> None:
+    """Rerun the open page (Streamlit's R key: the same session, no reload) until the latest month reads `text`."""
+    for _ in range(10):
+        page.locator("h1").first.click()
+        page.keyboard.press("r")
+        settle(page)
+        if text in latest(page):
+            return
+    raise AssertionError(f"{text!r} not shown: {latest(page)!r}")
+
+
+def test_loads_while_two_servers_serve_show_on_both_and_a_crash_mid_publish_changes_nothing(tmp_path):
+    db = tmp_path / "asb.duckdb"
+    months = ["2024-01", "2024-02", "2024-03", "2024-04", "2025-01", "2025-02", "2025-03"]
+    seeded = cli("ingest", *[str(DEMO / f"{m}-kent-street.csv.gz") for m in months], db=db)
+    assert seeded.returncode == 0, seeded.stderr
+    out = tmp_path / "published"
+    errors: list[str] = []
+    with streamlit_server(db, tmp_path / "a.log") as (a, _), streamlit_server(db, tmp_path / "b.log") as (b, _), \
+            sync_playwright() as p:
+        browser = launch(p)
+        try:
+            pages = []
+            for url in (a, b):
+                page = browser.new_page(viewport={"width": 1366, "height": 900})
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(url)
+                page.get_by_text("Latest month loaded").first.wait_for(timeout=120_000)
+                settle(page)
+                assert "March 2025" in latest(page)
+                pages.append(page)
+
+            # a load from the command line while both pages are open
+            loaded = cli("ingest", str(DEMO / "2025-04-kent-street.csv.gz"), db=db)
+            assert loaded.returncode == 0, loaded.stderr
+            assert "loaded as batch 8" in loaded.stderr
+            assert publish.current(db) == out / "asb.2.duckdb"
+            for page in pages:
+                rerun_until(page, "April 2025")  # the open session's next run, no restart
+            # and April's figures, only the new file has them, on both servers
+            for page, url in zip(pages, (a, b), strict=True):
+                page.goto(f"{url}/?end=2025-04&period=1m")
+                page.get_by_text("April 2025 compared with the same month a year earlier").first.wait_for(
+                    timeout=60_000)
+                settle(page)
+                asb = page.locator('[data-testid="stMetric"]').filter(has_text="ASB incidents").first.inner_text()
+                assert f"{ASB_APRIL_2025:,}" in asb, asb
+                assert page.locator('[data-testid="stException"]').count() == 0
+
+            # a writer killed mid-publish: CURRENT still names the copy before, and the servers keep serving it
+            crashed = cli("ingest", str(DEMO / "2025-05-kent-street.csv.gz"), db=db,
+                          env={publish.FAULT_ENV: "mid-copy"})
+            assert crashed.returncode == 70, crashed.stderr
+            assert (out / "asb.3.tmp").exists()
+            assert (out / "asb.CURRENT").read_text().splitlines()[0] == "asb.2.duckdb"
+            for page in pages:
+                page.locator("h1").first.click()
+                page.keyboard.press("r")
+                settle(page)
+                assert "April 2025" in latest(page)
+                asb = page.locator('[data-testid="stMetric"]').filter(has_text="ASB incidents").first.inner_text()
+                assert f"{ASB_APRIL_2025:,}" in asb, asb
+
+            # the next load recovers: the partial copy goes, and everything committed is published
+            recovered = cli("ingest", str(DEMO / "2025-06-kent-street.csv.gz"), db=db)
+            assert recovered.returncode == 0, recovered.stderr
+            assert sorted(x.name for x in out.iterdir()) == ["asb.2.duckdb", "asb.4.duckdb", "asb.CURRENT"]
+            for page in pages:
+                rerun_until(page, "June 2025")
+            batches = json.loads(cli("batches", "--json", db=db).stdout)
+            assert [x["file"] for x in batches[:3]] == ["2025-06-kent-street.csv.gz", "2025-05-kent-street.csv.gz",
+                                                         "2025-04-kent-street.csv.gz"]
+        finally:
+            browser.close()
+    assert not errors, errors
+
+
+def test_two_servers_starting_at_once_on_an_empty_database_load_the_demo_once(tmp_path):
+    db = tmp_path / "asb.duckdb"
+    errors: list[str] = []
+    with streamlit_server(db, tmp_path / "a.log") as (a, _), streamlit_server(db, tmp_path / "b.log") as (b, _), \
+            sync_playwright() as p:
+        browser = launch(p)
+        try:
+            pages = [browser.new_page(viewport={"width": 1366, "height": 900}) for _ in (a, b)]
+            for page, url in zip(pages, (a, b), strict=True):
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(url)  # both first runs start before either has loaded anything
+            for page in pages:
+                page.get_by_text("Latest month loaded").first.wait_for(timeout=240_000)
+                settle(page)
+                assert page.locator('[data-testid="stException"]').count() == 0
+                assert "December 2025" in latest(page)
+            # one process loaded it, and its page says so; the other found it loaded
+            assert sum(page.get_by_text("bundled demo data was loaded").count() for page in pages) == 1
+        finally:
+            browser.close()
+    batches = json.loads(cli("batches", "--json", db=db).stdout)
+    files = [x["file"] for x in batches]
+    assert len(files) == len(set(files))  # each demo file loaded once
+    assert sum(f.endswith("-kent-street.csv.gz") for f in files) == 16
+    assert publish.current(db) is not None
