@@ -336,9 +336,23 @@ def _month_checks(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str,
     ]  # fmt: skip
 
 
+# LSOA name -> district, worked out once per name while the reference districts stay the same (a folder of
+# monthly police.uk files names the same LSOAs in every file). Keyed by the districts() tuple, which is new
+# whenever the reference files are reloaded.
+_lsoa_districts: tuple[object, dict[str, str]] = ((), {})
+
+
 def _district_of_lsoa(name: str) -> str:
     """The district of a police.uk LSOA name ("Ashford 001B" -> Ashford), or outside the force area."""
-    return definitions.match_district(_LSOA_SUFFIX.sub("", name)) or definitions.OUTSIDE_FORCE_AREA
+    global _lsoa_districts
+    key, known = _lsoa_districts
+    if key is not definitions.districts():
+        _lsoa_districts = key, known = definitions.districts(), {}
+    found = known.get(name)
+    if found is None:
+        found = known[name] = (definitions.match_district(_LSOA_SUFFIX.sub("", name))
+                               or definitions.OUTSIDE_FORCE_AREA)
+    return found
 
 
 def stage_police_uk(
