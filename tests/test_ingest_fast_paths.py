@@ -10,6 +10,8 @@
   quotes or at the end stays on the fast path with exact row numbers.
 - The caller key of an ASCII reference without white space is taken with upper(): it must equal the rule's key
   (analytics.domain.callers) for every reference, including the ones that take the general path.
+- A force extract's value that is ASCII and neither starts nor ends with a space skips trim(): every value must
+  come out as trim() gives it, whatever white space it starts or ends with.
 - A worksheet's used range is measured on the part's bytes as arrays: it must count the cell tags exactly as the
   regular expression it stands for does.
 """
@@ -84,6 +86,24 @@ def test_fast_caller_key_is_the_rule_s_key(mem) -> None:
     assert keys["c 000 123"] == "C000123" and keys["c0001234"] == "C0001234" and keys["x\u00a0y"] == "XY"
     assert keys["\u00e9t\u00e9"] == "\u00e9T\u00e9"  # only ASCII letters change case
     assert keys[" "] is None and keys[None] is None
+
+
+SPACES = [" ", "\t", "\n", "\r", "\u00a0", "\u1680", *map(chr, range(0x2000, 0x200C)), "\u202f", "\u205f",
+          "\u3000", "\ufeff", "\u0085"]
+
+
+def test_fast_trim_is_trim(mem) -> None:
+    values = ["", "a", "Ashford", "é", "x y", *(f"{sp}{v}{end}" for sp in ["", *SPACES] for end in ["", *SPACES]
+                                            for v in ("", "Ashford", "é"))]
+    got = mem.execute(
+        f"SELECT s, {validate._txt('s')}, nullif(trim(s), '') FROM unnest(?::VARCHAR[]) t(s)", [values]
+    ).fetchall()
+    assert len(got) == len(values)
+    for value, fast, rule in got:
+        assert fast == rule, repr(value)
+    by_value = {value: fast for value, fast, _ in got}
+    assert by_value[" Ashford "] == "Ashford" and by_value["\u00a0Ashford\u3000"] == "Ashford"
+    assert by_value["\tAshford"] == "\tAshford" and by_value[" "] is None and by_value[""] is None
 
 
 def test_used_range_from_arrays_counts_tags_as_the_pattern_does() -> None:
