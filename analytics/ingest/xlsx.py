@@ -156,9 +156,12 @@ def _as_excel_shows(text: pa.Array) -> pa.Array:
     """Dates and times as Excel shows them: " 00:00:00" dropped from dates at midnight, and time-only cells (which
     calamine dates 1899-12-31, a day no Excel date can be) as the time alone. Cheap tests pick the candidates;
     only they meet the regex."""
+    nineteen = pc.equal(pc.utf8_length(text), 19)  # both forms are 19 characters long: most columns have none
+    if not pc.any(nineteen).as_py():
+        return text
     for prefix, suffix, pattern in (("1899-12-31 ", None, _TIME_ONLY), (None, " 00:00:00", _MIDNIGHT)):
         test = pc.starts_with(text, prefix) if prefix else pc.ends_with(text, suffix)
-        mask = pc.and_(test, pc.equal(pc.utf8_length(text), 19)).fill_null(False)
+        mask = pc.and_(test, nineteen).fill_null(False)
         if pc.any(mask).as_py():
             picked = pc.replace_substring_regex(pc.filter(text, mask), pattern=pattern, replacement=r"\1")
             text = pc.replace_with_mask(text, mask, picked)
