@@ -8,6 +8,12 @@
   and column letters.
 - Empty lines between rows are found from a count of line breaks; a file whose only extra line breaks are inside
   quotes or at the end stays on the fast path with exact row numbers.
+- The caller key of an ASCII reference without white space is taken with upper(): it must equal the rule's key
+  (analytics.domain.callers) for every reference, including the ones that take the general path.
+- A force extract's value that is ASCII and neither starts nor ends with a space skips trim(): every value must
+  come out as trim() gives it, whatever white space it starts or ends with.
+- A worksheet's used range is measured on the part's bytes as arrays: it must count the cell tags exactly as the
+  regular expression it stands for does.
 """
 
 from __future__ import annotations
@@ -21,9 +27,10 @@ import openpyxl
 import pytest
 
 from analytics import store
+from analytics.domain.callers import CALLER_KEY_SQL, caller_key
 from analytics.errors import InputRefused
-from analytics.ingest import synthetic, validate
-from analytics.ingest.load import load_file
+from analytics.ingest import synthetic, validate, xlsx
+from analytics.ingest.load import CALLER_KEY_FAST_SQL, load_file
 from analytics.ingest.readers import read_file
 
 ROWS = 300_000  # three row groups of 122,880 rows
@@ -62,6 +69,55 @@ DATES = [
     "44927", "44927.5", "3 Jan 2023", "1899-12-31", "2101-01-01 00:00:00", "0999-01-01", " 2023-01-03", "24:00",
     "2023-01-03 24:00:00", "00/01/2023", "2023-01-03 14:35:00 ", "",
 ]  # fmt: skip
+
+
+CALLER_REFS = ["C0001234", "c0001234", "ABC-12/x", "c 000 123", "a\tb", "a\nb", "a\x0bb", "a\x0cb", "a\rb",
+               "x\u00a0y", "\u00e9t\u00e9", "stra\u00dfe", "\u0131", "A\u2003b", "", " ", "\t", None]
+
+
+def test_fast_caller_key_is_the_rule_s_key(mem) -> None:
+    got = mem.execute(
+        f"SELECT caller_ref, {CALLER_KEY_SQL}, {CALLER_KEY_FAST_SQL} FROM unnest(?::VARCHAR[]) t(caller_ref)",
+        [CALLER_REFS],
+    ).fetchall()
+    for ref, rule, fast in got:
+        assert fast == rule == caller_key(ref), ref
+    keys = {ref: fast for ref, _, fast in got}
+    assert keys["c 000 123"] == "C000123" and keys["c0001234"] == "C0001234" and keys["x\u00a0y"] == "XY"
+    assert keys["\u00e9t\u00e9"] == "\u00e9T\u00e9"  # only ASCII letters change case
+    assert keys[" "] is None and keys[None] is None
+
+
+SPACES = [" ", "\t", "\n", "\r", "\u00a0", "\u1680", *map(chr, range(0x2000, 0x200C)), "\u202f", "\u205f",
+          "\u3000", "\ufeff", "\u0085"]
+
+
+def test_fast_trim_is_trim(mem) -> None:
+    values = ["", "a", "Ashford", "é", "x y", *(f"{sp}{v}{end}" for sp in ["", *SPACES] for end in ["", *SPACES]
+                                            for v in ("", "Ashford", "é"))]
+    got = mem.execute(
+        f"SELECT s, {validate._txt('s')}, nullif(trim(s), '') FROM unnest(?::VARCHAR[]) t(s)", [values]
+    ).fetchall()
+    assert len(got) == len(values)
+    for value, fast, rule in got:
+        assert fast == rule, repr(value)
+    by_value = {value: fast for value, fast, _ in got}
+    assert by_value[" Ashford "] == "Ashford" and by_value["\u00a0Ashford\u3000"] == "Ashford"
+    assert by_value["\tAshford"] == "\tAshford" and by_value[" "] is None and by_value[""] is None
+
+
+def test_used_range_from_arrays_counts_tags_as_the_pattern_does() -> None:
+    blocks = [b'<c r="A1"', b'<c r="AB12" t="s"><v>1</v></c><c r="C12">', b'<c r="ABCDE1"', b'<c r="A123456789"',
+              b'<c r="A12345678"', b'<c r="a1"', b'<c r="1"', b'<c r="A"', b'<c r="XFD1048576"', b'<c r="A1',
+              b'<c r="Q7" <c r="AA10"<cols>', b"<c><c r=\"B2\">", b""]
+    for data in blocks:
+        refs = xlsx._CELL_REF.findall(data)
+        expected = (len(refs), max((xlsx._column_number(c) for c, _ in refs), default=0),
+                    max((int(r) for _, r in refs), default=0),
+                    xlsx._column_number(refs[-1][0]) if refs else 0, int(refs[-1][1]) if refs else 0,
+                    data.count(b"<c"))
+        assert xlsx._common_refs(data) == expected, data
+    assert xlsx._common_refs(b'<c r="XFD1048576"/>') == (1, 16384, 1048576, 16384, 1048576, 1)
 
 
 def test_fast_date_forms_parse_exactly_as_the_general_rule(mem) -> None:

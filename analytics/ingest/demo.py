@@ -10,7 +10,8 @@ ASB Case Review applications and synthetic engagement and satisfaction measures.
 from __future__ import annotations
 
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import duckdb
@@ -26,23 +27,61 @@ def demo_files() -> list[Path]:
     return sorted((DEMO_DIR / "police-uk").glob("*.csv.gz"))
 
 
+class _SideBySide:
+    """The progress of loads running side by side, reported as one: each reports its own fraction, weighted."""
+
+    def __init__(self, progress: Progress | None, weights: tuple[float, ...]) -> None:
+        self.progress, self.weights = progress, weights
+        self.done = [0.0] * len(weights)
+        self.lock = threading.Lock()
+
+    def part(self, i: int) -> Progress | None:
+        if self.progress is None:
+            return None
+        report = self.progress
+
+        def step(fraction: float, message: str) -> None:
+            with self.lock:
+                self.done[i] = fraction
+                report(sum(w * d for w, d in zip(self.weights, self.done, strict=True)), message)
+
+        return step
+
+
 def load_demo(
     con: duckdb.DuckDBPyConnection, *, synthetic: bool = False, progress: Progress | None = None,
     loaded_by: str | None = None,
 ) -> list[LoadResult]:
     """Load the real police.uk demo files (already-loaded files are skipped), and the synthetic extract if asked.
-    The extract is generated while the real files load (both spend most of their time outside the GIL)."""
+
+    The synthetic extract is generated and loaded on a second connection to the same database while the real
+    files load: the two are separate sources in separate transactions (each all or nothing, as when they load one
+    after the other), they only add rows, and each side spends much of its time where the other can run (the real
+    files' many small steps, the extract's large statements)."""
     if not synthetic:
         return load_files(con, demo_files(), source_format="police-uk", progress=progress, loaded_by=loaded_by)
-    from analytics.ingest.synthetic import write_synthetic_extracts
+    from analytics.ingest.synthetic import write_synthetic_extracts, write_synthetic_measures
+
+    both = _SideBySide(progress, (0.3, 0.7))
+
+    def synthetic_source(folder: Path) -> list[LoadResult]:
+        paths = write_synthetic_extracts(folder, taken=True)
+        cursor = con.cursor()
+        try:
+            return load_files(cursor, sorted(paths.values()), source_name=SYNTHETIC_SOURCE, progress=both.part(1),
+                              loaded_by=loaded_by)
+        finally:
+            cursor.close()
 
     with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(max_workers=1) as pool:
-        extracts = pool.submit(write_synthetic_extracts, Path(folder), taken=True)
-        results = load_files(con, demo_files(), source_format="police-uk", progress=progress, loaded_by=loaded_by)
-        results += load_files(con, sorted(extracts.result().values()), source_name=SYNTHETIC_SOURCE,
-                              progress=progress, loaded_by=loaded_by)
-        from analytics.ingest.synthetic import write_synthetic_measures
-
+        extract = pool.submit(synthetic_source, Path(folder))
+        try:
+            results = load_files(con, demo_files(), source_format="police-uk", progress=both.part(0),
+                                 loaded_by=loaded_by)
+        except BaseException:
+            wait([extract])  # the other side finishes (and its folder is still there) before this error is raised
+            raise
+        results += extract.result()  # raises the other side's error if it failed
         # two years of engagement and satisfaction measures (also SYNTHETIC), loaded as a measures file
         results += load_files(con, [write_synthetic_measures(Path(folder))], source_format="measures",
                               progress=progress, loaded_by=loaded_by)

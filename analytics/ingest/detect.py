@@ -6,10 +6,20 @@ Header names match case-, space- and punctuation-insensitively ("Date/Time Repor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from analytics.domain.definitions import normalise_key
+from analytics.domain import definitions
 from analytics.measures.reading import COLUMNS as MEASURES_COLUMNS
 from analytics.measures.reading import MEASURES
+
+# Header detection scores the first rows of every file against every format, and the same cells (column names,
+# months, force names) come back file after file: the keys of short cells are worked out once (a pure function of
+# the text; long cells are not kept, so the cache stays small whatever the files hold).
+_cached_key = lru_cache(maxsize=1 << 14)(definitions.normalise_key)
+
+
+def normalise_key(text: str) -> str:
+    return _cached_key(text) if len(text) <= 200 else definitions.normalise_key(text)
 
 POLICE_UK = "police-uk"
 POLICE_UK_OUTCOMES = "police-uk-outcomes"

@@ -58,8 +58,13 @@ FACT_COLUMNS: dict[str, tuple[str, list[str]]] = {
          "lsoa_code", "latitude", "longitude"],
     ),
 }
+# The caller key (analytics.domain.callers) of a reference that is ASCII with no white space is the reference in
+# capitals: DuckDB's upper() then gives the rule's key without its regular expression replace and translate, which
+# cost about a tenth of a force extract's load. Other references go through the rule's own SQL.
+CALLER_KEY_FAST_SQL = (r"CASE WHEN strlen(caller_ref) = length(caller_ref) AND NOT regexp_matches(caller_ref, "
+                       rf"'[ \t\n\r\f\v]') THEN nullif(upper(caller_ref), '') ELSE {CALLER_KEY_SQL} END")
 # Columns worked out from the staged ones as rows are stored: the caller key, so a lookup is an index probe.
-DERIVED_COLUMNS: dict[str, dict[str, str]] = {"asb": {"caller_key": CALLER_KEY_SQL}}
+DERIVED_COLUMNS: dict[str, dict[str, str]] = {"asb": {"caller_key": CALLER_KEY_FAST_SQL}}
 KIND_LABEL = {"asb": "ASB", "crime": "crime", "outcomes": "outcomes"}
 REF_COLUMN = {"asb": "incident_ref", "crime": "crime_ref"}  # the reference each kind's rows carry
 PROBLEMS_SHOWN = 20

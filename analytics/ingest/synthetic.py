@@ -156,116 +156,221 @@ def _times(rng: np.random.Generator, month: str, n: int, evening: bool) -> np.nd
     return np.sort(np.datetime64(f"{month}-01T00:00", "m") + minutes.astype("timedelta64[m]"))
 
 
-def _format(times: np.ndarray) -> np.ndarray:
-    """datetime64[m] values as "dd/mm/yyyy HH:MM" (NaT as blank), written as ASCII digits column by column: a
-    per-row strftime (or string concatenation) costs seconds on the demo's 750,000 crimes."""
-    times = np.asarray(times).astype("datetime64[m]")
-    out = np.full(len(times), "", dtype=object)
-    ok = ~np.isnat(times)
-    t = times[ok]
-    days = t.astype("datetime64[D]")
-    months = t.astype("datetime64[M]")
-    years = t.astype("datetime64[Y]").astype(np.int64) + 1970
-    dom = (days - months).astype(np.int64) + 1
-    mon = months.astype(np.int64) % 12 + 1
-    mins = (t - days).astype(np.int64)
-    digits = np.empty((len(t), 16), dtype=np.uint8)
-    fields = ((0, dom, 2), (3, mon, 2), (6, years, 4), (11, mins // 60, 2), (14, mins % 60, 2))
-    for start, value, width in fields:
-        for i in range(width):
-            digits[:, start + i] = ord("0") + (value // 10 ** (width - 1 - i)) % 10
-    digits[:, [2, 5]] = ord("/")
-    digits[:, 10] = ord(" ")
-    digits[:, 13] = ord(":")
-    out[ok] = digits.view("S16").ravel().astype("U16").astype(object)
-    return out
-
-
 POOL_SIZE = 3000
 
 
 @lru_cache(maxsize=4)
+def _pool(seed: int = DEFAULT_SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The repeat-caller pool as arrays: home district (index into _district_weights), home street (index into
+    _STREETS), vulnerable, and how often each calls (see caller_pool)."""
+    rng = np.random.default_rng([seed, 99])
+    _, district_p = _district_weights()
+    weight = rng.gamma(0.5, 1.0, POOL_SIZE)
+    district = rng.choice(len(district_p), POOL_SIZE, p=district_p)
+    street = rng.choice(len(_STREETS), POOL_SIZE)
+    vulnerable = rng.random(POOL_SIZE) < 0.2
+    return district, street, vulnerable, weight / weight.sum()
+
+
 def caller_pool(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """The people who call about ASB again and again, the same for every month: caller number ``i + 1`` has the
     row ``i``'s home district (by population), home street, vulnerability (one in five) and how often they call
     (a heavy-tailed weight: most call a few times a year, a few every week or two)."""
-    rng = np.random.default_rng([seed, 99])
-    districts, district_p = _district_weights()
-    weight = rng.gamma(0.5, 1.0, POOL_SIZE)
+    districts, _ = _district_weights()
+    district, street, vulnerable, weight = _pool(seed)
     return pd.DataFrame({
-        "district": rng.choice(districts, POOL_SIZE, p=district_p),
-        "location": "On or near " + rng.choice(np.array(_STREETS, dtype=object), POOL_SIZE),
-        "vulnerable": rng.random(POOL_SIZE) < 0.2,
-        "weight": weight / weight.sum(),
+        "district": districts[district],
+        "location": np.array([f"On or near {s}" for s in _STREETS], dtype=object)[street],
+        "vulnerable": vulnerable,
+        "weight": weight,
     })
 
 
-def _write_csv(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
-    """UTF-8 CSV, LF line ends, quotes only where needed, blanks as empty fields; through DuckDB's writer, which
-    is several times quicker than pandas' on the demo's extract (it is written on the dashboard's first start)."""
-    from analytics import store
-
-    table = pa.Table.from_pandas(frame[columns].replace("", None), preserve_index=False)
-    con = store.connect(":memory:")
-    try:
-        con.register("_extract", table)
-        target = str(path).replace("'", "''")
-        con.execute(f"COPY (SELECT * FROM _extract) TO '{target}' (HEADER, DELIMITER ',')")
-    finally:
-        con.close()
+def _labels(values: np.ndarray | list[str], index: np.ndarray) -> pa.DictionaryArray:
+    """Values drawn by index from a short list, as an Arrow dictionary column (no Python string per row)."""
+    return pa.DictionaryArray.from_arrays(pa.array(index, pa.int32()), pa.array(list(values), pa.string()))
 
 
-def synthetic_asb(start: str = "2021-11", end: str = "2025-12", seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """The synthetic ASB incident extract as a DataFrame with ASB_COLUMNS and a ``reported`` datetime column."""
+def _minutes(times: np.ndarray) -> pa.Array:
+    """datetime64[m] values (NaT as NULL) as an Arrow timestamp column."""
+    return pa.array(np.asarray(times).astype("datetime64[s]"), pa.timestamp("s"), from_pandas=True)
+
+
+# The extracts' text columns, formatted by DuckDB from the generated values (per-row Python formatting costs
+# seconds on the demo's 750,000 crimes). {blank} is how a missing value is written: NULL for the CSV writer
+# (an empty field), '' in a DataFrame.
+_ASB_SELECT = """
+SELECT printf('ASB-%d-%06d', year, serial) AS "Incident Number",
+       strftime(reported, '%d/%m/%Y %H:%M') AS "Date Reported",
+       CAST(district AS VARCHAR) AS "District", CAST(call_type AS VARCHAR) AS "Call Type",
+       CAST(location AS VARCHAR) AS "Location", printf('C%07d', caller) AS "Caller Ref",
+       CASE WHEN vulnerable THEN 'Y' ELSE 'N' END AS "Vulnerable",
+       CASE WHEN repeat_caller THEN 'Y' ELSE 'N' END AS "Repeat Caller"{extra}
+FROM _synthetic
+"""
+_CRIME_SELECT = """
+SELECT printf('46/%06d/%02d', serial, year % 100) AS "Crime Number",
+       strftime(recorded, '%d/%m/%Y %H:%M') AS "Recorded Date",
+       CAST(district AS VARCHAR) AS "District", CAST(offence_group AS VARCHAR) AS "Offence Group",
+       coalesce(nullif(CAST(outcome AS VARCHAR), ''), {blank}) AS "Outcome",
+       coalesce(strftime(outcome_date, '%d/%m/%Y %H:%M'), {blank}) AS "Outcome Date"{extra}
+FROM _synthetic
+"""
+
+
+def _asb_table(start: str, end: str, seed: int) -> pa.Table:
+    """The synthetic ASB incidents as generated values (formatted by _ASB_SELECT)."""
     districts, district_p = _district_weights()
     # a force extract names the incident's own call type, not only its national category
     kinds = [c.call_type for c in definitions.call_types() if not definitions.is_category_call_type(c.call_type)]
     call_types, call_p = _weights({c: _CALL_TYPE_WEIGHTS.get(c, 1) for c in kinds})
     on_road = call_types == MOTOR_VEHICLE_ON_ROAD
-    others, others_p = call_types[~on_road], call_p[~on_road] / call_p[~on_road].sum()
-    streets = np.array(_STREETS, dtype=object)
-    pool = caller_pool(seed)
-    frames = []
+    others, others_p = np.flatnonzero(~on_road), call_p[~on_road] / call_p[~on_road].sum()
+    motor = int(np.flatnonzero(on_road)[0]) if on_road.any() else -1
+    pool_district, pool_street, pool_vulnerable, pool_weight = _pool(seed)
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("year", "serial", "reported", "district", "call_type",
+                                                           "location", "caller", "vulnerable")}
     for month in month_range(start, end):
         rng = _rng(seed, month, 2)
         n = asb_count(month, seed)
         reported = _times(rng, month, n, evening=True)
         if month in REPORT_MOTOR_VEHICLE:
             k = REPORT_MOTOR_VEHICLE[month]
-            rest = rng.choice(others, n - k, p=others_p)
-            call = rng.permutation(np.concatenate([np.full(k, MOTOR_VEHICLE_ON_ROAD, dtype=object), rest]))
+            rest = others[rng.choice(len(others), n - k, p=others_p)]
+            call = rng.permutation(np.concatenate([np.full(k, motor, dtype=np.int64), rest]))
         else:
-            call = rng.choice(call_types, n, p=call_p)
-        year = month[:4]
+            call = rng.choice(len(call_types), n, p=call_p)
+        year = int(month[:4])
         first = sum(asb_count(f"{year}-{m:02d}", seed) for m in range(1, int(month[5:])))
-        serial = np.arange(first + 1, first + n + 1)
-        district = rng.choice(districts, n, p=district_p)
-        location = "On or near " + rng.choice(streets, n)
+        district = rng.choice(len(districts), n, p=district_p)
+        location = rng.choice(len(_STREETS), n)
         # A quarter of calls come from a pool of people who call again and again (a few of them very often); the
         # rest are one-off callers. A pool caller mostly calls about home: their district and street, and they
         # are vulnerable or not on every call.
         frequent = rng.random(n) < 0.25
-        pool_id = rng.choice(len(pool), n, p=pool["weight"].to_numpy())
+        pool_id = rng.choice(POOL_SIZE, n, p=pool_weight)
         caller = np.where(frequent, pool_id + 1, rng.integers(POOL_SIZE + 1, 10_000_000, n))
         home = frequent & (rng.random(n) < 0.9)
-        district = np.where(home, pool["district"].to_numpy()[pool_id], district)
-        location = np.where(home & (rng.random(n) < 0.8), pool["location"].to_numpy()[pool_id], location)
-        vulnerable = np.where(frequent, pool["vulnerable"].to_numpy()[pool_id], rng.random(n) < 0.12)
-        frames.append(pd.DataFrame({
-            "Incident Number": [f"ASB-{year}-{s:06d}" for s in serial],
-            "reported": reported,
-            "District": district,
-            "Call Type": call,
-            "Location": location,
-            "caller": caller,
-            "Vulnerable": np.where(vulnerable, "Y", "N"),
-        }))
-    asb = pd.concat(frames, ignore_index=True)
-    asb["Caller Ref"] = [f"C{c:07d}" for c in asb["caller"]]
-    # A repeat caller has called before within the extract.
-    asb["Repeat Caller"] = np.where(asb.groupby("caller").cumcount().to_numpy() > 0, "Y", "N")
-    asb["Date Reported"] = _format(asb["reported"].to_numpy())
-    return asb[[*ASB_COLUMNS, "reported"]]
+        district = np.where(home, pool_district[pool_id], district)
+        location = np.where(home & (rng.random(n) < 0.8), pool_street[pool_id], location)
+        vulnerable = np.where(frequent, pool_vulnerable[pool_id], rng.random(n) < 0.12)
+        for key, value in (("year", np.full(n, year)), ("serial", np.arange(first + 1, first + n + 1)),
+                           ("reported", reported), ("district", district), ("call_type", call),
+                           ("location", location), ("caller", caller), ("vulnerable", vulnerable)):
+            parts[key].append(value)
+    cols = {k: np.concatenate(v) if v else np.array([], dtype=np.int64) for k, v in parts.items()}
+    # A repeat caller has called before within the extract: every call but the caller's first.
+    repeat = np.ones(len(cols["caller"]), dtype=bool)
+    repeat[np.unique(cols["caller"], return_index=True)[1]] = False
+    return pa.table({
+        "year": pa.array(cols["year"], pa.int32()), "serial": pa.array(cols["serial"], pa.int64()),
+        "reported": _minutes(cols["reported"].astype("datetime64[m]")),
+        "district": _labels(districts, cols["district"]), "call_type": _labels(call_types, cols["call_type"]),
+        "location": _labels([f"On or near {s}" for s in _STREETS], cols["location"]),
+        "caller": pa.array(cols["caller"], pa.int64()), "vulnerable": pa.array(cols["vulnerable"], pa.bool_()),
+        "repeat_caller": pa.array(repeat, pa.bool_()),
+    })
+
+
+def _crime_table(start: str, end: str, seed: int, taken: bool) -> pa.Table:
+    """The synthetic recorded crimes as generated values (formatted by _CRIME_SELECT); see synthetic_crimes."""
+    districts, district_p = _district_weights()
+    vbc_groups, vbc_p = _weights(_VBC_GROUPS)
+    other_groups, other_p = _weights(_NON_VBC_GROUPS)
+    groups = [*vbc_groups, *other_groups]
+    codes = [""]  # the outcome codes drawn from, '' (no outcome yet) first
+    for table in (_UNSOLVED_OUTCOMES, _SOLVED_OUTCOMES, _NON_VBC_SOLVED_OUTCOMES):
+        codes += [c for c in table if c not in codes]
+    at = {c: i for i, c in enumerate(codes)}
+
+    def drawn(table: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        names, p = _weights(table)
+        return np.array([at[c] for c in names]), p
+
+    solved_codes, solved_p = drawn(_SOLVED_OUTCOMES)
+    other_solved_codes, other_solved_p = drawn(_NON_VBC_SOLVED_OUTCOMES)
+    unsolved_codes, unsolved_p = drawn(_UNSOLVED_OUTCOMES)
+    months = month_range(start, end)
+    range_end = np.datetime64(months[-1], "M") + np.timedelta64(1, "M")
+    last_minute = range_end.astype("datetime64[m]") - np.timedelta64(1, "m")
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("year", "serial", "recorded", "district",
+                                                           "offence_group", "outcome", "outcome_date")}
+    for index, month in enumerate(months):
+        rng = _rng(seed, month, 3)
+        n_vbc, n_other, n_solved = crime_counts(month, seed)
+        n = n_vbc + n_other
+        # Crimes from the last months of the extract are more often still under investigation.
+        open_share = 0.08 + 0.5 * max(0, index - len(months) + 4) / 4
+        solved = np.zeros(n, dtype=bool)
+        solved[:n_solved] = True
+        solved[n_vbc:] = rng.random(n_other) < 0.3
+        outcome = unsolved_codes[rng.choice(len(unsolved_codes), n, p=unsolved_p)]
+        outcome[rng.random(n) < open_share] = 0
+        outcome[:n_vbc][solved[:n_vbc]] = solved_codes[rng.choice(len(solved_codes), n_solved, p=solved_p)]
+        outcome[n_vbc:][solved[n_vbc:]] = other_solved_codes[
+            rng.choice(len(other_solved_codes), int(solved[n_vbc:].sum()), p=other_solved_p)]
+        group = np.concatenate([rng.choice(len(vbc_groups), n_vbc, p=vbc_p),
+                                len(vbc_groups) + rng.choice(len(other_groups), n_other, p=other_p)])
+        order = rng.permutation(n)
+        recorded = _times(rng, month, n, evening=False)
+        outcome = outcome[order]
+        delay = (rng.exponential(35 * 1440, n) + 60).astype("timedelta64[m]")
+        outcome_date = recorded + delay
+        if taken:
+            outcome[outcome_date > last_minute] = 0
+        outcome_date = np.minimum(outcome_date, last_minute)
+        outcome_date[outcome == 0] = np.datetime64("NaT")
+        year = int(month[:4])
+        first = sum(sum(crime_counts(f"{year}-{m:02d}", seed)[:2]) for m in range(1, int(month[5:])))
+        for key, value in (("year", np.full(n, year)), ("serial", np.arange(first + 1, first + n + 1)),
+                           ("recorded", recorded), ("district", rng.choice(len(districts), n, p=district_p)),
+                           ("offence_group", group[order]), ("outcome", outcome), ("outcome_date", outcome_date)):
+            parts[key].append(value)
+    cols = {k: np.concatenate(v) if v else np.array([], dtype=np.int64) for k, v in parts.items()}
+    return pa.table({
+        "year": pa.array(cols["year"], pa.int32()), "serial": pa.array(cols["serial"], pa.int64()),
+        "recorded": _minutes(cols["recorded"].astype("datetime64[m]")),
+        "district": _labels(districts, cols["district"]), "offence_group": _labels(groups, cols["offence_group"]),
+        "outcome": _labels(codes, cols["outcome"]),
+        "outcome_date": _minutes(cols["outcome_date"].astype("datetime64[m]")),
+    })
+
+
+def _formatted(table: pa.Table, select: str, when: str) -> pd.DataFrame:
+    """The extract as a DataFrame of text columns (blanks as ''), with ``when`` (the date as datetime64)."""
+    from analytics import store
+
+    con = store.connect(":memory:")
+    try:
+        con.register("_synthetic", table)
+        frame: pd.DataFrame = con.sql(select.format(blank="''", extra=f", CAST({when} AS TIMESTAMP_S) AS {when}")).df()
+    finally:
+        con.close()
+    for column in frame.columns:
+        if column != when:
+            frame[column] = frame[column].astype(str)
+    return frame
+
+
+def _write_csv(tables: list[tuple[pa.Table, str, Path]]) -> None:
+    """Each (values, select, path) as UTF-8 CSV, LF line ends, quotes only where needed, blanks as empty fields;
+    formatted and written by DuckDB (the extracts are written on the dashboard's first start)."""
+    from analytics import store
+
+    con = store.connect(":memory:")
+    try:
+        for table, select, path in tables:
+            con.register("_synthetic", table)
+            target = str(path).replace("'", "''")
+            con.execute(f"COPY ({select.format(blank='NULL', extra='')}) TO '{target}' (HEADER, DELIMITER ',')")
+            con.unregister("_synthetic")
+    finally:
+        con.close()
+
+
+def synthetic_asb(start: str = "2021-11", end: str = "2025-12", seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """The synthetic ASB incident extract as a DataFrame with ASB_COLUMNS and a ``reported`` datetime column."""
+    return _formatted(_asb_table(start, end, seed), _ASB_SELECT, "reported")
 
 
 def synthetic_crimes(start: str = "2021-11", end: str = "2025-12", seed: int = DEFAULT_SEED,
@@ -276,55 +381,7 @@ def synthetic_crimes(start: str = "2021-11", end: str = "2025-12", seed: int = D
     it at the end of the range, so an outcome that would come later is not known yet (the crime has no outcome,
     and recent months' solved rates are lower, as in real extracts); otherwise every outcome is known, dated at
     the range's end at the latest (the force report's figures, which were counted once outcomes had come)."""
-    districts, district_p = _district_weights()
-    vbc_groups, vbc_p = _weights(_VBC_GROUPS)
-    other_groups, other_p = _weights(_NON_VBC_GROUPS)
-    solved_codes, solved_p = _weights(_SOLVED_OUTCOMES)
-    other_solved_codes, other_solved_p = _weights(_NON_VBC_SOLVED_OUTCOMES)
-    unsolved_codes, unsolved_p = _weights(_UNSOLVED_OUTCOMES)
-    months = month_range(start, end)
-    range_end = np.datetime64(months[-1], "M") + np.timedelta64(1, "M")
-    last_minute = range_end.astype("datetime64[m]") - np.timedelta64(1, "m")
-    frames = []
-    for index, month in enumerate(months):
-        rng = _rng(seed, month, 3)
-        n_vbc, n_other, n_solved = crime_counts(month, seed)
-        n = n_vbc + n_other
-        # Crimes from the last months of the extract are more often still under investigation.
-        open_share = 0.08 + 0.5 * max(0, index - len(months) + 4) / 4
-        vbc = np.zeros(n, dtype=bool)
-        vbc[:n_vbc] = True
-        solved = np.zeros(n, dtype=bool)
-        solved[:n_solved] = True
-        solved[n_vbc:] = rng.random(n_other) < 0.3
-        outcome = rng.choice(unsolved_codes, n, p=unsolved_p)
-        outcome[rng.random(n) < open_share] = ""
-        outcome[:n_vbc][solved[:n_vbc]] = rng.choice(solved_codes, n_solved, p=solved_p)
-        outcome[n_vbc:][solved[n_vbc:]] = rng.choice(other_solved_codes, int(solved[n_vbc:].sum()), p=other_solved_p)
-        group = np.concatenate([rng.choice(vbc_groups, n_vbc, p=vbc_p), rng.choice(other_groups, n_other, p=other_p)])
-        order = rng.permutation(n)
-        recorded = _times(rng, month, n, evening=False)
-        outcome = outcome[order]
-        delay = (rng.exponential(35 * 1440, n) + 60).astype("timedelta64[m]")
-        outcome_date = recorded + delay
-        if taken:
-            outcome[outcome_date > last_minute] = ""
-        outcome_date = np.minimum(outcome_date, last_minute)
-        outcome_date[outcome == ""] = np.datetime64("NaT")
-        year = month[:4]
-        first = sum(sum(crime_counts(f"{year}-{m:02d}", seed)[:2]) for m in range(1, int(month[5:])))
-        frames.append(pd.DataFrame({
-            "Crime Number": [f"46/{s:06d}/{year[2:]}" for s in range(first + 1, first + n + 1)],
-            "recorded": recorded,
-            "District": rng.choice(districts, n, p=district_p),
-            "Offence Group": group[order],
-            "Outcome": outcome,
-            "outcome_date": outcome_date,
-        }))
-    crimes = pd.concat(frames, ignore_index=True)
-    crimes["Recorded Date"] = _format(crimes["recorded"].to_numpy())
-    crimes["Outcome Date"] = _format(crimes["outcome_date"].to_numpy())
-    return crimes[[*CRIME_COLUMNS, "recorded"]]
+    return _formatted(_crime_table(start, end, seed, taken), _CRIME_SELECT, "recorded")
 
 
 def write_synthetic_extracts(folder: Path, *, start: str = "2021-11", end: str = "2025-12",
@@ -334,8 +391,8 @@ def write_synthetic_extracts(folder: Path, *, start: str = "2021-11", end: str =
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"asb": folder / ASB_FILE, "crime": folder / CRIME_FILE}
-    _write_csv(synthetic_asb(start, end, seed), ASB_COLUMNS, paths["asb"])
-    _write_csv(synthetic_crimes(start, end, seed, taken), CRIME_COLUMNS, paths["crime"])
+    _write_csv([(_asb_table(start, end, seed), _ASB_SELECT, paths["asb"]),
+                (_crime_table(start, end, seed, taken), _CRIME_SELECT, paths["crime"])])
     return paths
 
 

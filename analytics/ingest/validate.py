@@ -165,10 +165,15 @@ def _lit(text: str) -> str:
 
 def _txt(col: str | None, trim: bool = True) -> str:
     """A raw column as trimmed text, NULL when blank. police.uk files are machine-written, so they skip the trim
-    (it costs about a tenth of a load's time)."""
+    (it costs about a tenth of a load's time). DuckDB's trim() takes off the Unicode space separators (the
+    ASCII space, the no-break space, U+2000..U+200A and a few more), so an ASCII value that neither starts nor
+    ends with a space is already trimmed: most values, which then skip the trim's own scan."""
     if col is None:
         return "NULL::VARCHAR"
-    return f"nullif(trim({col}), '')" if trim else f"nullif({col}, '')"
+    if not trim:
+        return f"nullif({col}, '')"
+    return (f"nullif(CASE WHEN strlen({col}) = length({col}) AND NOT starts_with({col}, ' ') "
+            f"AND NOT ends_with({col}, ' ') THEN {col} ELSE trim({col}) END, '')")
 
 
 def _lookup(con: duckdb.DuckDBPyConnection, name: str, values: list[str], match: Callable[[str], str | None]) -> None:
@@ -336,9 +341,23 @@ def _month_checks(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str,
     ]  # fmt: skip
 
 
+# LSOA name -> district, worked out once per name while the reference districts stay the same (a folder of
+# monthly police.uk files names the same LSOAs in every file). Keyed by the districts() tuple, which is new
+# whenever the reference files are reloaded.
+_lsoa_districts: tuple[object, dict[str, str]] = ((), {})
+
+
 def _district_of_lsoa(name: str) -> str:
     """The district of a police.uk LSOA name ("Ashford 001B" -> Ashford), or outside the force area."""
-    return definitions.match_district(_LSOA_SUFFIX.sub("", name)) or definitions.OUTSIDE_FORCE_AREA
+    global _lsoa_districts
+    key, known = _lsoa_districts
+    if key is not definitions.districts():
+        _lsoa_districts = key, known = definitions.districts(), {}
+    found = known.get(name)
+    if found is None:
+        found = known[name] = (definitions.match_district(_LSOA_SUFFIX.sub("", name))
+                               or definitions.OUTSIDE_FORCE_AREA)
+    return found
 
 
 def stage_police_uk(

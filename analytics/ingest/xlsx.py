@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fastexcel
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -155,9 +156,12 @@ def _as_excel_shows(text: pa.Array) -> pa.Array:
     """Dates and times as Excel shows them: " 00:00:00" dropped from dates at midnight, and time-only cells (which
     calamine dates 1899-12-31, a day no Excel date can be) as the time alone. Cheap tests pick the candidates;
     only they meet the regex."""
+    nineteen = pc.equal(pc.utf8_length(text), 19)  # both forms are 19 characters long: most columns have none
+    if not pc.any(nineteen).as_py():
+        return text
     for prefix, suffix, pattern in (("1899-12-31 ", None, _TIME_ONLY), (None, " 00:00:00", _MIDNIGHT)):
         test = pc.starts_with(text, prefix) if prefix else pc.ends_with(text, suffix)
-        mask = pc.and_(test, pc.equal(pc.utf8_length(text), 19)).fill_null(False)
+        mask = pc.and_(test, nineteen).fill_null(False)
         if pc.any(mask).as_py():
             picked = pc.replace_substring_regex(pc.filter(text, mask), pattern=pattern, replacement=r"\1")
             text = pc.replace_with_mask(text, mask, picked)
@@ -200,11 +204,14 @@ _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^<>]*?\bref=\"([^\
 _LAST_REF = re.compile(rb"\$?([A-Z]{1,4})\$?([0-9]{1,8})$")
 
 
+CHUNK_BYTES = 256 << 10  # a worksheet part is measured in blocks of this size (small blocks stay in cache)
+
+
 def _chunks(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
     """A zip member's bytes in blocks that never split a tag (a partial tag is carried into the next block)."""
     carry = b""
     with z.open(member) as f:
-        while block := f.read(1 << 20):
+        while block := f.read(CHUNK_BYTES):
             data = carry + block
             cut = data.rfind(b"<")
             if cut != -1 and data.find(b">", cut) == -1 and len(data) - cut < 8192:
@@ -214,6 +221,45 @@ def _chunks(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
             yield data
     if carry:
         yield carry
+
+
+_TAG = np.frombuffer(b'<c r="', dtype=np.uint8)
+
+
+def _common_refs(data: bytes) -> tuple[int, int, int, int, int, int]:
+    """The cell tags of a block in the common form ``<c r="B7"`` (what _CELL_REF matches: 1-4 letters, 1-8
+    digits, a closing quote): (how many, the largest column, the largest row, the last one's column and row, and
+    how many b"<c" the block holds in all). Worked out on the block's bytes as arrays, without a Python object
+    per cell."""
+    a = np.frombuffer(data + bytes(16), dtype=np.uint8)
+    at = np.flatnonzero(a[: len(data)] == _TAG[0])
+    at = at[a[at + 1] == _TAG[1]]
+    tags = len(at)  # b"<c" (it cannot overlap itself, so this is bytes.count)
+    for i in range(2, len(_TAG)):
+        at = at[a[at + i] == _TAG[i]]
+    start = at + len(_TAG)
+    letters = np.zeros(len(at), dtype=np.int64)  # the run of capitals after the tag's quote, up to 5
+    column = np.zeros(len(at), dtype=np.int64)
+    for i in range(5):
+        ch = a[start + i].astype(np.int64)
+        go = (letters == i) & (ch >= 65) & (ch <= 90)
+        letters += go
+        if i < 4:
+            column = np.where(go, column * 26 + ch - 64, column)
+    digits = np.zeros(len(at), dtype=np.int64)  # the run of digits after the letters, up to 9
+    row = np.zeros(len(at), dtype=np.int64)
+    for j in range(9):
+        ch = a[start + letters + j].astype(np.int64)
+        go = (digits == j) & (ch >= 48) & (ch <= 57)
+        digits += go
+        if j < 8:
+            row = np.where(go, row * 10 + ch - 48, row)
+    ok = (letters >= 1) & (letters <= 4) & (digits >= 1) & (digits <= 8) & (a[start + letters + digits] == 34)
+    count = int(ok.sum())
+    if not count:
+        return 0, 0, 0, 0, 0, tags
+    column, row = column[ok], row[ok]
+    return count, int(column.max()), int(row.max()), int(column[-1]), int(row[-1]), tags
 
 
 def _scan_sheet(z: zipfile.ZipFile, member: str) -> UsedRange:
@@ -231,12 +277,11 @@ def _scan_sheet(z: zipfile.ZipFile, member: str) -> UsedRange:
             last = _LAST_REF.search(found.group(1).split(b":")[-1]) if found else None
             if last:
                 columns, rows = _column_number(last.group(1)), int(last.group(2))
-        refs = _CELL_REF.findall(data)
-        if len(refs) == data.count(b"<c") and b":c" not in data:
-            if refs:
-                columns = max(columns, max(_column_number(c) for c in {c for c, _ in refs}))
-                rows = max(rows, max(int(r) for r in {r for _, r in refs}))
-                column, row = _column_number(refs[-1][0]), int(refs[-1][1])
+        count, most_column, most_row, last_column, last_row, tags = _common_refs(data)
+        if count == tags and b":c" not in data:
+            if count:
+                columns, rows = max(columns, most_column), max(rows, most_row)
+                column, row = last_column, last_row
             continue
         for kind, attrs in _TOKEN.findall(data):
             ref = _R_ATTR.search(b" " + attrs)
