@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -19,6 +19,7 @@ import duckdb
 
 from analytics.domain import definitions
 from analytics.domain.callers import CALLER_KEY_SQL
+from analytics.domain.periods import month_date
 from analytics.errors import DashboardError, DatabaseBusy, InputRefused, NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +43,7 @@ def rebuild_batches() -> list[str]:
 
 
 # Each entry upgrades a file from the version before it; schema.sql (idempotent) then adds anything new.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 MIGRATIONS: dict[int, list[str]] = {
     2: [
         "ALTER TABLE batches ADD COLUMN warnings VARCHAR[] DEFAULT []",
@@ -66,6 +67,9 @@ MIGRATIONS: dict[int, list[str]] = {
     # police.uk outcomes files: batches of a new kind and format, and their table outcome_events from schema.sql;
     # outcomes carry a pending flag (ref_outcomes is made again by schema.sql and refilled by sync_reference).
     7: [*rebuild_batches(), "DROP TABLE IF EXISTS ref_outcomes"],
+    # Monthly aggregates (fact_months, asb_monthly, crime_monthly, crime_solved): new tables only, which schema.sql
+    # creates; migrate() then builds them from the rows already loaded.
+    8: [],
 }
 # Run after schema.sql, once its tables exist (a file that old may have none of them before).
 AFTER_SCHEMA: dict[int, list[str]] = {
@@ -196,6 +200,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             for version in range(found + 1, SCHEMA_VERSION + 1):
                 for statement in AFTER_SCHEMA.get(version, []):
                     con.execute(statement)
+        if found and found < AGGREGATES_SINCE:
+            refresh_aggregates(con)
         con.execute("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION])
     return found
 
@@ -211,15 +217,49 @@ def _reference_changes(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[o
 
 
 def sync_reference(con: duckdb.DuckDBPyConnection) -> bool:
-    """Make the ref_* tables equal the reference files; returns True if anything changed."""
+    """Make the ref_* tables equal the reference files, in one transaction with the rebuild of the aggregates
+    when a file that classifies crimes changed (CLASSIFYING); returns True if anything changed."""
     changes = _reference_changes(con)
-    for table, rows in changes.items():
-        with transaction(con):
+    if not changes:
+        return False
+    with transaction(con):
+        for table, rows in changes.items():
             con.execute(f"DELETE FROM {table}")
             if rows:
                 marks = ", ".join("?" * len(rows[0]))
                 con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
-    return bool(changes)
+        if CLASSIFYING & set(changes):
+            refresh_aggregates(con)
+    return True
+
+
+# The aggregates (schema.sql) and their statements (sql/aggregates/<table>.sql), and the version that added them.
+AGGREGATE_TABLES = ("fact_months", "asb_monthly", "crime_monthly", "crime_solved")
+AGGREGATES_SINCE = 8
+# Reference tables an aggregate's rows depend on (crime type, victim-based, solved, pending, outcome group); the
+# others are joined when the aggregates are read.
+CLASSIFYING = frozenset({"ref_offence_groups", "ref_outcomes"})
+
+Slices = Mapping[str, Iterable[str] | None]
+
+
+def refresh_aggregates(con: duckdb.DuckDBPyConnection, slices: Slices | None = None) -> None:
+    """Rebuild the aggregates of the slices given, {source: months ('YYYY-MM'), or None for all its months}, or of
+    everything (None), from the live rows: the same GROUP BY the figures would run over the fact tables. Run inside
+    the transaction that changed the rows, after the change (every load, replacement, roll-back, reference edit)."""
+    targets: list[tuple[str | None, list[Any] | None]]
+    if slices is None:
+        targets = [(None, None)]
+    else:
+        targets = [(source, None if months is None else sorted({month_date(m) for m in months}))
+                   for source, months in sorted(slices.items())]
+    for source, months in targets:
+        if months == []:
+            continue
+        params = {"source": source, "months": months}
+        for table in AGGREGATE_TABLES:
+            con.execute(sql("aggregates/delete").format(table=table), params)
+            con.execute(sql(f"aggregates/{table}"), params)
 
 
 @contextmanager

@@ -99,7 +99,7 @@ def covered_counts(
     """{month: count} for the months in [first, last] the source covers for the measure's kind."""
     m = as_measure(measure)
     rows = con.execute(
-        store.sql("figures/month_counts").format(view=m.kind.view, measure_filter=m.row_filter),
+        store.sql("figures/month_counts").format(view=m.kind.counts, measure_filter=m.row_filter),
         {"source": source, "first": first, "last": last, "district": check_district(district)},
     ).fetchall()
     return {month_of(month): n for month, rows_any, n in rows if rows_any}
@@ -127,7 +127,7 @@ def grouped(
         return {}, set()
     ordered = sorted(months)
     rows = con.execute(
-        store.sql("figures/grouped_counts").format(key=key, view=m.kind.view, measure_filter=m.row_filter),
+        store.sql("figures/grouped_counts").format(key=key, view=m.kind.counts, measure_filter=m.row_filter),
         {"source": source, "first": month_date(ordered[0]), "last": month_date(ordered[-1]),
          "district": check_district(district)},
     ).fetchall()

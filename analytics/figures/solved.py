@@ -140,7 +140,7 @@ def data_date(con: Con, *, source: str) -> date | None:
 def _solved_as_at(con: Con, source: str, months: Sequence[str], district: str | None, as_at: date) -> dict[str, int]:
     params = {"source": source, "first": month_date(months[0]), "last": month_date(months[-1]),
               "district": check_district(district), "after": as_at + timedelta(days=1)}
-    return {month_of(m): solved for m, _, solved in con.execute(store.sql("figures/solved_as_at"), params).fetchall()}
+    return {month_of(m): solved for m, solved in con.execute(store.sql("figures/solved_as_at"), params).fetchall()}
 
 
 def matched_rate(
