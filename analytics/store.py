@@ -260,6 +260,7 @@ def refresh_aggregates(con: duckdb.DuckDBPyConnection, slices: Slices | None = N
         for table in AGGREGATE_TABLES:
             con.execute(sql("aggregates/delete").format(table=table), params)
             con.execute(sql(f"aggregates/{table}"), params)
+    con.execute(sql("aggregates/version_up"))
 
 
 @contextmanager

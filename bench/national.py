@@ -38,8 +38,6 @@ sys.path.insert(0, str(ROOT))
 
 STARTED = time.perf_counter()
 
-import duckdb  # noqa: E402
-
 from analytics import store  # noqa: E402
 from analytics.domain import definitions  # noqa: E402
 from analytics.domain.kinds import Measure  # noqa: E402
@@ -93,8 +91,8 @@ def build(path: Path, rows: int, memory_limit: str) -> None:
                 "sha256(CAST(f * 100000 + ? AS VARCHAR)), 0, 'force-' || lpad(CAST(f + 1 AS VARCHAR), 2, '0'), "
                 "'asb+crime', 'asb', 'bench', now(), 0, 0, 0, ?, 'loaded' FROM range(?) t(f)",
                 [YEARS, y, year, year, months, FORCES])
-            for table, n, sql in (
-                ("asb_incidents", asb_rows, f"""
+            for sql in (
+                f"""
                     INSERT INTO asb_incidents (batch_id, source, source_row, incident_ref, reported_date, month,
                                                district, call_type)
                     SELECT f * {YEARS} + {y} + 1, 'force-' || lpad(CAST(f + 1 AS VARCHAR), 2, '0'), j + 1,
@@ -103,8 +101,8 @@ def build(path: Path, rows: int, memory_limit: str) -> None:
                     FROM (SELECT j, {force.format(f=FORCES, n=asb_rows)} AS f,
                                  CAST(DATE '{year}-01-01' + to_months({position.format(f=FORCES, n=asb_rows)})
                                       AS DATE) AS m
-                          FROM range({asb_rows}) t(j))"""),
-                ("crimes", crime_rows, f"""
+                          FROM range({asb_rows}) t(j))""",
+                f"""
                     INSERT INTO crimes (batch_id, source, source_row, crime_ref, recorded_date, month, district,
                                         offence_group, outcome, outcome_code, outcome_date)
                     SELECT f * {YEARS} + {y} + 1, 'force-' || lpad(CAST(f + 1 AS VARCHAR), 2, '0'), j + 1,
@@ -116,7 +114,7 @@ def build(path: Path, rows: int, memory_limit: str) -> None:
                                  CAST(DATE '{year}-01-01' + to_months({position.format(f=FORCES, n=crime_rows)})
                                       AS DATE) AS m,
                                  {_pick(OUTCOMES, 'j * 11')} AS o
-                          FROM range({crime_rows}) t(j))"""),
+                          FROM range({crime_rows}) t(j))""",
             ):
                 con.execute(sql)
             con.execute(
@@ -188,6 +186,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--rebuild", action="store_true", help="generate the database again even if it exists")
     parser.add_argument("--memory-limit", default="6GB", help="DuckDB's memory limit while generating")
+    parser.add_argument("--build-only", action="store_true", help="generate the database, measure nothing")
     parser.add_argument("--cold-page", help=argparse.SUPPRESS)  # internal: one cold page run in this process
     args = parser.parse_args()
     path = args.db or OUT / f"national-{args.rows}.duckdb"
@@ -199,6 +198,8 @@ def main() -> int:
         Path(f"{path}.wal").unlink(missing_ok=True)
     if not path.exists():
         build(path, args.rows, args.memory_limit)
+    if args.build_only:
+        return 0
 
     con = store.connect(path, read_only=True)
     live, aggregate_rows = con.execute(

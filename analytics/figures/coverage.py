@@ -9,6 +9,7 @@ roll-back changes its batches, with what is worked out from them per source. In-
 from __future__ import annotations
 
 import statistics
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,14 +55,23 @@ class _Kept:
         return self.memo[key]
 
 
-_HISTORY: dict[str, tuple[tuple[Any, ...], _Kept]] = {}
+_HISTORY: dict[str, tuple[int, _Kept]] = {}
+_PATHS: weakref.WeakKeyDictionary[Con, str | None] = weakref.WeakKeyDictionary()
+
+
+def _path(con: Con) -> str | None:
+    """The file the connection reads (None in memory), asked once per connection or cursor."""
+    if con not in _PATHS:
+        row = con.execute(store.sql("store/database_file")).fetchone()
+        _PATHS[con] = row[0] if row and row[0] else None
+    return _PATHS[con]
 
 
 def _kept(con: Con) -> _Kept:
     """(source, kind, month, rows) for every source, kind and month with live rows: kept per database file until
-    a load, replacement or roll-back changes its batches (one small query checks)."""
-    state = store.one(con, store.sql("figures/history_state"))
-    path, version = state[0], state[1:]
+    a load, replacement or roll-back refreshes the aggregates (one read of their version checks)."""
+    path = _path(con)
+    version = store.scalar(con, store.sql("figures/history_state")) if path else None
     if path and path in _HISTORY and _HISTORY[path][0] == version:
         return _HISTORY[path][1]
     rows = [(src, kind, month_of(m), n) for src, kind, m, n in con.execute(store.sql("figures/coverage")).fetchall()]

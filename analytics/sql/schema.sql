@@ -209,6 +209,11 @@ LEFT JOIN ref_outcomes o ON o.outcome = c.outcome_code;
 -- touches, and wholly when a reference file that classifies crimes changes, in the same transaction
 -- (store.refresh_aggregates). They never hold a zero count: a slice with no live rows has no aggregate rows.
 
+-- One row: a number that goes up with every refresh of the aggregates, so a reader checks whether its kept
+-- whole-history counts are current with one tiny read (analytics.figures.coverage).
+CREATE TABLE IF NOT EXISTS aggregates_version (version BIGINT NOT NULL);
+INSERT INTO aggregates_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM aggregates_version);
+
 -- Live rows per source, kind ('asb', 'crime', 'outcomes'), month and batch; for crimes also the latest day recorded
 -- (a police.uk crime, which has only a month, on the month's last day), the latest outcome date and how many carry
 -- one (the data date and whether outcomes are dated: figures/outcome_dates.sql).
