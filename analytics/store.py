@@ -67,8 +67,8 @@ MIGRATIONS: dict[int, list[str]] = {
     # police.uk outcomes files: batches of a new kind and format, and their table outcome_events from schema.sql;
     # outcomes carry a pending flag (ref_outcomes is made again by schema.sql and refilled by sync_reference).
     7: [*rebuild_batches(), "DROP TABLE IF EXISTS ref_outcomes"],
-    # Monthly aggregates (fact_months, asb_monthly, crime_monthly, crime_solved): new tables only, which schema.sql
-    # creates; migrate() then builds them from the rows already loaded.
+    # Monthly aggregates (AGGREGATE_TABLES) and their version: new tables only, which schema.sql creates; migrate()
+    # then builds them from the rows already loaded.
     8: [],
 }
 # Run after schema.sql, once its tables exist (a file that old may have none of them before).
@@ -234,7 +234,7 @@ def sync_reference(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 # The aggregates (schema.sql) and their statements (sql/aggregates/<table>.sql), and the version that added them.
-AGGREGATE_TABLES = ("fact_months", "asb_monthly", "crime_monthly", "crime_solved")
+AGGREGATE_TABLES = ("fact_months", "asb_monthly", "crime_monthly", "crime_outcomes", "crime_solved")
 AGGREGATES_SINCE = 8
 # Reference tables an aggregate's rows depend on (crime type, victim-based, solved, pending, outcome group); the
 # others are joined when the aggregates are read.

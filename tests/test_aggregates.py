@@ -23,8 +23,9 @@ from tests.test_upload_page import reference_copy  # noqa: F401  (a fixture)
 # Fresh GROUP BYs over the live rows (views asb and crime, the fact tables), in each aggregate's columns.
 FRESH = {
     "asb_monthly": "SELECT source, month, district, call_type, count(*) FROM asb GROUP BY ALL",
-    "crime_monthly": "SELECT source, month, district, crime_type, vbc, solved, pending, outcome IS NOT NULL, "
-                     "outcome_group, count(*) FROM crime GROUP BY ALL",
+    "crime_monthly": "SELECT source, month, district, crime_type, vbc, count(*) FROM crime GROUP BY ALL",
+    "crime_outcomes": "SELECT source, month, district, vbc, solved, pending, outcome IS NOT NULL, outcome_group, "
+                      "count(*) FROM crime GROUP BY ALL",
     "fact_months": "SELECT source, 'asb', month, batch_id, count(*), NULL, NULL, NULL FROM asb_incidents "
                    "WHERE replaced_by IS NULL GROUP BY ALL "
                    "UNION ALL SELECT source, 'crime', month, batch_id, count(*), "
@@ -187,8 +188,9 @@ def test_a_version_7_file_gets_its_aggregates_on_upgrade(tmp_path):
         assert store.schema_version(con) == 8
         assert con.execute("SELECT source, month, district, call_type, n FROM asb_monthly").fetchall() == [
             ("force", date(2025, 1, 1), "Dover", "Noise nuisance", 3)]
-        assert con.execute("SELECT crime_type, vbc, solved, n FROM crime_monthly").fetchall() == [
-            ("Burglary", True, True, 2)]
+        assert con.execute("SELECT crime_type, vbc, n FROM crime_monthly").fetchall() == [("Burglary", True, 2)]
+        assert con.execute("SELECT vbc, solved, pending, outcome_group, n FROM crime_outcomes").fetchall() == [
+            (True, True, False, "Charge/summons", 2)]
         assert con.execute("SELECT solved_from, solved_to, n FROM crime_solved").fetchall() == [
             (date(2025, 1, 20), None, 2)]
         assert_aggregates_match(con)

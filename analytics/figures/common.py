@@ -35,6 +35,7 @@ Con = duckdb.DuckDBPyConnection
 Row = dict[str, Any]
 
 NOT_RECORDED = "Not recorded"
+OUTCOME_COUNTS = "crime_outcomes"  # crimes per month by outcome (schema.sql), beside the kind's monthly aggregate
 OTHER_DISTRICTS = (definitions.OUTSIDE_FORCE_AREA, definitions.UNKNOWN_DISTRICT)
 
 INT_COLUMNS = frozenset({"count", "last_year", "change", "rolling_12", "previous_12", "solved", "total", "pending",
@@ -117,17 +118,21 @@ def month_counts(
 
 
 def grouped(
-    con: Con, measure: Measure | str, key: str, source: str, months: Sequence[str], district: str | None
+    con: Con, measure: Measure | str, key: str, source: str, months: Sequence[str], district: str | None,
+    *, view: str | None = None,
 ) -> tuple[dict[str | None, dict[str, int]], set[str]]:
     """{group: {month: count}} over the months asked, and the months asked that the source covers (one scan).
 
-    ``key`` is an SQL expression from an allow-list (analytics.figures.breakdowns.BREAKDOWN_KEYS)."""
+    ``key`` is an SQL expression from an allow-list (analytics.figures.breakdowns.BREAKDOWN_KEYS) over the columns
+    of ``view``, the measure's monthly aggregate unless another is named (OUTCOME_COUNTS: crimes by outcome)."""
     m = as_measure(measure)
     if not months:
         return {}, set()
+    if view not in (None, OUTCOME_COUNTS):
+        raise ValueError(f"no monthly aggregate {view!r}")
     ordered = sorted(months)
     rows = con.execute(
-        store.sql("figures/grouped_counts").format(key=key, view=m.kind.counts, measure_filter=m.row_filter),
+        store.sql("figures/grouped_counts").format(key=key, view=view or m.kind.counts, measure_filter=m.row_filter),
         {"source": source, "first": month_date(ordered[0]), "last": month_date(ordered[-1]),
          "district": check_district(district)},
     ).fetchall()

@@ -55,7 +55,7 @@ class _Kept:
         return self.memo[key]
 
 
-_HISTORY: dict[str, tuple[int, _Kept]] = {}
+_HISTORY: dict[str, tuple[Any, _Kept]] = {}
 _PATHS: weakref.WeakKeyDictionary[Con, str | None] = weakref.WeakKeyDictionary()
 
 

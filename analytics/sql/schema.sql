@@ -242,13 +242,23 @@ CREATE OR REPLACE VIEW asb_counts AS
 SELECT a.*, coalesce(t.category, 'Unclassified') AS category
 FROM asb_monthly a LEFT JOIN ref_call_types t ON t.call_type = a.call_type;
 
--- Live crimes (view crime) per source, month, district and the classification the figures use: crime type,
--- victim-based, solved, pending, whether an outcome is recorded, outcome group.
+-- Live crimes (view crime) per source, month, district, crime type and whether victim-based: the counts and the
+-- breakdowns by crime type and district.
 CREATE TABLE IF NOT EXISTS crime_monthly (
+    source      VARCHAR NOT NULL,
+    month       DATE NOT NULL,
+    district    VARCHAR NOT NULL,
+    crime_type  VARCHAR NOT NULL,
+    vbc         BOOLEAN NOT NULL,
+    n           BIGINT NOT NULL CHECK (n > 0)
+);
+
+-- Live crimes per source, month, district, whether victim-based and their outcome: solved, pending, whether an
+-- outcome is recorded, outcome group (the cohort solved rate, its maturity, the outcome breakdown).
+CREATE TABLE IF NOT EXISTS crime_outcomes (
     source         VARCHAR NOT NULL,
     month          DATE NOT NULL,
     district       VARCHAR NOT NULL,
-    crime_type     VARCHAR NOT NULL,
     vbc            BOOLEAN NOT NULL,
     solved         BOOLEAN NOT NULL,
     pending        BOOLEAN NOT NULL,

@@ -1,6 +1,6 @@
--- Live crimes of a slice (see delete.sql) per source, month, district and classification (view crime).
+-- Live crimes of a slice (see delete.sql) per source, month, district, crime type and victim-based (view crime).
 INSERT INTO crime_monthly
-SELECT source, month, district, crime_type, vbc, solved, pending, outcome IS NOT NULL, outcome_group, count(*)
+SELECT source, month, district, crime_type, vbc, count(*)
 FROM crime
 WHERE (CAST($source AS VARCHAR) IS NULL OR source = $source)
   AND (CAST($months AS DATE[]) IS NULL OR list_contains(CAST($months AS DATE[]), month))

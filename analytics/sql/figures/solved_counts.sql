@@ -10,6 +10,6 @@ SELECT month,
             AS BIGINT) AS pending,
        CAST(coalesce(sum(n) FILTER (WHERE vbc AND recorded AND ($district IS NULL OR district = $district)), 0)
             AS BIGINT) AS outcomes
-FROM crime_monthly
+FROM crime_outcomes
 WHERE source = $source AND month BETWEEN $first AND $last
 GROUP BY ALL
