@@ -159,6 +159,21 @@ def pages(con: Any) -> dict[str, Callable[[], object]]:
     }
 
 
+def slice_refresh(path: Path) -> float:
+    """Milliseconds to rebuild the aggregates of one source and month, as a monthly load of one force does (in a
+    transaction rolled back, so the file is unchanged)."""
+    con = store.connect(path)
+    source, month = con.execute("SELECT source, strftime(max(month), '%Y-%m') FROM fact_months GROUP BY source "
+                                "ORDER BY source LIMIT 1").fetchone()
+    con.execute("BEGIN TRANSACTION")
+    start = time.perf_counter()
+    store.refresh_aggregates(con, {source: [month]})
+    took = (time.perf_counter() - start) * 1000
+    con.execute("ROLLBACK")
+    con.close()
+    return took
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -201,6 +216,7 @@ def main() -> int:
     if args.build_only:
         return 0
 
+    refresh_ms = slice_refresh(path)
     con = store.connect(path, read_only=True)
     live, aggregate_rows = con.execute(
         "SELECT (SELECT sum(live) FROM fact_months WHERE kind IN ('asb', 'crime')), "
@@ -208,6 +224,7 @@ def main() -> int:
         "crime_solved) + (SELECT count(*) FROM fact_months)").fetchone()
     print(f"database {path} ({path.stat().st_size / 1e9:.1f} GB): {live:,} live rows, {aggregate_rows:,} aggregate "
           f"rows; {len(coverage.loaded_sources(con))} sources")
+    print(f"a load's aggregate refresh of one source and month: {refresh_ms:,.0f} ms")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared with other work); "
           f"{args.runs} warm runs per page")
     cur = con.cursor()

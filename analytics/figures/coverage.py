@@ -260,6 +260,12 @@ def default_end_month(con: Con, *, source: str, kind: str = "1m") -> str | None:
     same months last year loaded (the bundled demo holds 2024 only up to April) the default is the latest one that
     has, if any. None when no period of the kind is covered.
     """
+    found: str | None = _kept(con).get(("default end", source, kind),
+                                       lambda: _default_end_month(con, source=source, kind=kind))
+    return found
+
+
+def _default_end_month(con: Con, *, source: str, kind: str) -> str | None:
     options = end_month_options(con, source=source, kind=kind)
     if not options:
         return None
