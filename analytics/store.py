@@ -218,7 +218,8 @@ def _reference_changes(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[o
 
 def sync_reference(con: duckdb.DuckDBPyConnection) -> bool:
     """Make the ref_* tables equal the reference files, in one transaction with the rebuild of the aggregates
-    when a file that classifies crimes changed (CLASSIFYING); returns True if anything changed."""
+    when a file that classifies crimes changed (CLASSIFYING), else a new aggregates version (figures kept from the
+    old rules are worked out again); returns True if anything changed."""
     changes = _reference_changes(con)
     if not changes:
         return False
@@ -230,6 +231,8 @@ def sync_reference(con: duckdb.DuckDBPyConnection) -> bool:
                 con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
         if CLASSIFYING & set(changes):
             refresh_aggregates(con)
+        else:  # the figures join the others when they read the aggregates: what they worked out is out of date
+            con.execute(sql("aggregates/version_up"))
     return True
 
 

@@ -196,3 +196,34 @@ def test_a_version_7_file_gets_its_aggregates_on_upgrade(tmp_path):
         assert_aggregates_match(con)
     finally:
         con.close()
+
+
+def test_figures_kept_for_a_file_follow_loads_roll_backs_and_reference_edits(db, tmp_path, reference_copy):  # noqa: F811
+    from analytics.figures import breakdowns
+    from tests.conftest import insert_batch
+
+    con = db
+    jan = make_period("2025-01", "1m")
+    insert_batch(con, "asb", [{"month": "2025-01", "district": "Dover", "call_type": "Noise nuisance"}] * 3)
+
+    def by_category() -> dict:
+        df = breakdowns.breakdown(con, measure="asb", by="category", period=jan, source="force")
+        return dict(zip(df["name"], df["count"], strict=True))
+
+    def january() -> int:
+        return int(counts.comparison(con, measure="asb", period=jan, source="force")["count"].iloc[0])
+
+    assert (by_category(), january()) == ({"Nuisance": 3}, 3)
+    # the same figures again come from what is kept; a roll-back of a second load changes them back
+    second = insert_batch(con, "asb", [{"month": "2025-02", "district": "Dover"}])
+    assert january() == 3
+    rollback(con, second, user="test")
+    assert january() == 3 and counts.comparison(con, measure="asb", period=make_period("2025-02", "1m"),
+                                                 source="force")["count"].isna().iloc[0]
+    # an edit of the call types file (joined when the aggregates are read) is seen at once
+    assert by_category() == {"Nuisance": 3}
+    path = reference_copy / "asb_call_types.csv"
+    text = path.read_text(encoding="utf-8")
+    admin.replace_reference(con, "asb_call_types.csv",
+                            text.replace("Noise nuisance,Nuisance", "Noise nuisance,Personal").encode())
+    assert by_category() == {"Personal": 3}

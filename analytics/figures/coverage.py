@@ -9,11 +9,9 @@ roll-back changes its batches, with what is worked out from them per source. In-
 from __future__ import annotations
 
 import statistics
-import weakref
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import pandas as pd
 
@@ -21,6 +19,7 @@ from analytics import store
 from analytics.domain import definitions
 from analytics.domain.kinds import Kind, Measure
 from analytics.domain.periods import Period, make_period, month_range, shift_month
+from analytics.figures import kept
 from analytics.figures.common import Con, month_counts, month_of
 
 # A covered month is "partial" when its count is below PARTIAL_SHARE of the median of the covered months within
@@ -41,59 +40,33 @@ class QualityFlag:
 History = list[tuple[str, str, str, int]]
 
 
-@dataclass
-class _Kept:
-    """The whole-history counts of one version of a database file, and what is worked out from them per source
-    (memo: every page asks for the same few things many times)."""
-
-    rows: History
-    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
-
-    def get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-        if key not in self.memo:
-            self.memo[key] = make()
-        return self.memo[key]
+def _kept(con: Con) -> kept.Kept:
+    """What is kept for the connection's file (analytics.figures.kept), its whole-history counts first."""
+    found = kept.current(con)
+    found.get(("history",), lambda: [(src, k, month_of(m), n)
+                                     for src, k, m, n in con.execute(store.sql("figures/coverage")).fetchall()])
+    return found
 
 
-_HISTORY: dict[str, tuple[Any, _Kept]] = {}
-_PATHS: weakref.WeakKeyDictionary[Con, str | None] = weakref.WeakKeyDictionary()
-
-
-def _path(con: Con) -> str | None:
-    """The file the connection reads (None in memory), asked once per connection or cursor."""
-    if con not in _PATHS:
-        row = con.execute(store.sql("store/database_file")).fetchone()
-        _PATHS[con] = row[0] if row and row[0] else None
-    return _PATHS[con]
-
-
-def _kept(con: Con) -> _Kept:
-    """(source, kind, month, rows) for every source, kind and month with live rows: kept per database file until
-    a load, replacement or roll-back refreshes the aggregates (one read of their version checks)."""
-    path = _path(con)
-    version = store.scalar(con, store.sql("figures/history_state")) if path else None
-    if path and path in _HISTORY and _HISTORY[path][0] == version:
-        return _HISTORY[path][1]
-    rows = [(src, kind, month_of(m), n) for src, kind, m, n in con.execute(store.sql("figures/coverage")).fetchall()]
-    kept = _Kept(rows)
-    if path:
-        _HISTORY[path] = (version, kept)
-    return kept
+def _rows(found: kept.Kept) -> History:
+    rows: History = found.get(("history",), list)
+    return rows
 
 
 def _history(con: Con) -> History:
-    return _kept(con).rows
+    """(source, kind, month, rows) for every source, kind and month with live rows."""
+    return _rows(_kept(con))
 
 
 def clear_cache() -> None:
-    """Forget kept whole-history counts (the benchmark times the uncached path with it)."""
-    _HISTORY.clear()
+    """Forget kept whole-history counts and every other kept input (the benchmark times the uncached path)."""
+    kept.clear()
 
 
 def loaded_sources(con: Con) -> list[str]:
     """Sources with live rows, police.uk first then by name."""
-    kept = _kept(con)
-    return list(kept.get(("sources",), lambda: definitions.sorted_sources({src for src, _, _, _ in kept.rows})))
+    found = _kept(con)
+    return list(found.get(("sources",), lambda: definitions.sorted_sources({src for src, _, _, _ in _rows(found)})))
 
 
 def coverage(con: Con) -> pd.DataFrame:
@@ -103,25 +76,27 @@ def coverage(con: Con) -> pd.DataFrame:
     return df
 
 
-def _by_source(kept: _Kept) -> dict[tuple[str, str], dict[str, int]]:
+def _by_source(con: Con) -> dict[tuple[str, str], dict[str, int]]:
+    kept_now = _kept(con)
+
     def make() -> dict[tuple[str, str], dict[str, int]]:
         out: dict[tuple[str, str], dict[str, int]] = {}
-        for src, k, m, n in kept.rows:
+        for src, k, m, n in _rows(kept_now):
             out.setdefault((src, k), {})[m] = n
         return out
 
-    found: dict[tuple[str, str], dict[str, int]] = kept.get(("by source",), make)
+    found: dict[tuple[str, str], dict[str, int]] = kept_now.get(("by source",), make)
     return found
 
 
 def kind_counts(con: Con, kind: str, source: str) -> dict[str, int]:
     """{month: rows} of one kind for the source, every month it covers."""
-    return dict(_by_source(_kept(con)).get((source, str(kind)), {}))
+    return dict(_by_source(con).get((source, str(kind)), {}))
 
 
 def _months_by_kind(con: Con, source: str) -> list[set[str]]:
     """The months the source has rows for, one set per kind it holds (ASB, crime)."""
-    by_source = _by_source(_kept(con))
+    by_source = _by_source(con)
     kinds = [set(by_source.get((source, str(k)), {})) for k in Kind]
     return [k for k in kinds if k]
 

@@ -209,8 +209,8 @@ LEFT JOIN ref_outcomes o ON o.outcome = c.outcome_code;
 -- touches, and wholly when a reference file that classifies crimes changes, in the same transaction
 -- (store.refresh_aggregates). They never hold a zero count: a slice with no live rows has no aggregate rows.
 
--- One row: a number that goes up with every refresh of the aggregates, so a reader checks whether its kept
--- whole-history counts are current with one tiny read (analytics.figures.coverage).
+-- One row: a number that goes up with every refresh of the aggregates and every reference edit, so a reader checks
+-- whether the figures it kept are current with one tiny read (analytics.figures.kept).
 CREATE TABLE IF NOT EXISTS aggregates_version (version BIGINT NOT NULL);
 INSERT INTO aggregates_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM aggregates_version);
 

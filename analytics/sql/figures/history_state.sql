@@ -1,3 +1,3 @@
--- The aggregates' version (schema.sql): it goes up with every load, replacement and roll-back, the key of the kept
--- whole-history counts, which depend on nothing else.
+-- The aggregates' version (schema.sql): it goes up with every load, replacement, roll-back and reference edit, the
+-- key of the figures kept per database file (analytics.figures.kept).
 SELECT max(version) FROM aggregates_version
