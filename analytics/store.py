@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -21,6 +21,7 @@ import duckdb
 
 from analytics.domain import definitions
 from analytics.domain.callers import CALLER_KEY_SQL
+from analytics.domain.periods import month_date
 from analytics.errors import DashboardError, DatabaseBusy, InputRefused, NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +45,7 @@ def rebuild_batches() -> list[str]:
 
 
 # Each entry upgrades a file from the version before it; schema.sql (idempotent) then adds anything new.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 MIGRATIONS: dict[int, list[str]] = {
     2: [
         "ALTER TABLE batches ADD COLUMN warnings VARCHAR[] DEFAULT []",
@@ -68,6 +69,9 @@ MIGRATIONS: dict[int, list[str]] = {
     # police.uk outcomes files: batches of a new kind and format, and their table outcome_events from schema.sql;
     # outcomes carry a pending flag (ref_outcomes is made again by schema.sql and refilled by sync_reference).
     7: [*rebuild_batches(), "DROP TABLE IF EXISTS ref_outcomes"],
+    # Monthly aggregates (AGGREGATE_TABLES) and their version: new tables only, which schema.sql creates; migrate()
+    # then builds them from the rows already loaded.
+    8: [],
 }
 # Run after schema.sql, once its tables exist (a file that old may have none of them before).
 AFTER_SCHEMA: dict[int, list[str]] = {
@@ -198,6 +202,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             for version in range(found + 1, SCHEMA_VERSION + 1):
                 for statement in AFTER_SCHEMA.get(version, []):
                     con.execute(statement)
+        if found and found < AGGREGATES_SINCE:
+            refresh_aggregates(con)
         con.execute("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION])
     return found
 
@@ -213,15 +219,54 @@ def reference_changes(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[ob
 
 
 def sync_reference(con: duckdb.DuckDBPyConnection) -> bool:
-    """Make the ref_* tables equal the reference files; returns True if anything changed."""
+    """Make the ref_* tables equal the reference files, in one transaction with the rebuild of the aggregates
+    when a file that classifies crimes changed (CLASSIFYING), else a new aggregates version (figures kept from the
+    old rules are worked out again); returns True if anything changed."""
     changes = reference_changes(con)
-    for table, rows in changes.items():
-        with transaction(con):
+    if not changes:
+        return False
+    with transaction(con):
+        for table, rows in changes.items():
             con.execute(f"DELETE FROM {table}")
             if rows:
                 marks = ", ".join("?" * len(rows[0]))
                 con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
-    return bool(changes)
+        if CLASSIFYING & set(changes):
+            refresh_aggregates(con)
+        else:  # the figures join the others when they read the aggregates: what they worked out is out of date
+            con.execute(sql("aggregates/version_up"))
+    return True
+
+
+# The aggregates (schema.sql) and their statements (sql/aggregates/<table>.sql), and the version that added them.
+AGGREGATE_TABLES = ("fact_months", "asb_monthly", "crime_monthly", "crime_outcomes", "crime_solved")
+AGGREGATES_SINCE = 8
+# Reference tables an aggregate's rows depend on (crime type, victim-based, solved, pending, outcome group); the
+# others are joined when the aggregates are read.
+CLASSIFYING = frozenset({"ref_offence_groups", "ref_outcomes"})
+
+Slices = Mapping[str, Iterable[str] | None]
+
+
+def refresh_aggregates(con: duckdb.DuckDBPyConnection, slices: Slices | None = None) -> None:
+    """Rebuild the aggregates of the slices given, {source: months ('YYYY-MM'), or None for all its months}, or of
+    everything (None), from the live rows: the same GROUP BY the figures would run over the fact tables. Run inside
+    the transaction that changed the rows, after the change (every load, replacement, roll-back, reference edit)."""
+    targets: list[tuple[str | None, list[Any] | None]]
+    if slices is None:
+        targets = [(None, None)]
+    else:
+        targets = [(source, None if months is None else sorted({month_date(m) for m in months}))
+                   for source, months in sorted(slices.items())]
+    targets = [(source, months) for source, months in targets if months != []]
+    if not targets:  # nothing changed (a file already loaded): the copy readers have stays current
+        return
+    for source, months in targets:
+        params = {"source": source, "months": months}
+        for table in AGGREGATE_TABLES:
+            con.execute(sql("aggregates/delete").format(table=table), params)
+            con.execute(sql(f"aggregates/{table}"), params)
+    con.execute(sql("aggregates/version_up"))
 
 
 @contextmanager

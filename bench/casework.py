@@ -78,6 +78,7 @@ def build(path: Path, rows: int) -> None:
                    vulnerable, repeat_caller, {CALLER_KEY_SQL}
             FROM bench_staging ORDER BY reported_date, incident_ref
         """, [SOURCE])
+        store.refresh_aggregates(con)  # as every load does (the pages' figures read the monthly aggregates)
     con.execute("DROP TABLE bench_staging")
     con.execute("CHECKPOINT")
     con.close()

@@ -100,7 +100,7 @@ def main() -> int:
         print(f"{'page':10} {'cold p50':>9} {'cold p95':>9} {'warm p50':>9} {'warm p95':>9} {'warm cpu':>9}")
         over = []
         for page in PAGES:
-            at.switch_page(str(ROOT / "pages" / f"{page}.py"))
+            at.switch_page(str(ROOT / "ui" / "pages" / f"{page}.py"))
             cold = []
             for _ in range(args.runs):
                 _clear()

@@ -60,6 +60,8 @@ def insert_batch(con, kind: str, rows: pd.DataFrame | list[dict], *, source: str
         [batch_id, source],
     )
     con.unregister("new_rows")
+    if store.schema_version(con) == store.SCHEMA_VERSION:  # as the loader does; an older file's come on upgrade
+        store.refresh_aggregates(con, {source: months})
     return batch_id
 
 

@@ -320,6 +320,7 @@ def test_unknown_district_and_measure(con):
 
 def test_whole_history_counts_follow_every_load_and_roll_back(tmp_path):
     from analytics import store
+    from analytics.ingest import load
 
     con = store.connect(tmp_path / "cache.duckdb")
     insert_batch(con, "asb", asb("2025-01", 2))
@@ -330,8 +331,7 @@ def test_whole_history_counts_follow_every_load_and_roll_back(tmp_path):
     assert coverage.latest_month(con, source="force") == "2025-02"
     assert list(coverage.coverage(con)["count"]) == [2, 3, 1, 1]
     # a roll-back deletes the rows and stamps the batch, which changes the data version
-    con.execute("DELETE FROM asb_incidents WHERE batch_id = ?", [second])
-    con.execute("UPDATE batches SET status = 'rolled back', rolled_back_at = now() WHERE id = ?", [second])
+    load.rollback(con, second, user="test")
     assert coverage.latest_month(con, source="force") == "2025-01"
     assert [f.month for f in coverage.quality_flags(con, source="force")] == ["2025-02"]
     con.close()

@@ -395,7 +395,7 @@ def test_a_version_6_file_upgrades_with_its_batches_and_awaiting_court_outcomes(
     con.close()
     con = store.connect(path)
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 7
+        assert store.schema_version(con) == store.SCHEMA_VERSION == 8
         assert con.execute("SELECT * EXCLUDE (kind, format) FROM batches").fetchall() == [
             r[:5] + r[7:] for r in before]  # every batch kept, its id too
         assert con.execute("SELECT outcome_code, solved, pending, count(*) FROM crime WHERE batch_id = ? GROUP BY ALL "

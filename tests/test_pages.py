@@ -248,10 +248,11 @@ def test_tiles_text_matches_overview_builder(seeded, app_path):
 
 def test_empty_database_without_demo_files_says_so(tmp_path, monkeypatch):
     # an empty file that has had a load rolled back: the demo is not reloaded and the page explains
+    from analytics.ingest import load
+
     path = tmp_path / "empty.duckdb"
     con = store.connect(path)
-    insert_batch(con, "asb", [{"month": "2025-01", "district": "Ashford"}])
-    con.execute("DELETE FROM asb_incidents")
+    load.rollback(con, insert_batch(con, "asb", [{"month": "2025-01", "district": "Ashford"}]), user="test")
     con.close()
     monkeypatch.setenv("ASB_DB", str(path))
     at = AppTest.from_file(APP, default_timeout=60)

@@ -41,6 +41,12 @@ class Kind(StrEnum):
         return "asb" if self is Kind.ASB else "crime"
 
     @property
+    def counts(self) -> str:
+        """The monthly aggregate of the live rows (schema.sql) the figures read: the view's columns the figures
+        group and filter by, and n, the rows each row stands for."""
+        return "asb_counts" if self is Kind.ASB else "crime_monthly"
+
+    @property
     def table(self) -> str:
         """The fact table."""
         return "asb_incidents" if self is Kind.ASB else "crimes"

@@ -16,7 +16,7 @@ from analytics.domain.kinds import Measure
 from analytics.domain.kinds import measure as as_measure
 from analytics.domain.periods import Period
 from analytics.domain.rounding import round_half_away
-from analytics.figures.common import NOT_RECORDED, Con, Row, cells, check_district, frame, grouped
+from analytics.figures.common import NOT_RECORDED, OUTCOME_COUNTS, Con, Row, cells, check_district, frame, grouped
 
 # A district value that is neither a force district nor "Outside force area" is shown as "Unknown": names the
 # reference file does not know (a mis-mapped column, a typo) are for the analyst's load report, never for viewers.
@@ -96,7 +96,8 @@ def outcome_breakdown(con: Con, *, period: Period, source: str, district: str | 
     outcome): outcome_group, count, share_pct (of all VBC in those months, 1 dp), solved; largest first.
     """
     counts: dict[tuple[str, bool], int] = {}
-    by_group, _ = grouped(con, Measure.VBC, "outcome_group || '|' || solved", source, period.months, district)
+    by_group, _ = grouped(con, Measure.VBC, "outcome_group || '|' || solved", source, period.months, district,
+                          view=OUTCOME_COUNTS)
     for name, by_month in by_group.items():
         group, solved = str(name).rsplit("|", 1)
         counts[(group, solved == "true")] = sum(by_month.values())

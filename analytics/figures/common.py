@@ -30,12 +30,15 @@ from analytics.domain.periods import month_date
 from analytics.domain.rounding import pct_change
 from analytics.domain.signals import is_signal, z_score
 from analytics.errors import NotFound
+from analytics.figures import kept
 
 Con = duckdb.DuckDBPyConnection
 Row = dict[str, Any]
 
 NOT_RECORDED = "Not recorded"
+OUTCOME_COUNTS = "crime_outcomes"  # crimes per month by outcome (schema.sql), beside the kind's monthly aggregate
 OTHER_DISTRICTS = (definitions.OUTSIDE_FORCE_AREA, definitions.UNKNOWN_DISTRICT)
+EVER = (date(1, 1, 1), date(9999, 12, 1))  # every month a source can hold
 
 INT_COLUMNS = frozenset({"count", "last_year", "change", "rolling_12", "previous_12", "solved", "total", "pending",
                          "population", "months_covered"})
@@ -98,11 +101,19 @@ def covered_counts(
 ) -> dict[str, int]:
     """{month: count} for the months in [first, last] the source covers for the measure's kind."""
     m = as_measure(measure)
-    rows = con.execute(
-        store.sql("figures/month_counts").format(view=m.kind.view, measure_filter=m.row_filter),
-        {"source": source, "first": first, "last": last, "district": check_district(district)},
-    ).fetchall()
-    return {month_of(month): n for month, rows_any, n in rows if rows_any}
+    where = check_district(district)
+
+    def every_month() -> dict[str, int]:
+        rows = con.execute(
+            store.sql("figures/month_counts").format(view=m.kind.counts, measure_filter=m.row_filter),
+            {"source": source, "first": EVER[0], "last": EVER[1], "district": where},
+        ).fetchall()
+        return {month_of(month): n for month, rows_any, n in rows if rows_any}
+
+    # the whole history once per version of the aggregates (analytics.figures.kept), then the months asked
+    found = kept.current(con).get(("month counts", m.value, source, where), every_month)
+    low, high = month_of(first), month_of(last)
+    return {month: n for month, n in found.items() if low <= month <= high}
 
 
 def month_counts(
@@ -117,20 +128,29 @@ def month_counts(
 
 
 def grouped(
-    con: Con, measure: Measure | str, key: str, source: str, months: Sequence[str], district: str | None
+    con: Con, measure: Measure | str, key: str, source: str, months: Sequence[str], district: str | None,
+    *, view: str | None = None,
 ) -> tuple[dict[str | None, dict[str, int]], set[str]]:
     """{group: {month: count}} over the months asked, and the months asked that the source covers (one scan).
 
-    ``key`` is an SQL expression from an allow-list (analytics.figures.breakdowns.BREAKDOWN_KEYS)."""
+    ``key`` is an SQL expression from an allow-list (analytics.figures.breakdowns.BREAKDOWN_KEYS) over the columns
+    of ``view``, the measure's monthly aggregate unless another is named (OUTCOME_COUNTS: crimes by outcome)."""
     m = as_measure(measure)
     if not months:
         return {}, set()
+    if view not in (None, OUTCOME_COUNTS):
+        raise ValueError(f"no monthly aggregate {view!r}")
     ordered = sorted(months)
-    rows = con.execute(
-        store.sql("figures/grouped_counts").format(key=key, view=m.kind.view, measure_filter=m.row_filter),
-        {"source": source, "first": month_date(ordered[0]), "last": month_date(ordered[-1]),
-         "district": check_district(district)},
-    ).fetchall()
+    where = check_district(district)
+
+    def fetch() -> list[tuple[Any, ...]]:
+        return con.execute(
+            store.sql("figures/grouped_counts").format(key=key, view=view or m.kind.counts,
+                                                       measure_filter=m.row_filter),
+            {"source": source, "first": month_date(ordered[0]), "last": month_date(ordered[-1]), "district": where},
+        ).fetchall()
+
+    rows = kept.current(con).get(("grouped", m.value, key, view, source, ordered[0], ordered[-1], where), fetch)
     wanted = set(months)
     out: dict[str | None, dict[str, int]] = {}
     covered: set[str] = set()

@@ -2,8 +2,8 @@
 can end at and be compared with a year earlier.
 
 Coverage, latest month and completeness read the whole history (every page asks for them), so the row counts per
-source, kind and month are kept per database file until the next load, replacement, roll-back or reference edit
-changes store.data_version. In-memory databases are not cached.
+source, kind and month (the aggregate fact_months) are kept per database file until the next load, replacement or
+roll-back changes its batches, with what is worked out from them per source. In-memory databases are not cached.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from analytics import store
 from analytics.domain import definitions
 from analytics.domain.kinds import Kind, Measure
 from analytics.domain.periods import Period, make_period, month_range, shift_month
+from analytics.figures import kept
 from analytics.figures.common import Con, month_counts, month_of
 
 # A covered month is "partial" when its count is below PARTIAL_SHARE of the median of the covered months within
@@ -37,30 +38,35 @@ class QualityFlag:
 
 
 History = list[tuple[str, str, str, int]]
-_HISTORY: dict[str, tuple[str, History]] = {}
+
+
+def _kept(con: Con) -> kept.Kept:
+    """What is kept for the connection's file (analytics.figures.kept), its whole-history counts first."""
+    found = kept.current(con)
+    found.get(("history",), lambda: [(src, k, month_of(m), n)
+                                     for src, k, m, n in con.execute(store.sql("figures/coverage")).fetchall()])
+    return found
+
+
+def _rows(found: kept.Kept) -> History:
+    rows: History = found.get(("history",), list)
+    return rows
 
 
 def _history(con: Con) -> History:
     """(source, kind, month, rows) for every source, kind and month with live rows."""
-    row = con.execute(store.sql("store/database_file")).fetchone()
-    path = row[0] if row else None
-    version = store.data_version(con) if path else ""
-    if path and path in _HISTORY and _HISTORY[path][0] == version:
-        return _HISTORY[path][1]
-    rows = [(src, kind, month_of(m), n) for src, kind, m, n in con.execute(store.sql("figures/coverage")).fetchall()]
-    if path:
-        _HISTORY[path] = (version, rows)
-    return rows
+    return _rows(_kept(con))
 
 
 def clear_cache() -> None:
-    """Forget kept whole-history counts (the benchmark times the uncached path with it)."""
-    _HISTORY.clear()
+    """Forget kept whole-history counts and every other kept input (the benchmark times the uncached path)."""
+    kept.clear()
 
 
 def loaded_sources(con: Con) -> list[str]:
     """Sources with live rows, police.uk first then by name."""
-    return definitions.sorted_sources({src for src, _, _, _ in _history(con)})
+    found = _kept(con)
+    return list(found.get(("sources",), lambda: definitions.sorted_sources({src for src, _, _, _ in _rows(found)})))
 
 
 def coverage(con: Con) -> pd.DataFrame:
@@ -70,14 +76,28 @@ def coverage(con: Con) -> pd.DataFrame:
     return df
 
 
+def _by_source(con: Con) -> dict[tuple[str, str], dict[str, int]]:
+    kept_now = _kept(con)
+
+    def make() -> dict[tuple[str, str], dict[str, int]]:
+        out: dict[tuple[str, str], dict[str, int]] = {}
+        for src, k, m, n in _rows(kept_now):
+            out.setdefault((src, k), {})[m] = n
+        return out
+
+    found: dict[tuple[str, str], dict[str, int]] = kept_now.get(("by source",), make)
+    return found
+
+
 def kind_counts(con: Con, kind: str, source: str) -> dict[str, int]:
     """{month: rows} of one kind for the source, every month it covers."""
-    return {m: n for src, k, m, n in _history(con) if src == source and k == kind}
+    return dict(_by_source(con).get((source, str(kind)), {}))
 
 
 def _months_by_kind(con: Con, source: str) -> list[set[str]]:
     """The months the source has rows for, one set per kind it holds (ASB, crime)."""
-    kinds = [set(kind_counts(con, k, source)) for k in Kind]
+    by_source = _by_source(con)
+    kinds = [set(by_source.get((source, str(k)), {})) for k in Kind]
     return [k for k in kinds if k]
 
 
@@ -89,8 +109,11 @@ def first_month(con: Con, *, source: str) -> str | None:
 
 def covered_months(con: Con, *, source: str) -> set[str]:
     """Months covered for every kind the source holds (for a source with one kind, that kind)."""
-    kinds = _months_by_kind(con, source)
-    return set.intersection(*kinds) if kinds else set()
+    def make() -> frozenset[str]:
+        kinds = _months_by_kind(con, source)
+        return frozenset(set.intersection(*kinds)) if kinds else frozenset()
+
+    return set(_kept(con).get(("covered", source), make))
 
 
 def latest_month(con: Con, *, source: str) -> str | None:
@@ -126,6 +149,12 @@ def quality_flags(con: Con, *, source: str, months: Sequence[str] | None = None)
     month whose count is below 60% of the median of the covered months within two months either side: probably a
     partial extract. With `months`, only those months are reported. Ordered by month, then ASB before crime.
     """
+    if months is None:  # the whole history's flags: kept with the counts
+        return list(_kept(con).get(("flags", source), lambda: tuple(_flags(con, source, None))))
+    return _flags(con, source, months)
+
+
+def _flags(con: Con, source: str, months: Sequence[str] | None) -> list[QualityFlag]:
     per_kind: dict[Kind, dict[str, int]]
     if months is None:
         per_kind = {kind: kind_counts(con, kind, source) for kind in Kind}
@@ -179,8 +208,12 @@ def end_month_options(con: Con, *, source: str, kind: str = "1m") -> list[str]:
     """Months a period of ``kind`` (a key of analytics.domain.periods.PERIOD_CHOICES, or 'Nm') can end at, newest
     first: those whose every month the source covers (for every kind of row it holds). A period with a gap, or
     reaching back before the source's first month, is never offered: it would show no total."""
-    covered = covered_months(con, source=source)
-    return sorted((m for m in covered if all(x in covered for x in make_period(m, kind).months)), reverse=True)
+    def make() -> tuple[str, ...]:
+        covered = covered_months(con, source=source)
+        return tuple(sorted((m for m in covered if all(x in covered for x in make_period(m, kind).months)),
+                            reverse=True))
+
+    return list(_kept(con).get(("ends", source, kind), make))
 
 
 def comparable_end_month(con: Con, *, source: str, kind: str = "1m") -> str | None:
@@ -202,6 +235,12 @@ def default_end_month(con: Con, *, source: str, kind: str = "1m") -> str | None:
     same months last year loaded (the bundled demo holds 2024 only up to April) the default is the latest one that
     has, if any. None when no period of the kind is covered.
     """
+    found: str | None = _kept(con).get(("default end", source, kind),
+                                       lambda: _default_end_month(con, source=source, kind=kind))
+    return found
+
+
+def _default_end_month(con: Con, *, source: str, kind: str) -> str | None:
     options = end_month_options(con, source=source, kind=kind)
     if not options:
         return None

@@ -27,7 +27,8 @@ from analytics.domain.periods import Period, month_date, month_range, shift_mont
 from analytics.domain.rounding import pp_change, rate
 from analytics.domain.signals import is_signal, z_score
 from analytics.errors import InputRefused
-from analytics.figures.common import Con, check_district, frame, month_of
+from analytics.figures import kept
+from analytics.figures.common import EVER, Con, check_district, frame, month_of
 
 BASES = ("cohort", "outcome_date")
 Counts = tuple[int, int, int, int]  # (solved, total, pending, with an outcome recorded)
@@ -96,15 +97,18 @@ def _solved_by_month(
         return {}
     ordered = sorted(set(months))
     where = check_district(district)
-    params = {"source": source, "first": month_date(ordered[0]), "last": month_date(ordered[-1]), "district": where}
-    rows = {month_of(m): (solved, total, pending, recorded)
-            for m, rows_any, total, solved, pending, recorded
-            in con.execute(store.sql("figures/solved_counts"), params).fetchall() if rows_any}
+    every = {"source": source, "first": EVER[0], "last": EVER[1], "district": where}
+    # the whole history once per version of the aggregates (analytics.figures.kept), then the months asked
+    found = kept.current(con)
+    rows: dict[str, Counts] = found.get(("solved counts", source, where), lambda: {
+        month_of(m): (solved, total, pending, recorded)
+        for m, rows_any, total, solved, pending, recorded
+        in con.execute(store.sql("figures/solved_counts"), every).fetchall() if rows_any})
     if basis == "outcome_date":
-        params = {"source": source, "first": month_date(ordered[0]),
-                  "after": month_date(shift_month(ordered[-1], 1)), "district": where}
-        by_outcome = {month_of(m): n
-                      for m, n in con.execute(store.sql("figures/solved_by_outcome_date"), params).fetchall()}
+        by_outcome: dict[str, int] = found.get(("solved by outcome date", source, where), lambda: {
+            month_of(m): n for m, n in con.execute(store.sql("figures/solved_by_outcome_date"),
+                                                   {"source": source, "first": EVER[0], "after": EVER[1],
+                                                    "district": where}).fetchall()})
         rows = {m: (by_outcome.get(m, 0), total, pending, recorded)
                 for m, (_, total, pending, recorded) in rows.items()}
     return {m: rows.get(m) for m in ordered}
@@ -125,6 +129,11 @@ class OutcomeDates:
 
 
 def outcome_dates(con: Con, *, source: str) -> OutcomeDates:
+    found: OutcomeDates = kept.current(con).get(("outcome dates", source), lambda: _outcome_dates(con, source))
+    return found
+
+
+def _outcome_dates(con: Con, source: str) -> OutcomeDates:
     row = con.execute(store.sql("figures/outcome_dates"), {"source": source}).fetchone()
     if row is None:
         return OutcomeDates(None, False, ())
@@ -140,7 +149,9 @@ def data_date(con: Con, *, source: str) -> date | None:
 def _solved_as_at(con: Con, source: str, months: Sequence[str], district: str | None, as_at: date) -> dict[str, int]:
     params = {"source": source, "first": month_date(months[0]), "last": month_date(months[-1]),
               "district": check_district(district), "after": as_at + timedelta(days=1)}
-    return {month_of(m): solved for m, _, solved in con.execute(store.sql("figures/solved_as_at"), params).fetchall()}
+    found: dict[str, int] = kept.current(con).get(("solved as at", *params.values()), lambda: {
+        month_of(m): solved for m, solved in con.execute(store.sql("figures/solved_as_at"), params).fetchall()})
+    return dict(found)
 
 
 def matched_rate(

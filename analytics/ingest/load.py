@@ -524,7 +524,22 @@ def load_requests(
             results.append(result)
             if request.mapping and result.status == "loaded" and result.format in ("asb", "crime"):
                 remember_mapping(con, result.source, result.format, request.mapping, user)
+        store.refresh_aggregates(con, aggregate_slices(
+            [(r.kind, r.source, r.months) for r in results if r.status == "loaded"]))
     return results
+
+
+def aggregate_slices(batches: Sequence[tuple[str, str, Sequence[str]]]) -> dict[str, set[str] | None]:
+    """The aggregate slices (store.refresh_aggregates) that loading or rolling back batches of (kind, source, months)
+    changes: a batch's own months (the rows it replaced or brings back are of the same months), and every month of
+    its source for outcomes, which may give an outcome to a crime of any month. Measures have no aggregates."""
+    slices: dict[str, set[str] | None] = {}
+    for kind, source, months in batches:
+        if kind == MEASURES:
+            continue
+        current = slices.get(source, set())
+        slices[source] = None if kind == "outcomes" or current is None else current | set(months)
+    return slices
 
 
 def load_files(
@@ -579,10 +594,11 @@ def remembered_mapping(con: duckdb.DuckDBPyConnection, source: str, fmt: str) ->
 
 def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, user: str | None = None) -> dict[str, Any]:
     """Undo a batch: delete its rows and bring back the rows it replaced. The batch stays in the audit trail."""
-    row = con.execute("SELECT status, file_name FROM batches WHERE id = ?", [batch_id]).fetchall()
+    row = con.execute("SELECT status, file_name, kind, source, months FROM batches WHERE id = ?",
+                      [batch_id]).fetchall()
     if not row:
         raise NotFound("No such batch", f"There is no batch {batch_id}. `python -m analytics batches` lists them.")
-    status, file_name = row[0]
+    status, file_name, kind, source, months = row[0]
     if status == "rolled back":
         raise InputRefused("Already rolled back", f"Batch {batch_id} ({file_name}) was already rolled back.")
     with store.transaction(con):
@@ -603,6 +619,7 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, user: str | None 
             [user or current_user(), datetime.now().replace(microsecond=0), batch_id],
         )
         _refresh_status(con, sorted(set(restored)))
+        store.refresh_aggregates(con, aggregate_slices([(kind, source, months)]))
     return {"id": batch_id, "file": file_name, "restored_batches": sorted(set(restored))}
 
 
@@ -612,13 +629,12 @@ BATCH_FIELDS = ("id", "file", "sha256", "size_bytes", "source", "kind", "format"
 
 
 def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """The audit trail, newest first; ``rows_live`` counts the batch's rows that are not replaced."""
+    """The audit trail, newest first; ``rows_live`` counts the batch's rows that are not replaced (fact rows from
+    the aggregates, store.refresh_aggregates)."""
     rows = con.execute(
-        "WITH live AS (SELECT batch_id, count(*) AS n FROM ("
-        "  SELECT batch_id FROM asb_incidents WHERE replaced_by IS NULL"
-        "  UNION ALL SELECT batch_id FROM crimes WHERE replaced_by IS NULL"
-        "  UNION ALL SELECT batch_id FROM outcome_events WHERE replaced_by IS NULL"
-        "  UNION ALL SELECT batch_id FROM measure_values WHERE replaced_by IS NULL) GROUP BY batch_id) "
+        "WITH live AS (SELECT batch_id, sum(n) AS n FROM ("
+        "  SELECT batch_id, live AS n FROM fact_months"
+        "  UNION ALL SELECT batch_id, 1 FROM measure_values WHERE replaced_by IS NULL) GROUP BY batch_id) "
         "SELECT b.id, b.file_name, b.sha256, b.size_bytes, b.source, b.kind, b.format, b.sheet, b.rows_read, "
         "b.rows_loaded, b.rows_rejected, coalesce(live.n, 0), b.months, b.status, b.loaded_by, "
         "strftime(b.loaded_at, '%Y-%m-%dT%H:%M:%S'), b.replaces, b.rolled_back_by, "

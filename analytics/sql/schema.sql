@@ -204,6 +204,83 @@ FROM (
 LEFT JOIN ref_offence_groups g ON g.name = c.offence_group
 LEFT JOIN ref_outcomes o ON o.outcome = c.outcome_code;
 
+-- Monthly aggregates of the live rows, so a page's figures never scan incident rows. Each is a GROUP BY over the
+-- fact tables (analytics/sql/aggregates/), rebuilt for the (source, month) slices a load, replacement or roll-back
+-- touches, and wholly when a reference file that classifies crimes changes, in the same transaction
+-- (store.refresh_aggregates). They never hold a zero count: a slice with no live rows has no aggregate rows.
+
+-- One row: a number that goes up with every refresh of the aggregates and every reference edit, so a reader checks
+-- whether the figures it kept are current with one tiny read (analytics.figures.kept).
+CREATE TABLE IF NOT EXISTS aggregates_version (version BIGINT NOT NULL);
+INSERT INTO aggregates_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM aggregates_version);
+
+-- Live rows per source, kind ('asb', 'crime', 'outcomes'), month and batch; for crimes also the latest day recorded
+-- (a police.uk crime, which has only a month, on the month's last day), the latest outcome date and how many carry
+-- one (the data date and whether outcomes are dated: figures/outcome_dates.sql).
+CREATE TABLE IF NOT EXISTS fact_months (
+    source         VARCHAR NOT NULL,
+    kind           VARCHAR NOT NULL CHECK (kind IN ('asb', 'crime', 'outcomes')),
+    month          DATE NOT NULL,
+    batch_id       INTEGER NOT NULL,
+    live           BIGINT NOT NULL CHECK (live > 0),
+    last_recorded  DATE,
+    last_outcome   DATE,
+    dated          BIGINT
+);
+
+-- Live ASB incidents per source, month, district (as stored) and call type; the category comes from ref_call_types
+-- when read (view asb_counts), so an edit of the call types file needs no rebuild.
+CREATE TABLE IF NOT EXISTS asb_monthly (
+    source     VARCHAR NOT NULL,
+    month      DATE NOT NULL,
+    district   VARCHAR NOT NULL,
+    call_type  VARCHAR,
+    n          BIGINT NOT NULL CHECK (n > 0)
+);
+
+CREATE OR REPLACE VIEW asb_counts AS
+SELECT a.*, coalesce(t.category, 'Unclassified') AS category
+FROM asb_monthly a LEFT JOIN ref_call_types t ON t.call_type = a.call_type;
+
+-- Live crimes (view crime) per source, month, district, crime type and whether victim-based: the counts and the
+-- breakdowns by crime type and district.
+CREATE TABLE IF NOT EXISTS crime_monthly (
+    source      VARCHAR NOT NULL,
+    month       DATE NOT NULL,
+    district    VARCHAR NOT NULL,
+    crime_type  VARCHAR NOT NULL,
+    vbc         BOOLEAN NOT NULL,
+    n           BIGINT NOT NULL CHECK (n > 0)
+);
+
+-- Live crimes per source, month, district, whether victim-based and their outcome: solved, pending, whether an
+-- outcome is recorded, outcome group (the cohort solved rate, its maturity, the outcome breakdown).
+CREATE TABLE IF NOT EXISTS crime_outcomes (
+    source         VARCHAR NOT NULL,
+    month          DATE NOT NULL,
+    district       VARCHAR NOT NULL,
+    vbc            BOOLEAN NOT NULL,
+    solved         BOOLEAN NOT NULL,
+    pending        BOOLEAN NOT NULL,
+    recorded       BOOLEAN NOT NULL,  -- outcome IS NOT NULL
+    outcome_group  VARCHAR NOT NULL,
+    n              BIGINT NOT NULL CHECK (n > 0)
+);
+
+-- Victim-based crimes per source, month and district by the days they are solved: a crime counts as solved as at
+-- day D when solved_from <= D and (solved_to IS NULL or D < solved_to). A crime with police.uk outcome events has
+-- one span per event month whose winning event is a positive outcome, from that event's date to the next event's;
+-- any other crime one open span from its own positive outcome's date. solved_to IS NULL: solved now, since
+-- solved_from (the outcome-date basis).
+CREATE TABLE IF NOT EXISTS crime_solved (
+    source       VARCHAR NOT NULL,
+    month        DATE NOT NULL,
+    district     VARCHAR NOT NULL,
+    solved_from  DATE NOT NULL,
+    solved_to    DATE,
+    n            BIGINT NOT NULL CHECK (n > 0)
+);
+
 -- The ASB Case Review register (analytics/casework/reviews.py). Applications are never deleted, only withdrawn;
 -- every change to a field is a row of case_review_changes with who made it and when.
 CREATE SEQUENCE IF NOT EXISTS case_review_ids START 1;

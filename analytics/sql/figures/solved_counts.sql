@@ -2,11 +2,14 @@
 -- outcome (whenever it came), those whose outcome is still pending, and those with any outcome recorded.
 -- source_rows says whether the source has any crime rows in the month.
 SELECT month,
-       count(*) AS source_rows,
-       count(*) FILTER (WHERE vbc AND ($district IS NULL OR district = $district)) AS total,
-       count(*) FILTER (WHERE vbc AND solved AND ($district IS NULL OR district = $district)) AS solved,
-       count(*) FILTER (WHERE vbc AND pending AND ($district IS NULL OR district = $district)) AS pending,
-       count(*) FILTER (WHERE vbc AND outcome IS NOT NULL AND ($district IS NULL OR district = $district)) AS outcomes
-FROM crime
+       CAST(sum(n) AS BIGINT) AS source_rows,
+       CAST(coalesce(sum(n) FILTER (WHERE vbc AND ($district IS NULL OR district = $district)), 0) AS BIGINT) AS total,
+       CAST(coalesce(sum(n) FILTER (WHERE vbc AND solved AND ($district IS NULL OR district = $district)), 0)
+            AS BIGINT) AS solved,
+       CAST(coalesce(sum(n) FILTER (WHERE vbc AND pending AND ($district IS NULL OR district = $district)), 0)
+            AS BIGINT) AS pending,
+       CAST(coalesce(sum(n) FILTER (WHERE vbc AND recorded AND ($district IS NULL OR district = $district)), 0)
+            AS BIGINT) AS outcomes
+FROM crime_outcomes
 WHERE source = $source AND month BETWEEN $first AND $last
 GROUP BY ALL
