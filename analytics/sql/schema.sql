@@ -211,7 +211,7 @@ LEFT JOIN ref_outcomes o ON o.outcome = c.outcome_code;
 
 -- One row: a number that goes up with every refresh of the aggregates and every reference edit, so a reader checks
 -- whether the figures it kept are current with one tiny read (analytics.figures.kept).
-CREATE TABLE IF NOT EXISTS aggregates_version (version BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS aggregates_version (version BIGINT NOT NULL);  -- a row per commit that changed them
 INSERT INTO aggregates_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM aggregates_version);
 
 -- Live rows per source, kind ('asb', 'crime', 'outcomes'), month and batch; for crimes also the latest day recorded
