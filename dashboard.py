@@ -12,8 +12,9 @@ st.set_page_config(page_title="ASB & crime performance", layout="wide")
 
 me = signin.identity()
 sections, specs = navigation.pages_for(me)
-page = st.navigation(sections, expanded=True)  # every page listed, no "View more"
+page = st.navigation(sections, position="hidden")  # drawn as plain links: navigation.sidebar_links
 if specs:
+    navigation.sidebar_links(sections)
     signin.sidebar_identity(me)
     session.start()
     spec = specs.get(page.title)

@@ -64,14 +64,14 @@ with st.expander("The rules, and how to read the chart"):
 if v.quality_note:
     st.caption(widgets.md(v.quality_note))
 
-st.subheader("Moving range")
+st.header("Moving range")
 widgets.plot(v.moving_range, key="control_mr")
 st.caption(widgets.md(v.moving_range.summary))
 
-st.subheader("Month by month")
+st.header("Month by month")
 widgets.table(v.table, key="control_table")
 
-st.subheader("Interventions: before and after")
+st.header("Interventions: before and after")
 if not choices.interventions:
     st.caption("No intervention in the register falls within these months. Analysts record PSPOs, closure and "
                "dispersal orders and task-force operations on the Interventions page.")

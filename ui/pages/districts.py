@@ -29,7 +29,7 @@ with table_col:
     widgets.table(v.table, key="districts", all_rows=True)
 widgets.signal_caption()
 
-st.subheader(v.control_heading)
+st.header(v.control_heading)
 st.write(widgets.md(v.control_sentence))
 if v.control_table is not None:
     widgets.table(v.control_table, key="districts_control", all_rows=True)
@@ -37,6 +37,6 @@ if v.control_table is not None:
                "◆ outside its limits, ■ a shift, ▲ a trend, ★ 2 of 3 close to a limit. A data-quality month is never "
                "a signal.")
 
-st.subheader("Districts side by side")
+st.header("Districts side by side")
 widgets.chart(v.bars, key="district_bars")
 st.caption(districts.CAVEAT)

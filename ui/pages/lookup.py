@@ -45,7 +45,7 @@ if not query or query[0] != source or not query[2]:
     st.stop()
 
 v = session.view(callers.lookup, *query)
-st.subheader(v.heading)
+st.header(v.heading)
 st.write(widgets.md(v.sentence))
 widgets.stats(v.stats)
 if v.short:

@@ -27,7 +27,7 @@ k = cols[3].number_input("K incidents", min_value=1, max_value=1000, value=10, s
 by = cols[4].radio("Place", list(locations.BY), format_func=locations.BY.__getitem__, horizontal=True, key="rl_by")
 
 v = session.view(locations.build, source, end, int(m), int(k), by)
-st.subheader(v.heading)
+st.header(v.heading)
 if v.caveat:
     st.info(widgets.md(v.caveat), icon=":material/info:")
 if v.gaps:
