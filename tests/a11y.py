@@ -111,7 +111,7 @@ def excepted(rule: str, node: dict[str, Any]) -> bool:
 
 
 def violations(page: Any) -> list[dict[str, Any]]:
-    """axe-core's serious and critical violations (and those of ALWAYS) on the page, each node not in STREAMLIT_EXCEPTIONS:
+    """axe-core's serious and critical violations (and those of ALWAYS) on the page, each node not excepted:
     [{rule, impact, target, html, summary}]."""
     from axe_playwright_python.sync_playwright import Axe
 

@@ -171,8 +171,11 @@ def test_coverage_heatmap_shows_gaps_and_flags():
     )
     flags = {"police.uk": [SimpleNamespace(month="2024-02", kind="asb", issue="missing", detail="")]}
     fig = charts.coverage_heatmap(df, flags)
-    heat = fig.data[0]
-    assert list(heat.x) == ["Jan 2024", "Feb 2024", "Mar 2024"]
-    assert list(heat.y) == ["police.uk · ASB", "police.uk · Crime"]
-    assert [list(r) for r in heat.z] == [[1663, None, 900], [12803, None, 12000]]
-    assert [list(r) for r in heat.text] == [["", "missing", ""], ["", "", ""]]
+    asb, crime = fig.data  # one trace, and one colour scale, per kind
+    # months run down the side, one column per source and kind
+    assert list(asb.y) == ["Jan 2024", "Feb 2024", "Mar 2024"] and list(crime.y) == list(asb.y)
+    assert list(asb.x) == ["police.uk<br>ASB"] and list(crime.x) == ["police.uk<br>Crime"]
+    assert [list(r) for r in asb.z] == [[1663], [None], [900]]
+    assert [list(r) for r in crime.z] == [[12803], [None], [12000]]
+    assert [list(r) for r in asb.text] == [[""], ["missing"], [""]]
+    assert [list(r) for r in crime.text] == [[""], [""], [""]]

@@ -82,9 +82,50 @@ def table_height(t: Table, *, all_rows: bool = False) -> int | str:
     return "auto"
 
 
+PHONE_COLUMNS = 4  # a 390 px screen shows this many columns of a table whole
+# the columns a reader needs first, in this order, after the table's first column (month, district, name)
+FIRST_NEEDED = ("% change", "Signal", "Rate per 1,000", "Solved rate", "Share of victim-based crime", "Recorded")
+PHONE_WIDTH = 640  # px: Streamlit's own narrow-screen breakpoint, where columns stack
+RESPONSIVE_CSS = (
+    f"<style>@media (max-width: {PHONE_WIDTH}px) {{ [class*='st-key-wide_'] {{ display: none !important; }} }}"
+    f"@media (min-width: {PHONE_WIDTH + 1}px) {{ [class*='st-key-narrow_'] {{ display: none !important; }} }}"
+    "</style>"
+)
+
+
+def phone_columns(columns: list[str]) -> list[str]:
+    """The columns a phone shows first: the first column, then those in FIRST_NEEDED (then the rest) up to
+    PHONE_COLUMNS, in the table's own order."""
+    if len(columns) <= PHONE_COLUMNS:
+        return list(columns)
+    rest = columns[1:]
+    ranked = sorted(rest, key=lambda c: (FIRST_NEEDED.index(c) if c in FIRST_NEEDED else len(FIRST_NEEDED),
+                                         rest.index(c)))
+    keep = {columns[0], *ranked[:PHONE_COLUMNS - 1]}
+    return [c for c in columns if c in keep]
+
+
+def responsive() -> None:
+    """Once a script run: the style that shows a table's phone version only on a narrow screen, and its full
+    version only on a wider one (containers keyed wide_… and narrow_…)."""
+    st.html(RESPONSIVE_CSS)
+
+
 def table(t: Table, *, key: str, all_rows: bool = False) -> None:
-    """A formatted table and a CSV download of the same rows with the numbers unformatted; see table_height."""
-    st.dataframe(t.shown, hide_index=True, width="stretch", height=table_height(t, all_rows=all_rows))
+    """A formatted table and a CSV download of the same rows with the numbers unformatted; see table_height. On a
+    phone the table shows the columns a reader needs first (phone_columns), and every column under "All columns"."""
+    height = table_height(t, all_rows=all_rows)
+    columns = [str(c) for c in t.shown.columns]
+    few = phone_columns(columns)
+    if few == columns:
+        st.dataframe(t.shown, hide_index=True, width="stretch", height=height)
+    else:
+        with st.container(key=f"wide_{key}"):
+            st.dataframe(t.shown, hide_index=True, width="stretch", height=height)
+        with st.container(key=f"narrow_{key}"):
+            st.dataframe(t.shown[few], hide_index=True, width="stretch", height=height)
+            with st.expander(f"All columns ({', '.join(c for c in columns if c not in few)})"):
+                st.dataframe(t.shown, hide_index=True, width="stretch", height=height)
     download(t, key=f"dl_{key}")
 
 
@@ -100,13 +141,32 @@ def figure(spec: dict[str, object]) -> go.Figure:
     return go.Figure(spec, _validate=False)
 
 
+def without_title(spec: dict[str, object]) -> tuple[str | None, dict[str, object]]:
+    """A figure's title and the figure without it: the page writes the title above the chart as text, which wraps
+    on a phone and never runs into the legend, as a title drawn inside a narrow chart does."""
+    layout = spec.get("layout")
+    if not isinstance(layout, dict) or not isinstance(layout.get("title"), dict):
+        return None, spec
+    title = layout["title"].get("text")
+    if not title:
+        return None, spec
+    margin = layout.get("margin") if isinstance(layout.get("margin"), dict) else {}
+    top = margin.get("t") if isinstance(margin.get("t"), int | float) else 70
+    rest = {k: v for k, v in layout.items() if k != "title"}
+    rest["margin"] = {**margin, "t": max(30, top - 40)}
+    return str(title), {**spec, "layout": rest}
+
+
 def plot(c: Chart, *, key: str) -> None:
     """A chart alone, with its one-line summary as its text alternative; a chart with too few points to draw is
-    its sentence instead."""
+    its sentence instead. Its title is written above it (without_title)."""
     if c.figure is None:
         st.info(md(c.summary), icon=":material/show_chart:")
         return
-    st.plotly_chart(figure(c.figure), key=f"chart_{key}", config={"displaylogo": False}, alt=c.summary)
+    title, spec = without_title(c.figure)
+    if title:
+        st.markdown(f"**{md(title)}**")
+    st.plotly_chart(figure(spec), key=f"chart_{key}", config={"displaylogo": False}, alt=c.summary)
 
 
 def chart(c: Chart, *, key: str) -> None:
