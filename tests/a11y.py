@@ -78,7 +78,7 @@ def user_cookie(url: str, email: str) -> dict[str, Any]:
     """The cookie Streamlit sets when `email` has signed in, for the server at `url`."""
     from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
 
-    payload = json.dumps({"origin": url, "is_logged_in": True, "email": email, "name": email.split("@")[0]})
+    payload = json.dumps({"origin": url, "is_logged_in": True, "email": email})
     value = create_signed_value(COOKIE_SECRET, "_streamlit_user", payload).decode()
     return {"name": "_streamlit_user", "value": value, "url": url}
 
@@ -128,6 +128,24 @@ def violations(page: Any) -> list[dict[str, Any]]:
     return found
 
 
+SCROLLERS = '["[data-testid=\\"stMain\\"]", "[data-testid=\\"stAppViewContainer\\"]"]'
+
+
+def shoot(page: Any, path: Path) -> None:
+    """The page as the viewport shows it, then each further viewport's height of it (name-2.png, …)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path))
+    height = page.evaluate(f"() => Math.max(...{SCROLLERS}.map(s => document.querySelector(s))"
+                           ".filter(Boolean).map(e => e.scrollHeight))")
+    for k in range(1, -(-int(height) // TALL)):
+        page.evaluate(f"() => {SCROLLERS}.map(s => document.querySelector(s)).filter(Boolean)"
+                      f".forEach(e => e.scrollTop = {k * TALL})")
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(path.with_name(f"{path.stem}-{k + 1}.png")))
+    page.evaluate(f"() => {SCROLLERS}.map(s => document.querySelector(s)).filter(Boolean)"
+                  ".forEach(e => e.scrollTop = 0)")
+
+
 def audit(url: str, *, email: str = "admin@kent.police.uk", shots: Path | None = None,
           visits: tuple[Visit, ...] = VISITS) -> dict[str, list[dict[str, Any]]]:
     """Every visit at every width: {"name@width": violations}; a screenshot of each into `shots` when given."""
@@ -152,8 +170,7 @@ def audit(url: str, *, email: str = "admin@kent.police.uk", shots: Path | None =
                     assert exceptions.count() == 0, f"{key}: {exceptions.first.inner_text()}"
                     found[key] = violations(page)
                     if shots is not None:
-                        shots.mkdir(parents=True, exist_ok=True)
-                        page.screenshot(path=str(shots / f"{visit.name}-{width}.png"))
+                        shoot(page, shots / f"{visit.name}-{width}.png")
                 assert not errors, errors
                 context.close()
         finally:

@@ -160,9 +160,15 @@ def test_a_chart_title_is_written_above_the_chart_not_inside_it():
     assert widgets.without_title(untitled) == (None, untitled)
 
 
-def test_a_phone_shows_the_columns_a_reader_needs_first():
-    report = ["Month", "Recorded", "Same period last year", "% change", "Change", "Signal"]
+def test_a_phone_shows_the_columns_a_reader_needs_first_while_they_fit():
+    report = pd.DataFrame([["Feb 2025", "10,066", "10,416", "−3.4%", "−350", "◆ signal"]],
+                          columns=["Month", "Recorded", "Same period last year", "% change", "Change", "Signal"])
+    # about 70 + 77 + 70 + 71 px: four columns fit 358 px
     assert widgets.phone_columns(report) == ["Month", "Recorded", "% change", "Signal"]
-    districts = ["District", "Recorded", "Rate per 1,000", "% change", "Signal"]
-    assert widgets.phone_columns(districts) == ["District", "Rate per 1,000", "% change", "Signal"]
-    assert widgets.phone_columns(["Month", "Recorded", "Signal"]) == ["Month", "Recorded", "Signal"]
+    districts = pd.DataFrame([["Tonbridge and Malling", "1,234", "2.66", "+22.9%", "◆ signal"]],
+                             columns=["District", "Recorded", "Rate per 1,000", "% change", "Signal"])
+    # the long names leave room for the rate and the change only (154 + 110 + 71 px); the signal is under
+    # "All columns" and in the sentence above the table
+    assert widgets.phone_columns(districts) == ["District", "Rate per 1,000", "% change"]
+    small = pd.DataFrame([["Jan 2025", "3", ""]], columns=["Month", "Recorded", "Signal"])
+    assert widgets.phone_columns(small) == ["Month", "Recorded", "Signal"]

@@ -5,8 +5,9 @@ markdown, so a name can never become a link or an image."""
 from __future__ import annotations
 
 import re
-from typing import NoReturn
+from typing import Any, NoReturn
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -82,10 +83,11 @@ def table_height(t: Table, *, all_rows: bool = False) -> int | str:
     return "auto"
 
 
-PHONE_COLUMNS = 4  # a 390 px screen shows this many columns of a table whole
 # the columns a reader needs first, in this order, after the table's first column (month, district, name)
-FIRST_NEEDED = ("% change", "Signal", "Rate per 1,000", "Solved rate", "Share of victim-based crime", "Recorded")
+FIRST_NEEDED = ("Rate per 1,000", "Solved rate", "Share of victim-based crime", "% change", "Signal", "Recorded")
 PHONE_WIDTH = 640  # px: Streamlit's own narrow-screen breakpoint, where columns stack
+PHONE_TABLE_PX = 358  # a 390 px screen less the page's padding
+CHAR_PX, CELL_PX = 6.4, 20  # a character of a table cell, and a cell's padding (Source Sans at 14 px)
 RESPONSIVE_CSS = (
     f"<style>@media (max-width: {PHONE_WIDTH}px) {{ [class*='st-key-wide_'] {{ display: none !important; }} }}"
     f"@media (min-width: {PHONE_WIDTH + 1}px) {{ [class*='st-key-narrow_'] {{ display: none !important; }} }}"
@@ -93,15 +95,28 @@ RESPONSIVE_CSS = (
 )
 
 
-def phone_columns(columns: list[str]) -> list[str]:
-    """The columns a phone shows first: the first column, then those in FIRST_NEEDED (then the rest) up to
-    PHONE_COLUMNS, in the table's own order."""
-    if len(columns) <= PHONE_COLUMNS:
-        return list(columns)
+def column_px(frame: pd.DataFrame, column: str) -> float:
+    """About how wide a column is drawn: its longest cell or its header."""
+    cells = [len(str(v)) for v in frame[column]] if len(frame) else []
+    return CELL_PX + CHAR_PX * max([len(str(column)), *cells])
+
+
+def phone_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns a phone shows whole: the first column, then those in FIRST_NEEDED (then the rest) while they
+    fit PHONE_TABLE_PX, in the table's own order."""
+    columns = [str(c) for c in frame.columns]
+    if not columns:
+        return columns
     rest = columns[1:]
     ranked = sorted(rest, key=lambda c: (FIRST_NEEDED.index(c) if c in FIRST_NEEDED else len(FIRST_NEEDED),
                                          rest.index(c)))
-    keep = {columns[0], *ranked[:PHONE_COLUMNS - 1]}
+    keep, used = {columns[0]}, column_px(frame, columns[0])
+    for c in ranked:
+        width = column_px(frame, c)
+        if used + width > PHONE_TABLE_PX:
+            break
+        keep.add(c)
+        used += width
     return [c for c in columns if c in keep]
 
 
@@ -114,19 +129,24 @@ def responsive() -> None:
 def table(t: Table, *, key: str, all_rows: bool = False) -> None:
     """A formatted table and a CSV download of the same rows with the numbers unformatted; see table_height. On a
     phone the table shows the columns a reader needs first (phone_columns), and every column under "All columns"."""
-    height = table_height(t, all_rows=all_rows)
-    columns = [str(c) for c in t.shown.columns]
-    few = phone_columns(columns)
-    if few == columns:
-        st.dataframe(t.shown, hide_index=True, width="stretch", height=height)
-    else:
-        with st.container(key=f"wide_{key}"):
-            st.dataframe(t.shown, hide_index=True, width="stretch", height=height)
-        with st.container(key=f"narrow_{key}"):
-            st.dataframe(t.shown[few], hide_index=True, width="stretch", height=height)
-            with st.expander(f"All columns ({', '.join(c for c in columns if c not in few)})"):
-                st.dataframe(t.shown, hide_index=True, width="stretch", height=height)
+    frame(t.shown, key=key, height=table_height(t, all_rows=all_rows))
     download(t, key=f"dl_{key}")
+
+
+def frame(df: pd.DataFrame, *, key: str, height: int | str = "auto", **options: Any) -> None:
+    """A table that fits a phone: on a narrow screen the columns a reader needs first (phone_columns), and every
+    column under "All columns"; on a wider one, the whole table."""
+    columns = [str(c) for c in df.columns]
+    few = phone_columns(df)
+    if few == columns:
+        st.dataframe(df, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
+        return
+    with st.container(key=f"wide_{key}"):
+        st.dataframe(df, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
+    with st.container(key=f"narrow_{key}"):
+        st.dataframe(df[few], hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
+        with st.expander(f"All columns ({', '.join(c for c in columns if c not in few)})"):
+            st.dataframe(df, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
 
 
 def download(t: Table, *, key: str, label: str = "Download CSV") -> None:

@@ -35,7 +35,7 @@ RISE = "#e66101"
 SIGNAL_SYMBOL = "diamond"
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13)
 MIN_TEXT = 11  # no text on a chart is drawn smaller (px): Plotly would otherwise shrink bar labels to fit
-LABEL_FONT = dict(size=12)
+LABEL_FONT = dict(size=12, color="#0b0c0c")
 MAX_TICKS = 6  # month axes label at most this many months, level, so they read on a phone
 CHOSEN = "#000000"  # the outline of the district chosen in the sidebar
 BAND = "rgba(31, 78, 121, 0.13)"
@@ -306,12 +306,14 @@ def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: st
         raise ValueError(f"color_by must be rate_per_1000 or pct_change, not {color_by!r}")
     z = _numbers(df[color_by])
     # a horizontal colour bar under the map leaves the map the full width of its column
-    bar = dict(orientation="h", y=-0.02, yanchor="top", thickness=12, len=0.8)
+    # right under the districts, its title over it, so it reads as the map's key
+    bar = dict(orientation="h", y=0, yanchor="top", thickness=12, len=0.7, x=0.5, xanchor="center")
     if color_by == "pct_change":
         span = max([abs(v) for v in z if v is not None] or [1.0])
-        colour = dict(colorscale="RdBu_r", zmin=-span, zmax=span, colorbar={**bar, "title": "% change on last year"})
+        colour = dict(colorscale="RdBu_r", zmin=-span, zmax=span,
+                      colorbar={**bar, "title": dict(text="% change on last year", side="top")})
     else:
-        colour = dict(colorscale="Blues", colorbar={**bar, "title": "Rate per 1,000 residents"})
+        colour = dict(colorscale="Blues", colorbar={**bar, "title": dict(text="Rate per 1,000 residents", side="top")})
     hover = [
         f"{d}<br>Rate per 1,000: {fmt.fmt_decimal(r)}<br>Change on last year: {fmt.fmt_pct(p)}"
         + ("<br>◆ signal" if bool(s) else "")
@@ -336,8 +338,9 @@ def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: st
     # the boundaries' extent rather than fitbounds, which the plotly.js bundled with Streamlit does not apply.
     (west, south), (east, north) = _extent(kent_geojson())
     fig.update_layout(map=dict(style="white-bg", center=dict(lon=(west + east) / 2, lat=(south + north) / 2),
-                               zoom=_zoom(east - west, south, north)))
-    fig.update_layout(height=430, margin=dict(l=0, r=0, t=40 if title else 0, b=50), font=FONT,
+                               zoom=_zoom(east - west, south, north, height=260)))
+    # Kent is twice as wide as it is tall: a map as high as its column is wide would be mostly white
+    fig.update_layout(height=330, margin=dict(l=0, r=0, t=40 if title else 0, b=70), font=FONT,
                       title=dict(text=title, x=0) if title else None)
     return fig
 

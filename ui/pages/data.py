@@ -19,7 +19,7 @@ st.caption("Darker cells hold more rows. Blank cells are months with no rows; \"
 
 st.header("Gaps and partial months")
 if len(v.quality):
-    st.dataframe(v.quality, hide_index=True, width="stretch")
+    widgets.frame(v.quality, key="quality")
     st.caption("Partial: far fewer rows than the months around it (below 60% of the median of the 6 nearest "
                "months), probably an incomplete extract. Comparisons with such months are not like for like.")
 else:
@@ -27,7 +27,7 @@ else:
 
 st.header("Load history")
 st.caption("Every file loaded, newest first. Roll-backs and replacements stay in the history.")
-st.dataframe(v.history.shown, hide_index=True, width="stretch", column_config={
+widgets.frame(v.history.shown, key="history", column_config={
     c: st.column_config.NumberColumn(c, format="localized") for c in ("Rows loaded", "Rows refused", "Rows in use")
 })
 widgets.download(v.history, key="dl_batches")

@@ -8,6 +8,7 @@ from ui import filters, session, signin, widgets
 
 signin.require("view", "The Districts page")
 sel = filters.current()
+head = st.container()  # the page's title comes first; the choices under it decide what it says
 left, right = st.columns(2)
 with left:
     measure = st.segmented_control("Measure", [m.value for m in districts.MEASURES],
@@ -18,9 +19,10 @@ with right:
                                   default="rate_per_1000") or "rate_per_1000"
 v = session.view(districts.build, sel, Measure(measure), colour)
 
-widgets.page_header(v.header)
-if v.chosen_note:
-    st.caption(widgets.md(v.chosen_note))
+with head:
+    widgets.page_header(v.header)
+    if v.chosen_note:
+        st.caption(widgets.md(v.chosen_note))
 map_col, table_col = st.columns([2, 3], gap="medium")
 with map_col:
     widgets.plot(v.map, key="map")
