@@ -147,7 +147,12 @@ def test_the_chosen_district_is_outlined_on_the_map_and_marked_in_the_bars():
     bars = charts.district_bars(_rates(), chosen="Ashford")
     assert list(bars.data[0].y) == ["Folkestone and Hythe", "Ashford", "Medway"]
     assert list(bars.data[0].marker.color) == [charts.THIS_YEAR, charts.CHOSEN, charts.THIS_YEAR]
-    assert list(bars.layout.yaxis.ticktext) == ["Folkestone and Hythe", "<b>▶ Ashford</b>", "Medway"]
+    # each name with its figures under it, the chosen one bold and marked
+    assert list(bars.layout.yaxis.ticktext) == [
+        f"Folkestone and Hythe<br><b>1.80  ▼ {fmt.fmt_pct(-9.1)}</b>",
+        "<b>▶ Ashford</b><br><b>2.17  ▲ +20.0%  ◆ signal</b>",
+        "Medway<br><b>3.14   0.0%</b>",
+    ]
 
 
 def test_a_chart_title_is_written_above_the_chart_not_inside_it():

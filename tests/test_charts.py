@@ -74,11 +74,11 @@ def test_diverging_change_keeps_largest_reductions_and_increases():
     assert bars.text[3] == "▲ +91 (+13.8%)"
     assert bars.text[2] == "▲ +5 (n/a)"
     assert bars.marker.color[0] == charts.FALL and bars.marker.color[3] == charts.RISE
-    labels = fig.data[1]
-    assert list(labels.x) == [0, 0, 0, 0]
-    assert list(labels.textposition) == ["middle right", "middle right", "middle left", "middle left"]
-    assert labels.text[3].strip() == "▲ +91 (+13.8%)"
-    signals = fig.data[2]
+    # each name carries its change on a second line, so no label runs off a phone's narrow chart
+    labels = list(fig.layout.yaxis.ticktext)
+    assert labels[0] == f"A<br><b>▼ {MINUS}50 ({MINUS}83.3%)</b>" and labels[3] == "E<br><b>▲ +91 (+13.8%)</b>"
+    assert list(fig.layout.yaxis.tickvals) == ["A", "B", "F", "E"]
+    signals = fig.data[1]
     assert list(signals.y) == ["A", "B", "F", "E"] and list(signals.x) == [-50, -25, 5, 91]
 
 

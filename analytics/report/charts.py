@@ -219,36 +219,47 @@ def diverging_change(
         name="Change on last year", customdata=[fmt.fmt_int(v) for v in shown["count"]],
         hovertemplate="%{y}: %{customdata} recorded, %{text}<extra></extra>",
     )
-    # Labels sit on the other side of the zero line from their bar, so they never run into the names
-    fig.add_scatter(
-        y=names, x=[0.0] * len(shown), mode="text", text=[f" {t} " for t in text], hoverinfo="skip",
-        textfont=LABEL_FONT,
-        textposition=["middle right" if c < 0 else "middle left" for c in changes], name="Labels",
-    )
     flagged = shown[_flags(shown)]
     if len(flagged):
         fig.add_scatter(y=list(flagged["name"]), x=[float(v) for v in flagged["change"]], mode="markers",
                         name="Signal", marker=dict(symbol=SIGNAL_SYMBOL, size=11, color="black"), hoverinfo="skip")
     span = max([abs(v) for v in changes] or [1.0])
-    _layout(fig, title=title, height=max(220, 40 + 34 * len(shown)), showlegend=False, hovermode="closest",
+    _layout(fig, title=title, height=max(220, 60 + 40 * len(shown)), showlegend=False, hovermode="closest",
             xaxis_title="Change on last year (number)")
     fig.update_xaxes(range=[-span * 1.15, span * 1.15], zeroline=True, zerolinecolor="#555555")
     fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
+    two_line_names(fig, names, text)
     return fig
 
 
 def share_bars(df: pd.DataFrame, *, name: str, value: str, title: str | None = None,
                text: list[str] | None = None) -> go.Figure:
-    """Horizontal bars of one value per name, largest at the top (outcomes by group, crime types, categories)."""
+    """Horizontal bars of one value per name, largest at the top (outcomes by group, crime types, categories).
+    With `text`, each name's label is written under its name (two_line_names)."""
     ordered = df.iloc[::-1]
     fig = go.Figure()
     values = _numbers(ordered[value])
-    fig.add_bar(y=list(ordered[name]), x=values, orientation="h", marker_color=THIS_YEAR,
-                text=text[::-1] if text is not None else None, textposition="outside", cliponaxis=False,
-                textfont=LABEL_FONT)
-    _layout(fig, title=title, height=max(220, 40 + 30 * len(df)), showlegend=False, hovermode="closest")
-    fig.update_xaxes(range=[0, max([v for v in values if v is not None] or [1.0]) * 1.35])
+    names = list(ordered[name])
+    labels = text[::-1] if text is not None else None
+    fig.add_bar(y=names, x=values, orientation="h", marker_color=THIS_YEAR, text=labels, textposition="none",
+                hovertemplate="%{y}: %{text}<extra></extra>" if labels is not None else None)
+    _layout(fig, title=title, height=max(220, 40 + (40 if labels else 30) * len(df)), showlegend=False,
+            hovermode="closest")
+    fig.update_xaxes(range=[0, max([v for v in values if v is not None] or [1.0]) * 1.05])
     fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
+    if labels is not None:
+        two_line_names(fig, names, labels)
+    return fig
+
+
+def two_line_names(fig: go.Figure, names: Sequence[str], labels: Sequence[str],
+                   shown: Sequence[str] | None = None) -> go.Figure:
+    """Each bar's name with its figures on a second line beside the bar: on a phone a label at the bar's end
+    runs off the chart, and one over the bars runs into them. `shown`: the names as drawn (already markup)."""
+    drawn = list(shown) if shown is not None else [html.escape(str(n), quote=False) for n in names]
+    fig.update_yaxes(tickmode="array", tickvals=list(names),
+                     ticktext=[f"{n}<br><b>{html.escape(str(t), quote=False)}</b>" for n, t in _zip(drawn, labels)],
+                     tickfont=dict(size=12, color="#0b0c0c"))
     return fig
 
 
@@ -390,14 +401,14 @@ def district_bars(df: pd.DataFrame, *, value: str = "rate_per_1000", title: str 
     names = list(ordered["district"])
     fig.add_bar(y=names, x=_numbers(ordered[value]), orientation="h",
                 marker_color=[CHOSEN if d == chosen else THIS_YEAR for d in names],
-                text=text, textposition="outside", cliponaxis=False, textfont=LABEL_FONT)
-    _layout(fig, title=title, height=40 + 30 * len(df), showlegend=False, hovermode="closest")
+                text=text, textposition="none", hovertemplate="%{y}: %{text}<extra></extra>")
+    _layout(fig, title=title, height=40 + 40 * len(df), showlegend=False, hovermode="closest")
     fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
-    if chosen in names:
-        fig.update_yaxes(tickmode="array", tickvals=names,
-                         ticktext=[f"<b>▶ {d}</b>" if d == chosen else d for d in names])
+    # the chosen district's name in bold, marked ▶
+    two_line_names(fig, names, text, shown=[f"<b>▶ {html.escape(d, quote=False)}</b>" if d == chosen
+                                                    else html.escape(d, quote=False) for d in names])
     top = max([v for v in _numbers(ordered[value]) if v is not None] or [0.0])
-    fig.update_xaxes(range=[0, top * 1.45 or 1])
+    fig.update_xaxes(range=[0, top * 1.05 or 1])
     return fig
 
 
