@@ -119,6 +119,16 @@ def test_month_axes_name_at_most_six_months_level_ending_on_the_latest():
     assert list(three.tickvals) == ["Feb 2025", "Mar 2025", "Apr 2025"]
 
 
+def test_weekly_bars_name_four_weeks_level():
+    weeks = [f"w/c {d} 2025" for d in ("6 Jan", "13 Jan", "20 Jan", "27 Jan", "3 Feb", "10 Feb", "17 Feb", "24 Feb")]
+    fig = measure_charts.bars_with_last_year(pd.DataFrame({"label": weeks, "value": [1.0] * 8,
+                                                           "last_year": [np.nan] * 8}),
+                                             title="Sign-ups", y_title="Sign-ups", last_label="Last year")
+    assert list(fig.layout.xaxis.tickvals) == ["w/c 13 Jan 2025", "w/c 27 Jan 2025", "w/c 10 Feb 2025",
+                                               "w/c 24 Feb 2025"]
+    assert fig.layout.xaxis.ticktext[0] == "w/c 13 Jan<br>2025" and fig.layout.xaxis.tickangle == 0
+
+
 def test_coverage_heat_map_has_a_colour_scale_per_kind_and_legible_words():
     cov = pd.DataFrame({"source": ["police.uk"] * 4, "kind": ["asb", "asb", "crime", "crime"],
                         "month": ["2024-01", "2024-03", "2024-01", "2024-03"], "count": [1663, 900, 12803, 12000]})

@@ -125,13 +125,14 @@ def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360, **ex
 
 
 def month_ticks(fig: go.Figure, labels: Sequence[str], *, most: int = MAX_TICKS) -> go.Figure:
-    """A category axis of months ('Apr 2025') labelled level, month over year, at most `most` of them: every
-    n-th month counted back from the latest, so the last month is always named. Hover still names every month."""
+    """A category axis of months ('Apr 2025') or weeks ('w/c 28 Oct 2024') labelled level, the year on a line of
+    its own, at most `most` of them: every n-th counted back from the latest, so the last is always named. Hover
+    still names every one."""
     labels = list(labels)
     step = max(1, -(-len(labels) // most))
     shown = labels[::-1][::step][::-1]
     fig.update_xaxes(type="category", tickmode="array", tickvals=shown,
-                     ticktext=[str(t).replace(" ", "<br>", 1) for t in shown], tickangle=0)
+                     ticktext=["<br>".join(str(t).rsplit(" ", 1)) for t in shown], tickangle=0)
     return fig
 
 
