@@ -171,7 +171,7 @@ def test_coverage_heatmap_shows_gaps_and_flags():
     )
     flags = {"police.uk": [SimpleNamespace(month="2024-02", kind="asb", issue="missing", detail="")]}
     fig = charts.coverage_heatmap(df, flags)
-    asb, crime = fig.data  # one trace, and one colour scale, per kind
+    asb, crime = fig.data  # a trace per column, a colour scale per kind
     # months run down the side, one column per source and kind
     assert list(asb.y) == ["Jan 2024", "Feb 2024", "Mar 2024"] and list(crime.y) == list(asb.y)
     assert list(asb.x) == ["police.uk<br>ASB"] and list(crime.x) == ["police.uk<br>Crime"]

@@ -421,9 +421,9 @@ def coverage_heatmap(
 ) -> go.Figure:
     """coverage frame (source, kind, month, count) as a heat map: one column per source and kind, one row per
     month (earliest at the top), so every cell is wide enough for its words on a phone. ASB and crime each have a
-    colour scale of their own (one trace each): ASB's few thousand rows a month would look blank beside crime's
-    tens of thousands. Months with no rows are blank; `flags` (source -> quality_flags) write 'missing' or
-    'partial' in the cell, so gaps read without colour."""
+    colour scale of their own, up to that kind's largest month: ASB's few thousand rows a month would look blank
+    beside crime's tens of thousands. Months with no rows are blank; `flags` (source -> quality_flags) write
+    'missing' or 'partial' in the cell, so gaps read without colour."""
     if df.empty:
         return _layout(go.Figure(), title=title)
     all_months = month_range(min(df["month"]), max(df["month"]))
@@ -436,15 +436,18 @@ def coverage_heatmap(
             marks[(source, flag.kind, flag.month)] = "missing" if flag.issue == "missing" else "partial"
     months = [fmt.month_short(m) for m in all_months]
     labels = {r: f"{r[0]}<br>{Kind(r[1]).heading}" for r in rows}
+    tops = {k: max([float(c) for (_, kind, _), c in counts.items() if kind == k and not fmt.is_missing(c)]
+                   or [1.0]) for k in {k for _, k in rows}}
     fig = go.Figure()
-    for kind in sorted({k for _, k in rows}):
-        columns = [r for r in rows if r[1] == kind]
-        z = [[_or_none(counts.get((s, m, mo))) for s, m in columns] for mo in all_months]
-        top = max([v for line in z for v in line if v is not None] or [1.0])
+    # a trace per column: a heat map's cells are as wide as the gaps between its own x values, so columns of one
+    # kind in one trace would spread over the other kind's columns between them
+    for s, m in rows:
+        top = tops[m]
         fig.add_heatmap(
-            x=[labels[r] for r in columns], y=months, z=z, name=Kind(kind).heading,
-            text=[[marks.get((s, m, mo), "") for s, m in columns] for mo in all_months], texttemplate="%{text}",
-            textfont=dict(size=12, color="black"), colorscale=KIND_SCALES.get(Kind(kind), "Greys"),
+            x=[labels[(s, m)]], y=months, z=[[_or_none(counts.get((s, m, mo)))] for mo in all_months],
+            name=f"{s} · {Kind(m).heading}", text=[[marks.get((s, m, mo), "")] for mo in all_months],
+            texttemplate="%{text}", textfont=dict(size=12, color="black"),
+            colorscale=KIND_SCALES.get(Kind(m), "Greys"),
             # the lightest filled cell is still a tint: a month with few rows is not mistaken for an empty one
             zmin=-0.3 * top, zmax=top, showscale=False, xgap=3, ygap=2, hoverongaps=False,
             hovertemplate="%{x}, %{y}: %{z:,} rows<extra></extra>",
