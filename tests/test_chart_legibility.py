@@ -119,6 +119,22 @@ def test_month_axes_name_at_most_six_months_level_ending_on_the_latest():
     assert list(three.tickvals) == ["Feb 2025", "Mar 2025", "Apr 2025"]
 
 
+def test_casework_and_satisfaction_month_axes_are_thinned_too():
+    from analytics.report import casework
+
+    trend = pd.DataFrame({"month": MONTHS[-13:], "new_repeat_callers": [1] * 13, "repeat_callers": [5] * 13,
+                          "vulnerable_repeat_callers": [2] * 13})
+    axis = casework.trend_chart(trend).layout.xaxis
+    # 13 months: every third counted back from April 2025
+    assert list(axis.tickvals) == ["Apr 2024", "Jul 2024", "Oct 2024", "Jan 2025", "Apr 2025"]
+    assert axis.tickangle == 0
+    labels = [fmt.month_short(m) for m in MONTHS[-13:]]
+    share = measure_charts.share_with_intervals(
+        pd.DataFrame({"label": labels, "share_pct": [75.0] * 13, "low_pct": [70.0] * 13, "high_pct": [80.0] * 13,
+                      "comparison_pct": [np.nan] * 13}), title="Satisfaction", comparison_label="England and Wales")
+    assert list(share.layout.xaxis.tickvals) == list(axis.tickvals)
+
+
 def test_weekly_bars_name_four_weeks_level():
     weeks = [f"w/c {d} 2025" for d in ("6 Jan", "13 Jan", "20 Jan", "27 Jan", "3 Feb", "10 Feb", "17 Feb", "24 Feb")]
     fig = measure_charts.bars_with_last_year(pd.DataFrame({"label": weeks, "value": [1.0] * 8,

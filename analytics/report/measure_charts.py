@@ -72,5 +72,5 @@ def share_with_intervals(df: pd.DataFrame, *, title: str, comparison_label: str)
     layout: dict[str, Any] = dict(title=title, yaxis_title="Per cent satisfied")
     _layout(fig, **layout)
     fig.update_yaxes(range=[0, 100], rangemode="normal")
-    fig.update_xaxes(type="category")
+    month_ticks(fig, [str(v) for v in df["label"]])
     return fig
