@@ -85,7 +85,7 @@ def table_height(t: Table, *, all_rows: bool = False) -> int | str:
 
 # the columns a reader needs first, in this order, after the table's first column (month, district, name)
 FIRST_NEEDED = ("Rate per 1,000", "Solved rate", "Share of victim-based crime", "Share of households",
-                "Control-chart signal", "% change", "Signal", "Recorded", "This month")
+                "Control-chart signal", "% change", "Signal", "Recorded", "This month", "Status", "Incidents")
 PHONE_WIDTH = 640  # px: Streamlit's own narrow-screen breakpoint, where columns stack
 PHONE_TABLE_PX = 358  # a 390 px screen less the page's padding
 CHAR_PX, CELL_PX = 6.4, 20  # a character of a table cell, and a cell's padding (Source Sans at 14 px)

@@ -23,8 +23,8 @@ if v.latest is None:
     st.stop()
 
 st.markdown(f"**Latest load:** {widgets.md(v.latest)}")
-st.dataframe(v.table, hide_index=True, width="stretch",
-             column_config={c: st.column_config.NumberColumn(format="localized")
+widgets.frame(v.table, key="history",
+              column_config={c: st.column_config.NumberColumn(format="localized")
                             for c in ("Rows read", "Loaded", "Rejected", "Live now")})
 widgets.download(v.download, key="hist_csv", label="Download the history (CSV)")
 

@@ -47,7 +47,7 @@ st.caption("Each point is as at the month's end (the last as at the date chosen)
 
 st.header("Who")
 if len(v.callers):
-    st.dataframe(v.callers, hide_index=True, width="stretch")
+    widgets.frame(v.callers, key="callers")
 left, right = st.columns(2)
 with left:
     widgets.download_file(v.downloads[0], key="rc_dl_refs")

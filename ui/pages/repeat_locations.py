@@ -34,6 +34,6 @@ if v.gaps:
     st.warning(widgets.md(v.gaps), icon=":material/warning:")
 st.write(widgets.md(v.sentence))
 if len(v.table):
-    st.dataframe(v.table, hide_index=True, width="stretch")
+    widgets.frame(v.table, key="locations")
 if v.download:
     widgets.download_file(v.download, key="rl_dl")
