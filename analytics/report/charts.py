@@ -250,6 +250,8 @@ def share_bars(df: pd.DataFrame, *, name: str, value: str, title: str | None = N
     fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
     if labels is not None:
         two_line_names(fig, names, labels)
+        # each bar's figure is under its name: an axis of numbers squeezed into a phone's width adds nothing
+        fig.update_xaxes(showticklabels=False)
     return fig
 
 
