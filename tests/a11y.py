@@ -191,7 +191,8 @@ def main(argv: list[str]) -> None:
         for item in items:
             rules[item["rule"]] = rules.get(item["rule"], 0) + 1
         print(f"{key:32} {len(items):3}  " + ", ".join(f"{r}×{n}" for r, n in sorted(rules.items())))
-    (shots or Path(".")).joinpath("violations.json").write_text(json.dumps(found, indent=1))
+    if shots is not None:
+        (shots / "violations.json").write_text(json.dumps(found, indent=1))
 
 
 if __name__ == "__main__":
