@@ -6,14 +6,16 @@ visitor one page, and each page checks its own permission as well.
 
 import streamlit as st
 
-from ui import filters, navigation, session, signin
+from ui import filters, navigation, session, signin, widgets
 
 st.set_page_config(page_title="ASB & crime performance", layout="wide")
 
 me = signin.identity()
 sections, specs = navigation.pages_for(me)
-page = st.navigation(sections, expanded=True)  # every page listed, no "View more"
+page = st.navigation(sections, position="hidden")  # drawn as plain links: navigation.sidebar_links
 if specs:
+    navigation.sidebar_links(sections)
+    widgets.responsive()
     signin.sidebar_identity(me)
     session.start()
     spec = specs.get(page.title)

@@ -74,11 +74,11 @@ def test_diverging_change_keeps_largest_reductions_and_increases():
     assert bars.text[3] == "▲ +91 (+13.8%)"
     assert bars.text[2] == "▲ +5 (n/a)"
     assert bars.marker.color[0] == charts.FALL and bars.marker.color[3] == charts.RISE
-    labels = fig.data[1]
-    assert list(labels.x) == [0, 0, 0, 0]
-    assert list(labels.textposition) == ["middle right", "middle right", "middle left", "middle left"]
-    assert labels.text[3].strip() == "▲ +91 (+13.8%)"
-    signals = fig.data[2]
+    # each name carries its change on a second line, so no label runs off a phone's narrow chart
+    labels = list(fig.layout.yaxis.ticktext)
+    assert labels[0] == f"A<br><b>▼ {MINUS}50 ({MINUS}83.3%)</b>" and labels[3] == "E<br><b>▲ +91 (+13.8%)</b>"
+    assert list(fig.layout.yaxis.tickvals) == ["A", "B", "F", "E"]
+    signals = fig.data[1]
     assert list(signals.y) == ["A", "B", "F", "E"] and list(signals.x) == [-50, -25, 5, 91]
 
 
@@ -171,8 +171,11 @@ def test_coverage_heatmap_shows_gaps_and_flags():
     )
     flags = {"police.uk": [SimpleNamespace(month="2024-02", kind="asb", issue="missing", detail="")]}
     fig = charts.coverage_heatmap(df, flags)
-    heat = fig.data[0]
-    assert list(heat.x) == ["Jan 2024", "Feb 2024", "Mar 2024"]
-    assert list(heat.y) == ["police.uk · ASB", "police.uk · Crime"]
-    assert [list(r) for r in heat.z] == [[1663, None, 900], [12803, None, 12000]]
-    assert [list(r) for r in heat.text] == [["", "missing", ""], ["", "", ""]]
+    asb, crime = fig.data  # a trace per column, a colour scale per kind
+    # months run down the side, one column per source and kind
+    assert list(asb.y) == ["Jan 2024", "Feb 2024", "Mar 2024"] and list(crime.y) == list(asb.y)
+    assert list(asb.x) == ["police.uk<br>ASB"] and list(crime.x) == ["police.uk<br>Crime"]
+    assert [list(r) for r in asb.z] == [[1663], [None], [900]]
+    assert [list(r) for r in crime.z] == [[12803], [None], [12000]]
+    assert [list(r) for r in asb.text] == [[""], ["missing"], [""]]
+    assert [list(r) for r in crime.text] == [[""], [""], [""]]

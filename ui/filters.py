@@ -104,7 +104,7 @@ def sidebar(*, show: bool = True) -> Selection | None:
         st.toast(md(f"The link has {'; '.join(parts)}."), icon=":material/link_off:")
     if show:
         with st.sidebar:
-            st.markdown("### Show figures for")
+            st.markdown("**Show figures for**")
             if len(choices.sources) > 1:
                 st.selectbox("Source", choices.sources, key="f_source", format_func=source_label,
                              help="Figures from different sources are never added together.")

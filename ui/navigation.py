@@ -78,20 +78,42 @@ def url_path(spec: PageSpec) -> str:
     return Path(spec.file).stem
 
 
+def _home() -> None:
+    """The app's root address opens the Overview at its own address, /overview, keeping the link's filters."""
+    st.switch_page(PAGES / SPECS[0].file, query_params=st.query_params.to_dict())
+
+
 def pages_for(me: access.Identity) -> tuple[dict[str, list[StreamlitPage]], dict[str, PageSpec]]:
-    """The navigation for this user, and each page's spec by its title; one page only when nothing may be seen."""
+    """The navigation for this user, and each page's spec by its title; one page only when nothing may be seen.
+
+    The root address is a hidden page that opens the Overview at /overview, so both addresses work."""
     why = signin.blocked(me)
     if why:
         only = signin.sign_in_page if why == "signed out" else signin.not_local_page
         return {"": [st.Page(only, title="ASB & crime performance", url_path="welcome", default=True)]}, {}
-    sections: dict[str, list[StreamlitPage]] = {}
+    home = st.Page(_home, title=SPECS[0].title, url_path="home", default=True, visibility="hidden")
+    sections: dict[str, list[StreamlitPage]] = {"": [home]}
     specs: dict[str, PageSpec] = {}
-    for i, spec in enumerate(SPECS):
+    for spec in SPECS:
         if me.can(spec.permission):
-            page = st.Page(PAGES / spec.file, title=spec.title, icon=spec.icon, url_path=url_path(spec),
-                           default=i == 0)
+            page = st.Page(PAGES / spec.file, title=spec.title, icon=spec.icon, url_path=url_path(spec))
         else:
             page = st.Page(_refusal(spec, me), title=spec.title, url_path=url_path(spec), visibility="hidden")
         sections.setdefault(spec.section, []).append(page)
         specs[spec.title] = spec
     return sections, specs
+
+
+def sidebar_links(sections: dict[str, list[StreamlitPage]]) -> None:
+    """The navigation as links in the sidebar, under each section's name: plain links, not Streamlit's own list,
+    whose markup screen readers cannot read as a list (axe-core: list, listitem)."""
+    with st.sidebar:
+        with st.container(key="nav"):
+            for section, pages in sections.items():
+                shown = [p for p in pages if p.visibility != "hidden"]
+                if not shown:
+                    continue
+                if section:
+                    st.markdown(f"**{section}**")
+                for p in shown:
+                    st.page_link(p, width="stretch")

@@ -15,14 +15,14 @@ def comparison(c: Comparison, title: str, *, key: str) -> None:
     """A measure's report table beside its bars, and the signal caption. Bars of fewer than three months are not
     drawn: the sentence above the table already says what they would."""
     if c.bars.figure is None:
-        st.subheader(title)
+        st.header(title)
         st.write(widgets.md(c.sentence))
         widgets.table(c.table, key=f"{key}_table")
         widgets.signal_caption()
         return
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.subheader(title)
+        st.header(title)
         st.write(widgets.md(c.sentence))
         widgets.table(c.table, key=f"{key}_table")
     with right:
@@ -42,7 +42,7 @@ def breakdown(b: Breakdown, *, key: str, caption: str | None = None) -> None:
 
 
 def rolling(r: Rolling, *, key: str) -> None:
-    st.subheader("Rolling 12 months")
+    st.header("Rolling 12 months")
     if r.chart is None:
         st.info(widgets.md(r.sentence))
         return
@@ -52,7 +52,7 @@ def rolling(r: Rolling, *, key: str) -> None:
 
 
 def years(y: Years, *, key: str) -> None:
-    st.subheader("Calendar and financial years")
+    st.header("Calendar and financial years")
     st.caption("Each year's months against the same months a year before; a part year is compared like with like.")
     widgets.table(y.calendar, key=f"{key}_calendar")
     widgets.table(y.financial, key=f"{key}_financial")

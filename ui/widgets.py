@@ -5,8 +5,9 @@ markdown, so a name can never become a link or an image."""
 from __future__ import annotations
 
 import re
-from typing import NoReturn
+from typing import Any, NoReturn
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -82,10 +83,71 @@ def table_height(t: Table, *, all_rows: bool = False) -> int | str:
     return "auto"
 
 
+# the columns a reader needs first, in this order, after the table's first column (month, district, name)
+FIRST_NEEDED = ("Rate per 1,000", "Solved rate", "Share of victim-based crime", "Share of households",
+                "Control-chart signal", "% change", "Signal", "Recorded", "This month", "Status", "Incidents")
+PHONE_WIDTH = 640  # px: Streamlit's own narrow-screen breakpoint, where columns stack
+PHONE_TABLE_PX = 358  # a 390 px screen less the page's padding
+CHAR_PX, CELL_PX = 6.4, 20  # a character of a table cell, and a cell's padding (Source Sans at 14 px)
+RESPONSIVE_CSS = (
+    f"<style>@media (max-width: {PHONE_WIDTH}px) {{ [class*='st-key-wide_'] {{ display: none !important; }} }}"
+    f"@media (min-width: {PHONE_WIDTH + 1}px) {{ [class*='st-key-narrow_'] {{ display: none !important; }} }}"
+    "</style>"
+)
+
+
+def column_px(frame: pd.DataFrame, column: str) -> float:
+    """About how wide a column is drawn: its longest cell or its header."""
+    cells = [len(str(v)) for v in frame[column]] if len(frame) else []
+    return CELL_PX + CHAR_PX * max([len(str(column)), *cells])
+
+
+def phone_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns a phone shows whole: the first column, then those in FIRST_NEEDED (then the rest) while they
+    fit PHONE_TABLE_PX, in the table's own order."""
+    columns = [str(c) for c in frame.columns]
+    if not columns:
+        return columns
+    rest = columns[1:]
+    ranked = sorted(rest, key=lambda c: (FIRST_NEEDED.index(c) if c in FIRST_NEEDED else len(FIRST_NEEDED),
+                                         rest.index(c)))
+    keep, used = {columns[0]}, column_px(frame, columns[0])
+    for c in ranked:
+        width = column_px(frame, c)
+        if used + width > PHONE_TABLE_PX:
+            break
+        keep.add(c)
+        used += width
+    return [c for c in columns if c in keep]
+
+
+def responsive() -> None:
+    """Once a script run: the style that shows a table's phone version only on a narrow screen, and its full
+    version only on a wider one (containers keyed wide_… and narrow_…)."""
+    st.html(RESPONSIVE_CSS)
+
+
 def table(t: Table, *, key: str, all_rows: bool = False) -> None:
-    """A formatted table and a CSV download of the same rows with the numbers unformatted; see table_height."""
-    st.dataframe(t.shown, hide_index=True, width="stretch", height=table_height(t, all_rows=all_rows))
+    """A formatted table and a CSV download of the same rows with the numbers unformatted; see table_height. On a
+    phone the table shows the columns a reader needs first (phone_columns), and every column under "All columns"."""
+    frame(t.shown, key=key, height=table_height(t, all_rows=all_rows))
     download(t, key=f"dl_{key}")
+
+
+def frame(df: pd.DataFrame, *, key: str, height: int | str = "auto", **options: Any) -> None:
+    """A table that fits a phone: on a narrow screen the columns a reader needs first (phone_columns), and every
+    column under "All columns"; on a wider one, the whole table."""
+    columns = [str(c) for c in df.columns]
+    few = phone_columns(df)
+    if few == columns:
+        st.dataframe(df, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
+        return
+    with st.container(key=f"wide_{key}"):
+        st.dataframe(df, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
+    with st.container(key=f"narrow_{key}"):
+        st.dataframe(df[few], hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
+        with st.expander(f"All columns ({', '.join(c for c in columns if c not in few)})"):
+            st.dataframe(df, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
 
 
 def download(t: Table, *, key: str, label: str = "Download CSV") -> None:
@@ -100,13 +162,32 @@ def figure(spec: dict[str, object]) -> go.Figure:
     return go.Figure(spec, _validate=False)
 
 
+def without_title(spec: dict[str, object]) -> tuple[str | None, dict[str, object]]:
+    """A figure's title and the figure without it: the page writes the title above the chart as text, which wraps
+    on a phone and never runs into the legend, as a title drawn inside a narrow chart does."""
+    layout = spec.get("layout")
+    if not isinstance(layout, dict) or not isinstance(layout.get("title"), dict):
+        return None, spec
+    title = layout["title"].get("text")
+    if not title:
+        return None, spec
+    margin = layout.get("margin") if isinstance(layout.get("margin"), dict) else {}
+    top = margin.get("t") if isinstance(margin.get("t"), int | float) else 70
+    rest = {k: v for k, v in layout.items() if k != "title"}
+    rest["margin"] = {**margin, "t": max(30, top - 40)}
+    return str(title), {**spec, "layout": rest}
+
+
 def plot(c: Chart, *, key: str) -> None:
     """A chart alone, with its one-line summary as its text alternative; a chart with too few points to draw is
-    its sentence instead."""
+    its sentence instead. Its title is written above it (without_title)."""
     if c.figure is None:
         st.info(md(c.summary), icon=":material/show_chart:")
         return
-    st.plotly_chart(figure(c.figure), key=f"chart_{key}", config={"displaylogo": False}, alt=c.summary)
+    title, spec = without_title(c.figure)
+    if title:
+        st.markdown(f"**{md(title)}**")
+    st.plotly_chart(figure(spec), key=f"chart_{key}", config={"displaylogo": False}, alt=c.summary)
 
 
 def chart(c: Chart, *, key: str) -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.report import formatting as fmt
-from analytics.report.charts import LAST_YEAR, RISE, THIS_YEAR, _layout
+from analytics.report.charts import LAST_YEAR, RISE, THIS_YEAR, _layout, month_ticks
 
 POLICE_UK_CAVEAT = (
     "police.uk locations are snapped to anonymous map points, each standing for many addresses nearby, so on "
@@ -76,7 +76,7 @@ def trend_chart(trend: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     fig.add_scatter(x=labels, y=[int(v) for v in trend["vulnerable_repeat_callers"]],
                     name="of whom vulnerable", mode="lines", line=dict(color=RISE, width=2, dash="dot"))
     _layout(fig, title=title, yaxis_title="Callers")
-    return fig
+    return month_ticks(fig, labels)
 
 
 def lookup_sentence(*, key: str, count: int, window_label: str, repeat: bool, repeat_words: str,

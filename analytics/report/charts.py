@@ -34,6 +34,10 @@ FALL = "#2b83ba"
 RISE = "#e66101"
 SIGNAL_SYMBOL = "diamond"
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13)
+MIN_TEXT = 11  # no text on a chart is drawn smaller (px): Plotly would otherwise shrink bar labels to fit
+LABEL_FONT = dict(size=12, color="#0b0c0c")
+MAX_TICKS = 6  # month axes label at most this many months, level, so they read on a phone
+CHOSEN = "#000000"  # the outline of the district chosen in the sidebar
 BAND = "rgba(31, 78, 121, 0.13)"
 LIMIT = "#444444"
 QUALITY = "#777777"
@@ -111,10 +115,24 @@ def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360, **ex
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         plot_bgcolor="white",
         hovermode="x unified",
+        # bar labels keep at least MIN_TEXT px: shown whole rather than shrunk to fit a narrow bar
+        uniformtext=dict(minsize=MIN_TEXT, mode="show"),
     )
     fig.update_layout(**{**settings, **extra})
     fig.update_xaxes(showgrid=False, linecolor="#cccccc")
     fig.update_yaxes(gridcolor="#eeeeee", zeroline=True, zerolinecolor="#cccccc", rangemode="tozero")
+    return fig
+
+
+def month_ticks(fig: go.Figure, labels: Sequence[str], *, most: int = MAX_TICKS) -> go.Figure:
+    """A category axis of months ('Apr 2025') or weeks ('w/c 28 Oct 2024') labelled level, the year on a line of
+    its own, at most `most` of them: every n-th counted back from the latest, so the last is always named. Hover
+    still names every one."""
+    labels = list(labels)
+    step = max(1, -(-len(labels) // most))
+    shown = labels[::-1][::step][::-1]
+    fig.update_xaxes(type="category", tickmode="array", tickvals=shown,
+                     ticktext=["<br>".join(str(t).rsplit(" ", 1)) for t in shown], tickangle=0)
     return fig
 
 
@@ -147,6 +165,7 @@ def trend(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorde
         line=dict(color=LAST_YEAR, width=2, dash="dot"),
     )
     _layout(fig, title=title, yaxis_title=y_title)
+    month_ticks(fig, list(df["label"]))
     if expected is not None:
         # the axis fits the figures, not the band: a range from few earlier years is wide, and would flatten
         # the lines it is there to help read; the band runs off the chart instead
@@ -167,13 +186,14 @@ def comparison_bars(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
                 marker_color=LAST_YEAR)
     fig.add_bar(x=list(months["label"]), y=_numbers(months["count"]), name="Recorded", marker_color=THIS_YEAR,
                 text=[f"{fmt.arrow(c)} {fmt.fmt_pct(p)}" for c, p in _zip(months["change"], months["pct_change"])],
-                textposition="outside", cliponaxis=False)
+                textposition="outside", cliponaxis=False, textfont=LABEL_FONT, textangle=0)
     flagged = months[_flags(months)]
     if len(flagged):
         tops = [max(v for v in pair if not fmt.is_missing(v)) for pair in _zip(flagged["count"], flagged["last_year"])]
         fig.add_scatter(x=list(flagged["label"]), y=[t * 1.2 for t in tops], mode="markers", name="Signal",
                         marker=dict(symbol=SIGNAL_SYMBOL, size=12, color="black"), hoverinfo="skip")
     _layout(fig, title=title, barmode="group", yaxis_title="Recorded")
+    month_ticks(fig, list(months["label"]))
     return fig
 
 
@@ -200,34 +220,49 @@ def diverging_change(
         name="Change on last year", customdata=[fmt.fmt_int(v) for v in shown["count"]],
         hovertemplate="%{y}: %{customdata} recorded, %{text}<extra></extra>",
     )
-    # Labels sit on the other side of the zero line from their bar, so they never run into the names
-    fig.add_scatter(
-        y=names, x=[0.0] * len(shown), mode="text", text=[f" {t} " for t in text], hoverinfo="skip",
-        textposition=["middle right" if c < 0 else "middle left" for c in changes], name="Labels",
-    )
     flagged = shown[_flags(shown)]
     if len(flagged):
         fig.add_scatter(y=list(flagged["name"]), x=[float(v) for v in flagged["change"]], mode="markers",
                         name="Signal", marker=dict(symbol=SIGNAL_SYMBOL, size=11, color="black"), hoverinfo="skip")
     span = max([abs(v) for v in changes] or [1.0])
-    _layout(fig, title=title, height=max(220, 40 + 34 * len(shown)), showlegend=False, hovermode="closest",
+    _layout(fig, title=title, height=max(220, 60 + 40 * len(shown)), showlegend=False, hovermode="closest",
             xaxis_title="Change on last year (number)")
     fig.update_xaxes(range=[-span * 1.15, span * 1.15], zeroline=True, zerolinecolor="#555555")
     fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
+    two_line_names(fig, names, text)
     return fig
 
 
 def share_bars(df: pd.DataFrame, *, name: str, value: str, title: str | None = None,
                text: list[str] | None = None) -> go.Figure:
-    """Horizontal bars of one value per name, largest at the top (outcomes by group, crime types, categories)."""
+    """Horizontal bars of one value per name, largest at the top (outcomes by group, crime types, categories).
+    With `text`, each name's label is written under its name (two_line_names)."""
     ordered = df.iloc[::-1]
     fig = go.Figure()
     values = _numbers(ordered[value])
-    fig.add_bar(y=list(ordered[name]), x=values, orientation="h", marker_color=THIS_YEAR,
-                text=text[::-1] if text is not None else None, textposition="outside", cliponaxis=False)
-    _layout(fig, title=title, height=max(220, 40 + 30 * len(df)), showlegend=False, hovermode="closest")
-    fig.update_xaxes(range=[0, max([v for v in values if v is not None] or [1.0]) * 1.35])
+    names = list(ordered[name])
+    labels = text[::-1] if text is not None else None
+    fig.add_bar(y=names, x=values, orientation="h", marker_color=THIS_YEAR, text=labels, textposition="none",
+                hovertemplate="%{y}: %{text}<extra></extra>" if labels is not None else None)
+    _layout(fig, title=title, height=max(220, 40 + (40 if labels else 30) * len(df)), showlegend=False,
+            hovermode="closest")
+    fig.update_xaxes(range=[0, max([v for v in values if v is not None] or [1.0]) * 1.05])
     fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
+    if labels is not None:
+        two_line_names(fig, names, labels)
+        # each bar's figure is under its name: an axis of numbers squeezed into a phone's width adds nothing
+        fig.update_xaxes(showticklabels=False)
+    return fig
+
+
+def two_line_names(fig: go.Figure, names: Sequence[str], labels: Sequence[str],
+                   shown: Sequence[str] | None = None) -> go.Figure:
+    """Each bar's name with its figures on a second line beside the bar: on a phone a label at the bar's end
+    runs off the chart, and one over the bars runs into them. `shown`: the names as drawn (already markup)."""
+    drawn = list(shown) if shown is not None else [html.escape(str(n), quote=False) for n in names]
+    fig.update_yaxes(tickmode="array", tickvals=list(names),
+                     ticktext=[f"{n}<br><b>{html.escape(str(t), quote=False)}</b>" for n, t in _zip(drawn, labels)],
+                     tickfont=dict(size=12, color="#0b0c0c"))
     return fig
 
 
@@ -244,6 +279,7 @@ def rolling(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark]
         fig.add_scatter(x=[fmt.month_short(m) for m in flagged["month"]], y=_numbers(flagged["rolling_12"]),
                         mode="markers", name="Signal", marker=dict(symbol=SIGNAL_SYMBOL, size=12, color="black"))
     _layout(fig, title=title, yaxis_title="Recorded in 12 months")
+    month_ticks(fig, labels)
     fig.update_yaxes(rangemode="normal")
     return add_marks(fig, marks, labels)
 
@@ -258,6 +294,7 @@ def solved_rate_trend(df: pd.DataFrame, *, title: str | None = None, marks: Sequ
         hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
     )
     _layout(fig, title=title, yaxis_title="Solved rate (%)", hovermode="closest")
+    month_ticks(fig, list(df["label"]))
     return add_marks(fig, marks, list(df["label"]))
 
 
@@ -268,8 +305,12 @@ def kent_geojson() -> dict[str, Any]:
     return geojson
 
 
-def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: str | None = None) -> go.Figure:
+def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: str | None = None,
+                 chosen: str | None = None) -> go.Figure:
     """rates_per_1000 frame (code, district, rate_per_1000, pct_change, signal) as a choropleth of the districts.
+
+    Each district is named on hover (and in the table beside the map); the `chosen` district is drawn with a
+    thick black outline over its neighbours, and its hover says it is the one chosen.
 
     color_by is 'rate_per_1000' or 'pct_change'. The map has no base tiles and the view fits the districts, so
     nothing is fetched from the internet (a Choroplethmap on a white background that fits the districts).
@@ -279,12 +320,14 @@ def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: st
         raise ValueError(f"color_by must be rate_per_1000 or pct_change, not {color_by!r}")
     z = _numbers(df[color_by])
     # a horizontal colour bar under the map leaves the map the full width of its column
-    bar = dict(orientation="h", y=-0.02, yanchor="top", thickness=12, len=0.8)
+    # right under the districts, its title over it, so it reads as the map's key
+    bar = dict(orientation="h", y=0, yanchor="top", thickness=12, len=0.7, x=0.5, xanchor="center")
     if color_by == "pct_change":
         span = max([abs(v) for v in z if v is not None] or [1.0])
-        colour = dict(colorscale="RdBu_r", zmin=-span, zmax=span, colorbar={**bar, "title": "% change on last year"})
+        colour = dict(colorscale="RdBu_r", zmin=-span, zmax=span,
+                      colorbar={**bar, "title": dict(text="% change on last year", side="top")})
     else:
-        colour = dict(colorscale="Blues", colorbar={**bar, "title": "Rate per 1,000 residents"})
+        colour = dict(colorscale="Blues", colorbar={**bar, "title": dict(text="Rate per 1,000 residents", side="top")})
     hover = [
         f"{d}<br>Rate per 1,000: {fmt.fmt_decimal(r)}<br>Change on last year: {fmt.fmt_pct(p)}"
         + ("<br>◆ signal" if bool(s) else "")
@@ -293,15 +336,25 @@ def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: st
     fig = go.Figure(
         go.Choroplethmap(
             geojson=kent_geojson(), featureidkey="properties.LAD13CD", locations=list(df["code"]), z=z,
-            text=hover, hoverinfo="text", marker_line_color="white", marker_line_width=1, **colour,
+            text=hover, hoverinfo="text", marker_line_color="white", marker_line_width=1, name="Districts",
+            **colour,
         )
     )
+    picked = [i for i, d in enumerate(df["district"]) if d == chosen]
+    if picked:
+        i = picked[0]
+        fig.add_choroplethmap(
+            geojson=kent_geojson(), featureidkey="properties.LAD13CD", locations=[df["code"].iloc[i]], z=[0],
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False, marker_line_color=CHOSEN,
+            marker_line_width=4, text=[f"{hover[i]}<br>(chosen)"], hoverinfo="text", name=f"{chosen} (chosen)",
+        )
     # A plain white background: no map tiles, no base geography fetched from the internet. The view is set from
     # the boundaries' extent rather than fitbounds, which the plotly.js bundled with Streamlit does not apply.
     (west, south), (east, north) = _extent(kent_geojson())
     fig.update_layout(map=dict(style="white-bg", center=dict(lon=(west + east) / 2, lat=(south + north) / 2),
-                               zoom=_zoom(east - west, south, north)))
-    fig.update_layout(height=430, margin=dict(l=0, r=0, t=40 if title else 0, b=50), font=FONT,
+                               zoom=_zoom(east - west, south, north, height=260)))
+    # Kent is twice as wide as it is tall: a map as high as its column is wide would be mostly white
+    fig.update_layout(height=330, margin=dict(l=0, r=0, t=40 if title else 0, b=70), font=FONT,
                       title=dict(text=title, x=0) if title else None)
     return fig
 
@@ -337,8 +390,10 @@ def _zoom(lon_span: float, south: float, north: float, width: int = 340, height:
     return round(min(fit_x, fit_y), 2)
 
 
-def district_bars(df: pd.DataFrame, *, value: str = "rate_per_1000", title: str | None = None) -> go.Figure:
-    """rates_per_1000 frame: districts side by side, this period's value with the change and signal as labels."""
+def district_bars(df: pd.DataFrame, *, value: str = "rate_per_1000", title: str | None = None,
+                  chosen: str | None = None) -> go.Figure:
+    """rates_per_1000 frame: districts side by side, this period's value with the change and signal as labels.
+    The `chosen` district's bar is black and its name bold, marked "▶" (not by colour alone)."""
     ordered = df.sort_values(value, ascending=True)
     text = [
         f"{fmt.fmt_decimal(v) if value == 'rate_per_1000' else fmt.fmt_int(v)}  {fmt.arrow(c)} {fmt.fmt_pct(p)}"
@@ -346,43 +401,63 @@ def district_bars(df: pd.DataFrame, *, value: str = "rate_per_1000", title: str 
         for v, c, p, s in _zip(ordered[value], ordered["change"], ordered["pct_change"], _flags(ordered))
     ]
     fig = go.Figure()
-    fig.add_bar(y=list(ordered["district"]), x=_numbers(ordered[value]), orientation="h", marker_color=THIS_YEAR,
-                text=text, textposition="outside", cliponaxis=False)
-    _layout(fig, title=title, height=40 + 30 * len(df), showlegend=False, hovermode="closest")
+    names = list(ordered["district"])
+    fig.add_bar(y=names, x=_numbers(ordered[value]), orientation="h",
+                marker_color=[CHOSEN if d == chosen else THIS_YEAR for d in names],
+                text=text, textposition="none", hovertemplate="%{y}: %{text}<extra></extra>")
+    _layout(fig, title=title, height=40 + 40 * len(df), showlegend=False, hovermode="closest")
     fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
+    # the chosen district's name in bold, marked ▶
+    two_line_names(fig, names, text, shown=[f"<b>▶ {html.escape(d, quote=False)}</b>" if d == chosen
+                                                    else html.escape(d, quote=False) for d in names])
     top = max([v for v in _numbers(ordered[value]) if v is not None] or [0.0])
-    fig.update_xaxes(range=[0, top * 1.45 or 1])
+    fig.update_xaxes(range=[0, top * 1.05 or 1])
     return fig
+
+
+KIND_SCALES = {Kind.ASB: "Blues", Kind.CRIME: "Purples"}
 
 
 def coverage_heatmap(
     df: pd.DataFrame, flags: Mapping[str, Sequence[Any]] | None = None, *, title: str | None = None
 ) -> go.Figure:
-    """coverage frame (source, kind, month, count) as a heat map: one row per source and kind, one column
-    per month. Months with no rows are blank; `flags` (source -> quality_flags) write 'missing' or 'partial'
-    in the cell, so gaps read without colour."""
+    """coverage frame (source, kind, month, count) as a heat map: one column per source and kind, one row per
+    month (earliest at the top), so every cell is wide enough for its words on a phone. ASB and crime each have a
+    colour scale of their own, up to that kind's largest month: ASB's few thousand rows a month would look blank
+    beside crime's tens of thousands. Months with no rows are blank; `flags` (source -> quality_flags) write
+    'missing' or 'partial' in the cell, so gaps read without colour."""
     if df.empty:
         return _layout(go.Figure(), title=title)
     all_months = month_range(min(df["month"]), max(df["month"]))
     order = {source: i for i, source in enumerate(definitions.sorted_sources(df["source"]))}
     rows = sorted(set(_zip(df["source"], df["kind"])), key=lambda r: (order[r[0]], r[1]))
-    row_labels = [f"{s} · {Kind(m).heading}" for s, m in rows]
     counts = {(s, m, mo): c for s, m, mo, c in _zip(df["source"], df["kind"], df["month"], df["count"])}
-    z = [[_or_none(counts.get((s, m, mo))) for mo in all_months] for s, m in rows]
     marks: dict[tuple[str, str, str], str] = {}
     for source, source_flags in (flags or {}).items():
         for flag in source_flags:
             marks[(source, flag.kind, flag.month)] = "missing" if flag.issue == "missing" else "partial"
-    text = [[marks.get((s, m, mo), "") for mo in all_months] for s, m in rows]
-    fig = go.Figure(
-        go.Heatmap(
-            x=[fmt.month_short(m) for m in all_months], y=row_labels, z=z, text=text, texttemplate="%{text}",
-            colorscale="Blues", colorbar_title="Rows", xgap=2, ygap=2, hoverongaps=False,
-            hovertemplate="%{y}, %{x}: %{z:,} rows<extra></extra>",
+    months = [fmt.month_short(m) for m in all_months]
+    labels = {r: f"{r[0]}<br>{Kind(r[1]).heading}" for r in rows}
+    tops = {k: max([float(c) for (_, kind, _), c in counts.items() if kind == k and not fmt.is_missing(c)]
+                   or [1.0]) for k in {k for _, k in rows}}
+    fig = go.Figure()
+    # a trace per column: a heat map's cells are as wide as the gaps between its own x values, so columns of one
+    # kind in one trace would spread over the other kind's columns between them
+    for s, m in rows:
+        top = tops[m]
+        fig.add_heatmap(
+            x=[labels[(s, m)]], y=months, z=[[_or_none(counts.get((s, m, mo)))] for mo in all_months],
+            name=f"{s} · {Kind(m).heading}", text=[[marks.get((s, m, mo), "")] for mo in all_months],
+            texttemplate="%{text}", textfont=dict(size=12, color="black"),
+            colorscale=KIND_SCALES.get(Kind(m), "Greys"),
+            # the lightest filled cell is still a tint: a month with few rows is not mistaken for an empty one
+            zmin=-0.3 * top, zmax=top, showscale=False, xgap=3, ygap=2, hoverongaps=False,
+            hovertemplate="%{x}, %{y}: %{z:,} rows<extra></extra>",
         )
-    )
-    _layout(fig, title=title, height=120 + 45 * len(rows), hovermode="closest")
-    fig.update_yaxes(autorange="reversed", rangemode="normal", gridcolor="rgba(0,0,0,0)")
+    _layout(fig, title=title, height=90 + 20 * len(all_months), hovermode="closest", showlegend=False)
+    fig.update_layout(margin=dict(l=10, r=10, t=70 if title else 50, b=10))
+    fig.update_xaxes(side="top", type="category", categoryorder="array", categoryarray=[labels[r] for r in rows])
+    fig.update_yaxes(autorange="reversed", rangemode="normal", gridcolor="rgba(0,0,0,0)", type="category")
     return fig
 
 

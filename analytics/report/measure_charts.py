@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from analytics.measures.figures import Point
 from analytics.report import formatting as fmt
-from analytics.report.charts import LAST_YEAR, RISE, THIS_YEAR, _layout
+from analytics.report.charts import LAST_YEAR, MAX_TICKS, RISE, THIS_YEAR, _layout, month_ticks
 
 TARGET = "#e66101"
 
@@ -27,7 +27,9 @@ def bars_with_last_year(df: pd.DataFrame, *, title: str, y_title: str, last_labe
         fig.add_scatter(x=list(df["label"]), y=_numbers(df["last_year"]), name=last_label, mode="lines+markers",
                         line=dict(color=LAST_YEAR, width=2, dash="dot"), marker=dict(size=5))
     _layout(fig, title=title, yaxis_title=y_title)
-    fig.update_xaxes(type="category", tickangle=-45, nticks=14)
+    # weeks' labels are longer than months': fewer of them fit a phone's width level
+    labels = [str(v) for v in df["label"]]
+    month_ticks(fig, labels, most=4 if any(len(t) > 8 for t in labels) else MAX_TICKS)
     return fig
 
 
@@ -70,5 +72,5 @@ def share_with_intervals(df: pd.DataFrame, *, title: str, comparison_label: str)
     layout: dict[str, Any] = dict(title=title, yaxis_title="Per cent satisfied")
     _layout(fig, **layout)
     fig.update_yaxes(range=[0, 100], rangemode="normal")
-    fig.update_xaxes(type="category")
+    month_ticks(fig, [str(v) for v in df["label"]])
     return fig

@@ -45,7 +45,11 @@ def build(con: Con, sel: Selection, measure: Measure, colour: str) -> DistrictsV
     raw = export.with_context(fmt.display_table(rates, DOWNLOADED, labels={"last_year": "Same months last year"},
                                                 formatted=False), area=None, source=sel.source)
     name = f"{measure.value}-rate-per-1000-by-district"
-    table = Table(fmt.display_table(rates, SHOWN), raw,
+    shown = fmt.display_table(rates, SHOWN)
+    if sel.district:  # the sidebar's district, marked in words in the table as on the map and the bars
+        first = shown.columns[0]
+        shown[first] = [f"▶ {d} (chosen)" if d == sel.district else d for d in shown[first]]
+    table = Table(shown, raw,
                   export.csv_file_name(name, None, sel.source, sel.period.start, sel.period.end))
     heading = f"Control-chart signals in {month_name(sel.end)}"
     try:
@@ -62,10 +66,12 @@ def build(con: Con, sel: Selection, measure: Measure, colour: str) -> DistrictsV
         header=header(con, sel, "Districts", WHAT),
         summary=summary,
         table=table,
-        map=chart(charts.district_map(rates, color_by=colour), summary),
-        bars=chart(charts.district_bars(rates, title=f"{measure.label} per 1,000 residents"), summary,
+        map=chart(charts.district_map(rates, color_by=colour, chosen=sel.district), summary),
+        bars=chart(charts.district_bars(rates, title=f"{measure.label} per 1,000 residents",
+                                        chosen=sel.district), summary,
                    table),
-        chosen_note=(f"This page always compares all 13 districts; {sel.district} is chosen in the sidebar."
+        chosen_note=(f"This page always compares all 13 districts; {sel.district}, chosen in the sidebar, is "
+                     "outlined in black on the map, marked ▶ in the table and drawn black in the bars."
                      if sel.district else None),
         control_heading=heading,
         control_sentence=control_sentence,

@@ -18,7 +18,7 @@ if done:
     st.success(widgets.md(done), icon=":material/check_circle:")
 
 v = session.view(admin.build)
-st.subheader("Remembered column mappings")
+st.header("Remembered column mappings")
 if v.mappings.empty:
     st.caption("None yet. A mapping is remembered when a force extract is loaded on the Upload page.")
 else:
@@ -30,7 +30,7 @@ else:
         state["_admin_done"] = session.act(admin.forget, *pair)
         st.rerun()
 
-st.subheader("Reference files")
+st.header("Reference files")
 st.caption("Download a file, edit it (keep its columns), and upload it back. A file that cannot be read is refused "
            "and the old one kept. The figures change as soon as the file is saved.")
 name = st.selectbox("File", v.reference_files, key="admin_ref")

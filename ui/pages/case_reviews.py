@@ -43,7 +43,7 @@ with register:
     if not v.applications:
         st.info("No applications yet: add one in the next tab.", icon=":material/info:")
     else:
-        st.dataframe(v.register, hide_index=True, width="stretch")
+        widgets.frame(v.register, key="register")
         widgets.download_file(v.register_download, key="cr_dl_register")
 
 with statistics:

@@ -26,8 +26,13 @@ with pick[1]:
     key = f"c_group_{measure.value}"
     if state.get(key) not in options:
         state[key] = control.ALL
-    group = st.selectbox(choices.group_word, options, key=key, disabled=not choices.groups,
-                         help=choices.group_note)
+    if choices.groups:
+        group = st.selectbox(choices.group_word, options, key=key, help=choices.group_note)
+    else:  # said in words: a disabled control's greyed label is not readable text
+        group = control.ALL
+        st.markdown(f"**{widgets.md(choices.group_word)}**: {widgets.md(control.ALL)}")
+        if choices.group_note:
+            st.caption(widgets.md(choices.group_note))
 chosen = None if group == control.ALL else group
 
 preview_key = f"c_preview_{sel!r}_{measure.value}_{chosen}_{months}"
@@ -64,14 +69,14 @@ with st.expander("The rules, and how to read the chart"):
 if v.quality_note:
     st.caption(widgets.md(v.quality_note))
 
-st.subheader("Moving range")
+st.header("Moving range")
 widgets.plot(v.moving_range, key="control_mr")
 st.caption(widgets.md(v.moving_range.summary))
 
-st.subheader("Month by month")
+st.header("Month by month")
 widgets.table(v.table, key="control_table")
 
-st.subheader("Interventions: before and after")
+st.header("Interventions: before and after")
 if not choices.interventions:
     st.caption("No intervention in the register falls within these months. Analysts record PSPOs, closure and "
                "dispersal orders and task-force operations on the Interventions page.")

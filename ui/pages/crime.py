@@ -12,7 +12,7 @@ v = session.view(crime.build, filters.current())
 widgets.page_header(v.header)
 comparison(v.vbc, "Victim-based crime by month", key="vbc")
 
-st.subheader("Solved rate")
+st.header("Solved rate")
 left, right = st.columns([1, 2], gap="large")
 with left:
     widgets.tiles([v.solved_tile])
@@ -21,7 +21,7 @@ with right:
 st.caption(widgets.md(v.basis))
 st.write(widgets.md(v.change_test))
 
-st.subheader("Solved rate p-chart")
+st.header("Solved rate p-chart")
 st.write(widgets.md(v.p_sentence))
 if v.immature:
     st.info(widgets.md(v.immature), icon=":material/hourglass_top:")
@@ -33,16 +33,16 @@ if v.p_chart is not None:
 
 left, right = st.columns(2, gap="large")
 with left:
-    st.subheader("Outcomes")
+    st.header("Outcomes")
     widgets.chart(v.outcomes, key="outcomes")
     st.caption("Share of victim-based crimes recorded in the period, by latest outcome.")
 with right:
-    st.subheader("Crime types")
+    st.header("Crime types")
     breakdown(v.crime_types, key="crime_types",
               caption="Change in number of crimes on the same months last year: ▼ reductions left, ▲ increases "
                       "right.")
 
-st.subheader("All crime")
+st.header("All crime")
 st.write(widgets.md(v.all_crime.sentence))
 widgets.table(v.all_crime.table, key="all_crime_table")
 years(v.years, key="vbc_years")

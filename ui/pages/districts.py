@@ -8,6 +8,7 @@ from ui import filters, session, signin, widgets
 
 signin.require("view", "The Districts page")
 sel = filters.current()
+head = st.container()  # the page's title comes first; the choices under it decide what it says
 left, right = st.columns(2)
 with left:
     measure = st.segmented_control("Measure", [m.value for m in districts.MEASURES],
@@ -18,9 +19,10 @@ with right:
                                   default="rate_per_1000") or "rate_per_1000"
 v = session.view(districts.build, sel, Measure(measure), colour)
 
-widgets.page_header(v.header)
-if v.chosen_note:
-    st.caption(widgets.md(v.chosen_note))
+with head:
+    widgets.page_header(v.header)
+    if v.chosen_note:
+        st.caption(widgets.md(v.chosen_note))
 map_col, table_col = st.columns([2, 3], gap="medium")
 with map_col:
     widgets.plot(v.map, key="map")
@@ -29,7 +31,7 @@ with table_col:
     widgets.table(v.table, key="districts", all_rows=True)
 widgets.signal_caption()
 
-st.subheader(v.control_heading)
+st.header(v.control_heading)
 st.write(widgets.md(v.control_sentence))
 if v.control_table is not None:
     widgets.table(v.control_table, key="districts_control", all_rows=True)
@@ -37,6 +39,6 @@ if v.control_table is not None:
                "◆ outside its limits, ■ a shift, ▲ a trend, ★ 2 of 3 close to a limit. A data-quality month is never "
                "a signal.")
 
-st.subheader("Districts side by side")
+st.header("Districts side by side")
 widgets.chart(v.bars, key="district_bars")
 st.caption(districts.CAVEAT)

@@ -16,19 +16,19 @@ widgets.tiles(v.tiles)
 for line in v.progress:
     st.write(widgets.md(line))
 
-st.subheader("Members over time")
+st.header("Members over time")
 if v.members is None:
     st.info("No MCV members figures are loaded for this area.", icon=":material/info:")
 else:
     widgets.chart(v.members, key="eng_members")
 
-st.subheader("Members by district")
+st.header("Members by district")
 if v.as_at:
     st.caption(widgets.md(v.as_at))
 widgets.table(v.districts, key="eng_districts", all_rows=True)
 st.caption(widgets.md(v.households_note))
 
-st.subheader("Sign-ups and alerts")
+st.header("Sign-ups and alerts")
 left, right = st.columns(2, gap="large")
 with left:
     widgets.chart(v.signups, key="eng_signups")

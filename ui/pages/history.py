@@ -23,12 +23,12 @@ if v.latest is None:
     st.stop()
 
 st.markdown(f"**Latest load:** {widgets.md(v.latest)}")
-st.dataframe(v.table, hide_index=True, width="stretch",
-             column_config={c: st.column_config.NumberColumn(format="localized")
+widgets.frame(v.table, key="history",
+              column_config={c: st.column_config.NumberColumn(format="localized")
                             for c in ("Rows read", "Loaded", "Rejected", "Live now")})
 widgets.download(v.download, key="hist_csv", label="Download the history (CSV)")
 
-st.subheader("Roll back a batch")
+st.header("Roll back a batch")
 if not me.can("rollback"):
     st.caption("Rolling back needs the analyst role.")
 elif not v.live:
@@ -45,7 +45,7 @@ else:
         state["_hist_done"] = session.act(history.roll_back, chosen, me.user)
         st.rerun()
 
-st.subheader("Rejected rows")
+st.header("Rejected rows")
 if not v.with_rejects:
     st.caption("No batch was loaded with rejected rows.")
 else:

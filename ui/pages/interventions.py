@@ -44,7 +44,7 @@ def fields(prefix: str, draft: Draft | None) -> Draft:
     return Draft(started, kind, district, hits, text)  # type: ignore[arg-type]
 
 
-st.subheader("Record an entry")
+st.header("Record an entry")
 with st.form("iv_add", clear_on_submit=True):
     draft = fields("iv_add", None)
     if st.form_submit_button("Record", type="primary", icon=":material/add:"):
@@ -55,7 +55,7 @@ with st.form("iv_add", clear_on_submit=True):
             st.rerun()
 
 if v.active:
-    st.subheader("Correct an entry")
+    st.header("Correct an entry")
     st.caption("The corrected entry is recorded in its place; the old one stays in the register, marked corrected.")
     chosen = st.selectbox("Entry", list(v.active), format_func=v.active.__getitem__, key="iv_correct_id")
     with st.form(f"iv_correct_{chosen}"):
@@ -64,7 +64,7 @@ if v.active:
             state["_iv_done"] = session.act(interventions.correct, me, chosen, draft)
             st.rerun()
 
-    st.subheader("Withdraw an entry")
+    st.header("Withdraw an entry")
     st.caption("A withdrawn entry stays in the register, with who withdrew it, when and why; it no longer marks or "
                "re-baselines any chart.")
     gone = st.selectbox("Entry", list(v.active), format_func=v.active.__getitem__, key="iv_withdraw_id")

@@ -45,7 +45,7 @@ if not query or query[0] != source or not query[2]:
     st.stop()
 
 v = session.view(callers.lookup, *query)
-st.subheader(v.heading)
+st.header(v.heading)
 st.write(widgets.md(v.sentence))
 widgets.stats(v.stats)
 if v.short:
@@ -54,11 +54,11 @@ if v.alert:
     st.warning(widgets.md(v.alert), icon=":material/warning:")
 if v.applications is not None:
     st.markdown("**ASB Case Review applications of this caller**")
-    st.dataframe(v.applications, hide_index=True, width="stretch")
+    widgets.frame(v.applications, key="applications")
 if v.places is not None and len(v.places):
     st.markdown("**Matching places**, most incidents first")
-    st.dataframe(v.places, hide_index=True, width="stretch")
+    widgets.frame(v.places, key="places")
 st.markdown("**Incidents in the window**, newest first")
 if len(v.incidents):
-    st.dataframe(v.incidents, hide_index=True, width="stretch")
+    widgets.frame(v.incidents, key="incidents")
 st.caption(widgets.md(v.note))

@@ -23,18 +23,18 @@ st.caption("Built when pressed (a few seconds): the report's tables, charts, def
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    st.subheader("Commentary")
+    st.header("Commentary")
     widgets.bullets(v.commentary)
 with right:
-    st.subheader("How fresh the data is")
+    st.header("How fresh the data is")
     st.metric("Latest month loaded", v.latest)
     st.write(widgets.md(v.freshness))
 
 if v.measures:
-    st.subheader("Engagement and satisfaction")
+    st.header("Engagement and satisfaction")
     widgets.tiles(v.measures)
 
-st.subheader("Monthly trend over 25 months")
+st.header("Monthly trend over 25 months")
 for col, trend, key in zip(st.columns(2, gap="large"), v.trends, ("trend_asb", "trend_vbc"), strict=True):
     with col:
         widgets.chart(trend, key=key)

@@ -33,21 +33,21 @@ n = cols[2].number_input("N incidents", min_value=1, max_value=100, value=3, ste
 m = cols[3].number_input("M months", min_value=1, max_value=24, value=6, step=1, key="rc_m")
 
 v = session.view(callers.build, source, as_of, int(n), int(m))
-st.subheader(v.heading)
+st.header(v.heading)
 st.write(widgets.md(v.sentence))
 widgets.stats(v.stats)
 if v.short:
     st.warning(widgets.md(v.short), icon=":material/warning:")
 
-st.subheader("Each month")
+st.header("Each month")
 widgets.chart(v.trend, key="rc_trend")
 st.caption("Each point is as at the month's end (the last as at the date chosen); \u201cnew\u201d are repeat "
            "callers at that point who were not at the month before's end. The share is of the month's incidents "
            "that carry a caller reference.")
 
-st.subheader("Who")
+st.header("Who")
 if len(v.callers):
-    st.dataframe(v.callers, hide_index=True, width="stretch")
+    widgets.frame(v.callers, key="callers")
 left, right = st.columns(2)
 with left:
     widgets.download_file(v.downloads[0], key="rc_dl_refs")

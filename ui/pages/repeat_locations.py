@@ -27,13 +27,13 @@ k = cols[3].number_input("K incidents", min_value=1, max_value=1000, value=10, s
 by = cols[4].radio("Place", list(locations.BY), format_func=locations.BY.__getitem__, horizontal=True, key="rl_by")
 
 v = session.view(locations.build, source, end, int(m), int(k), by)
-st.subheader(v.heading)
+st.header(v.heading)
 if v.caveat:
     st.info(widgets.md(v.caveat), icon=":material/info:")
 if v.gaps:
     st.warning(widgets.md(v.gaps), icon=":material/warning:")
 st.write(widgets.md(v.sentence))
 if len(v.table):
-    st.dataframe(v.table, hide_index=True, width="stretch")
+    widgets.frame(v.table, key="locations")
 if v.download:
     widgets.download_file(v.download, key="rl_dl")

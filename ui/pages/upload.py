@@ -158,7 +158,7 @@ for upload in files:
     path, sha = uploads.save(upload.name, upload.getvalue())
     tag = sha[:12]
     with st.container(border=True):
-        st.subheader(widgets.md(upload.name))
+        st.header(widgets.md(upload.name))
         fmt_choice = st.selectbox("Format", list(FORMATS), format_func=FORMATS.__getitem__, key=f"up_format_{tag}",
                                   help="Detected from the column names; choose it when the names are unusual.")
         c = check(path, sha, upload.name, fmt_choice, state.get(f"up_sheet_{tag}"), state.get(f"_up_mapping_{tag}"),
@@ -176,7 +176,7 @@ for upload in files:
         show_check(c, tag)
     checked.append((c, path))
 
-st.subheader("Load")
+st.header("Load")
 r = uploads.readiness([c for c, _ in checked])
 if r.refused:
     st.error(widgets.md("Nothing can be loaded until these files are fixed or removed: " + ", ".join(r.refused)
