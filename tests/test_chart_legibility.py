@@ -201,5 +201,10 @@ def test_a_phone_shows_the_columns_a_reader_needs_first_while_they_fit():
     # the long names leave room for the rate and the change only (154 + 110 + 71 px); the signal is under
     # "All columns" and in the sentence above the table
     assert widgets.phone_columns(districts) == ["District", "Rate per 1,000", "% change"]
+    # ... and the phone marks it in the change cell, so no signal is lost off-screen
+    two = pd.concat([districts, pd.DataFrame([["Dover", "900", "3.58", "−2.1%", ""]], columns=districts.columns)])
+    shown = widgets.phone_frame(two, widgets.phone_columns(two))
+    assert list(shown.columns) == ["District", "Rate per 1,000", "% change"]
+    assert list(shown["% change"]) == ["+22.9% ◆", "−2.1%"]
     small = pd.DataFrame([["Jan 2025", "3", ""]], columns=["Month", "Recorded", "Signal"])
     assert widgets.phone_columns(small) == ["Month", "Recorded", "Signal"]
