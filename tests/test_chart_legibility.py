@@ -156,7 +156,7 @@ def test_coverage_heat_map_has_a_colour_scale_per_kind_and_legible_words():
     assert asb.zmax == 1663 and crime.zmax == 12803
     assert asb.zmin < 0 and crime.zmin < 0  # the smallest month is still a tint, never white
     assert asb.textfont.size == 12 and crime.textfont.size == 12
-    assert [r[0] for r in asb.text] == ["", "missing", ""] and [r[0] for r in crime.text] == ["", "", "partial"]
+    assert [r[0] for r in asb.text] == ["", "missing", ""] and [r[1] for r in crime.text] == ["", "", "partial"]
 
 
 def test_the_chosen_district_is_outlined_on_the_map_and_marked_in_the_bars():

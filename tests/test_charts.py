@@ -172,10 +172,12 @@ def test_coverage_heatmap_shows_gaps_and_flags():
     flags = {"police.uk": [SimpleNamespace(month="2024-02", kind="asb", issue="missing", detail="")]}
     fig = charts.coverage_heatmap(df, flags)
     asb, crime = fig.data  # a trace per column, a colour scale per kind
-    # months run down the side, one column per source and kind
+    # months run down the side, one column per source and kind; every trace spans every column (blank but its
+    # own), so the columns line up under their headings
     assert list(asb.y) == ["Jan 2024", "Feb 2024", "Mar 2024"] and list(crime.y) == list(asb.y)
-    assert list(asb.x) == ["police.uk<br>ASB"] and list(crime.x) == ["police.uk<br>Crime"]
-    assert [list(r) for r in asb.z] == [[1663], [None], [900]]
-    assert [list(r) for r in crime.z] == [[12803], [None], [12000]]
-    assert [list(r) for r in asb.text] == [[""], ["missing"], [""]]
-    assert [list(r) for r in crime.text] == [[""], [""], [""]]
+    assert list(asb.x) == ["police.uk<br>ASB", "police.uk<br>Crime"] and list(crime.x) == list(asb.x)
+    assert list(fig.layout.xaxis.categoryarray) == list(asb.x)
+    assert [list(r) for r in asb.z] == [[1663, None], [None, None], [900, None]]
+    assert [list(r) for r in crime.z] == [[None, 12803], [None, None], [None, 12000]]
+    assert [list(r) for r in asb.text] == [["", ""], ["missing", ""], ["", ""]]
+    assert [list(r) for r in crime.text] == [["", ""], ["", ""], ["", ""]]

@@ -441,13 +441,20 @@ def coverage_heatmap(
     tops = {k: max([float(c) for (_, kind, _), c in counts.items() if kind == k and not fmt.is_missing(c)]
                    or [1.0]) for k in {k for _, k in rows}}
     fig = go.Figure()
-    # a trace per column: a heat map's cells are as wide as the gaps between its own x values, so columns of one
-    # kind in one trace would spread over the other kind's columns between them
+    # a trace per column, each on every column (blank but its own): a trace's cells are as wide as the gaps between
+    # its own x values, so a trace of one column, or of one kind's columns, is drawn out of line with the others
+    columns = [labels[r] for r in rows]
     for s, m in rows:
         top = tops[m]
+
+        def own(value: Any, r: tuple[str, str], blank: Any, s: str = s, m: str = m) -> Any:
+            return value if r == (s, m) else blank
+
         fig.add_heatmap(
-            x=[labels[(s, m)]], y=months, z=[[_or_none(counts.get((s, m, mo)))] for mo in all_months],
-            name=f"{s} · {Kind(m).heading}", text=[[marks.get((s, m, mo), "")] for mo in all_months],
+            x=columns, y=months,
+            z=[[own(_or_none(counts.get((s, m, mo))), r, None) for r in rows] for mo in all_months],
+            name=f"{s} · {Kind(m).heading}",
+            text=[[own(marks.get((s, m, mo), ""), r, "") for r in rows] for mo in all_months],
             texttemplate="%{text}", textfont=dict(size=12, color="black"),
             colorscale=KIND_SCALES.get(Kind(m), "Greys"),
             # the lightest filled cell is still a tint: a month with few rows is not mistaken for an empty one
@@ -456,7 +463,7 @@ def coverage_heatmap(
         )
     _layout(fig, title=title, height=90 + 20 * len(all_months), hovermode="closest", showlegend=False)
     fig.update_layout(margin=dict(l=10, r=10, t=70 if title else 50, b=10))
-    fig.update_xaxes(side="top", type="category", categoryorder="array", categoryarray=[labels[r] for r in rows])
+    fig.update_xaxes(side="top", type="category", categoryorder="array", categoryarray=columns)
     fig.update_yaxes(autorange="reversed", rangemode="normal", gridcolor="rgba(0,0,0,0)", type="category")
     return fig
 
