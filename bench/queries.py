@@ -59,7 +59,8 @@ def build(path: Path, rows: int) -> None:
     with store.transaction(con):
         con.execute(
             "INSERT INTO batches (id, file_name, sha256, size_bytes, source, kind, format, loaded_by, loaded_at, "
-            "rows_read, rows_loaded, rows_rejected, months, status) VALUES (1, 'bench', repeat('0', 64), 0, ?, "
+            "rows_read, rows_loaded, rows_rejected, months, status) "
+            "VALUES (nextval('batch_ids'), 'bench', repeat('0', 64), 0, ?, "
             "'asb+crime', 'asb', 'bench', now(), ?, ?, 0, [], 'loaded')", [SOURCE, rows, rows])
         con.execute(f"""
             INSERT INTO asb_incidents (batch_id, source, source_row, incident_ref, reported_date, month, district,
