@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
 from analytics.domain.periods import month_range
 from analytics.report import charts, measure_charts
@@ -150,13 +151,21 @@ def test_coverage_heat_map_has_a_colour_scale_per_kind_and_legible_words():
                         "month": ["2024-01", "2024-03", "2024-01", "2024-03"], "count": [1663, 900, 12803, 12000]})
     flags = {"police.uk": [SimpleNamespace(month="2024-02", kind="asb", issue="missing"),
                            SimpleNamespace(month="2024-03", kind="crime", issue="partial")]}
-    asb, crime = charts.coverage_heatmap(cov, flags).data
-    assert asb.colorscale != crime.colorscale
-    # each scale runs to its own largest month: ASB's 1,663 is as dark as crime's 12,803
-    assert asb.zmax == 1663 and crime.zmax == 12803
-    assert asb.zmin < 0 and crime.zmin < 0  # the smallest month is still a tint, never white
-    assert asb.textfont.size == 12 and crime.textfont.size == 12
-    assert [r[0] for r in asb.text] == ["", "missing", ""] and [r[1] for r in crime.text] == ["", "", "partial"]
+    (heat,) = charts.coverage_heatmap(cov, flags).data
+    scale = [(float(at), colour) for at, colour in heat.colorscale]
+    # ASB in blues over the lower half of the scale, crime in purples over the upper half
+    assert scale[0] == (0.0, "rgb(247,251,255)") and scale[-1] == (1.0, "rgb(63,0,125)")
+    assert all(at <= 0.5 for at, c in scale[:9]) and all(at >= 0.5 for at, c in scale[9:])
+    asb = [r[0] for r in heat.z]
+    crime = [r[1] for r in heat.z]
+    # each kind runs to its own largest month: ASB's 1,663 is as dark as its half goes, as crime's 12,803 is
+    assert asb[0] == pytest.approx(0.4999) and crime[0] == pytest.approx(1.0)
+    # the smallest month is still a tint, never white: 900 of 1,663 is (900 + 0.3 × 1,663) / (1.3 × 1,663) of the way
+    assert asb[2] == pytest.approx(0.4999 * (900 + 0.3 * 1663) / (1.3 * 1663))
+    assert asb[1] is None and crime[2] == pytest.approx(0.5 + 0.5 * (12000 + 0.3 * 12803) / (1.3 * 12803))
+    assert heat.zmin == 0 and heat.zmax == 1
+    assert heat.textfont.size == 12
+    assert [r[0] for r in heat.text] == ["", "missing", ""] and [r[1] for r in heat.text] == ["", "", "partial"]
 
 
 def test_the_chosen_district_is_outlined_on_the_map_and_marked_in_the_bars():

@@ -171,13 +171,11 @@ def test_coverage_heatmap_shows_gaps_and_flags():
     )
     flags = {"police.uk": [SimpleNamespace(month="2024-02", kind="asb", issue="missing", detail="")]}
     fig = charts.coverage_heatmap(df, flags)
-    asb, crime = fig.data  # a trace per column, a colour scale per kind
-    # months run down the side, one column per source and kind; every trace spans every column (blank but its
-    # own), so the columns line up under their headings
-    assert list(asb.y) == ["Jan 2024", "Feb 2024", "Mar 2024"] and list(crime.y) == list(asb.y)
-    assert list(asb.x) == ["police.uk<br>ASB", "police.uk<br>Crime"] and list(crime.x) == list(asb.x)
-    assert list(fig.layout.xaxis.categoryarray) == list(asb.x)
-    assert [list(r) for r in asb.z] == [[1663, None], [None, None], [900, None]]
-    assert [list(r) for r in crime.z] == [[None, 12803], [None, None], [None, 12000]]
-    assert [list(r) for r in asb.text] == [["", ""], ["missing", ""], ["", ""]]
-    assert [list(r) for r in crime.text] == [["", ""], ["", ""], ["", ""]]
+    (heat,) = fig.data  # one trace for every column, so the columns line up under their headings
+    # months run down the side, one column per source and kind
+    assert list(heat.y) == ["Jan 2024", "Feb 2024", "Mar 2024"]
+    assert list(heat.x) == ["police.uk<br>ASB", "police.uk<br>Crime"]
+    assert list(fig.layout.xaxis.categoryarray) == list(heat.x)
+    # the counts themselves for hover; no row is a blank cell, not a zero
+    assert [list(r) for r in heat.customdata] == [[1663, 12803], [None, None], [900, 12000]]
+    assert [list(r) for r in heat.text] == [["", ""], ["missing", ""], ["", ""]]

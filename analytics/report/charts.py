@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly import colors as px_colors
 
 from analytics import interventions as register
 from analytics.domain import definitions
@@ -415,7 +416,15 @@ def district_bars(df: pd.DataFrame, *, value: str = "rate_per_1000", title: str 
     return fig
 
 
-KIND_SCALES = {Kind.ASB: "Blues", Kind.CRIME: "Purples"}
+def _halves(low: list[str], high: list[str]) -> list[list[Any]]:
+    """One colour scale of two: `low` over 0–0.5 and `high` over 0.5–1, meeting at 0.5 with no blend."""
+    first = [[0.5 * i / (len(low) - 1), c] for i, c in enumerate(low)]
+    second = [[0.5 + 0.5 * i / (len(high) - 1), c] for i, c in enumerate(high)]
+    return first + second
+
+
+# the coverage map's scale: ASB's counts in its lower half (blues), crime's in its upper half (purples)
+KIND_COLOURSCALE = _halves(px_colors.sequential.Blues, px_colors.sequential.Purples)
 
 
 def coverage_heatmap(
@@ -440,27 +449,29 @@ def coverage_heatmap(
     labels = {r: f"{r[0]}<br>{Kind(r[1]).heading}" for r in rows}
     tops = {k: max([float(c) for (_, kind, _), c in counts.items() if kind == k and not fmt.is_missing(c)]
                    or [1.0]) for k in {k for _, k in rows}}
-    fig = go.Figure()
-    # a trace per column, each on every column (blank but its own): a trace's cells are as wide as the gaps between
-    # its own x values, so a trace of one column, or of one kind's columns, is drawn out of line with the others
     columns = [labels[r] for r in rows]
-    for s, m in rows:
-        top = tops[m]
+    # one trace for every column (a trace per column, or per kind, is drawn out of line with the others, and costs a
+    # column per trace at national scale): each kind's counts are scaled into its own half of one colour scale
+    # (ASB 0–0.5 in blues, crime 0.5–1 in purples), the lightest filled cell still a tint, never white
+    def shade(kind: str, value: Any) -> float | None:
+        v = _or_none(value)
+        if v is None:
+            return None
+        top = tops[kind]
+        share = (v + 0.3 * top) / (1.3 * top)
+        # ASB stops just short of 0.5, where crime's half starts
+        return 0.5 + 0.5 * min(max(share, 0.0), 1.0) if kind == Kind.CRIME.value else 0.4999 * min(max(share, 0.0), 1.0)
 
-        def own(value: Any, r: tuple[str, str], blank: Any, s: str = s, m: str = m) -> Any:
-            return value if r == (s, m) else blank
-
-        fig.add_heatmap(
-            x=columns, y=months,
-            z=[[own(_or_none(counts.get((s, m, mo))), r, None) for r in rows] for mo in all_months],
-            name=f"{s} · {Kind(m).heading}",
-            text=[[own(marks.get((s, m, mo), ""), r, "") for r in rows] for mo in all_months],
-            texttemplate="%{text}", textfont=dict(size=12, color="black"),
-            colorscale=KIND_SCALES.get(Kind(m), "Greys"),
-            # the lightest filled cell is still a tint: a month with few rows is not mistaken for an empty one
-            zmin=-0.3 * top, zmax=top, showscale=False, xgap=3, ygap=2, hoverongaps=False,
-            hovertemplate="%{x}, %{y}: %{z:,} rows<extra></extra>",
-        )
+    fig = go.Figure()
+    fig.add_heatmap(
+        x=columns, y=months,
+        z=[[shade(m, counts.get((s, m, mo))) for s, m in rows] for mo in all_months],
+        customdata=[[_or_none(counts.get((s, m, mo))) for s, m in rows] for mo in all_months],
+        text=[[marks.get((s, m, mo), "") for s, m in rows] for mo in all_months],
+        texttemplate="%{text}", textfont=dict(size=12, color="black"),
+        colorscale=KIND_COLOURSCALE, zmin=0.0, zmax=1.0, showscale=False, xgap=3, ygap=2, hoverongaps=False,
+        hovertemplate="%{x}, %{y}: %{customdata:,} rows<extra></extra>",
+    )
     _layout(fig, title=title, height=90 + 20 * len(all_months), hovermode="closest", showlegend=False)
     fig.update_layout(margin=dict(l=10, r=10, t=70 if title else 50, b=10))
     fig.update_xaxes(side="top", type="category", categoryorder="array", categoryarray=columns)
