@@ -227,3 +227,18 @@ def test_figures_kept_for_a_file_follow_loads_roll_backs_and_reference_edits(db,
     admin.replace_reference(con, "asb_call_types.csv",
                             text.replace("Noise nuisance,Nuisance", "Noise nuisance,Personal").encode())
     assert by_category() == {"Personal": 3}
+
+
+def test_what_is_kept_is_for_the_latest_few_files_only(tmp_path):
+    # a dashboard reads a new published copy after every load: what was kept for old copies is let go
+    from analytics.figures import kept
+
+    kept.clear()
+    files = []
+    for i in range(kept._KEEP_FILES + 2):
+        con = store.connect(tmp_path / f"copy{i}.duckdb")
+        kept.current(con).get(("n",), lambda i=i: i)
+        files.append(str(tmp_path / f"copy{i}.duckdb"))
+        con.close()
+    assert list(kept._KEPT) == files[2:]
+    assert all(found.memo == {("n",): i + 2} for i, (_, found) in enumerate(kept._KEPT.values()))

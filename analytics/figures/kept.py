@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -36,7 +37,9 @@ class Kept:
         return found
 
 
-_KEPT: dict[str, tuple[Any, Kept]] = {}
+# a dashboard reads a new published copy (a new file) after every load: the latest few are kept, not every one
+_KEEP_FILES = 4
+_KEPT: OrderedDict[str, tuple[Any, Kept]] = OrderedDict()
 _PATHS: weakref.WeakKeyDictionary[Con, str | None] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
@@ -62,9 +65,13 @@ def current(con: Con) -> Kept:
     with _lock:
         found = _KEPT.get(path)
         if found is not None and found[0] == version:
+            _KEPT.move_to_end(path)
             return found[1]
         kept = Kept()
         _KEPT[path] = (version, kept)
+        _KEPT.move_to_end(path)
+        while len(_KEPT) > _KEEP_FILES:
+            _KEPT.popitem(last=False)
         return kept
 
 
