@@ -283,6 +283,11 @@ def _month_names(con: duckdb.DuckDBPyConnection, table: str, column: str = "mont
     return [r[0] for r in con.execute(q).fetchall()]
 
 
+# police.uk street and outcomes files: coordinates are numbers in range, or blank (the staged query reads them)
+_COORDINATES: tuple[tuple[str | None, str, str, str], ...] = (
+    ("Longitude", "lon_raw IS NOT NULL", "lon_raw", "Longitude must be a number between -180 and 180 (or blank)."),
+    ("Latitude", "lat_raw IS NOT NULL", "lat_raw", "Latitude must be a number between -90 and 90 (or blank)."),
+)
 _EXTRA = (
     None, "_extra IS NOT NULL", "_extra",
     "This row has more fields than the header has columns (a stray delimiter or an unquoted comma?). "
@@ -409,8 +414,7 @@ def stage_police_uk(
          "Crime type is blank: every row needs one (Anti-social behaviour or a crime category)."),
         ("Crime ID", row_checks[3], "crime_id",
          "Crime ID is blank on a crime row: only Anti-social behaviour rows may have no Crime ID."),
-        ("Longitude", "lon_raw IS NOT NULL", "lon_raw", "Longitude must be a number between -180 and 180 (or blank)."),
-        ("Latitude", "lat_raw IS NOT NULL", "lat_raw", "Latitude must be a number between -90 and 90 (or blank)."),
+        *_COORDINATES,
     ]  # fmt: skip
     problems = _collect(con, checks)
     ok = "NOT _blank AND NOT _bad"
@@ -520,8 +524,7 @@ def stage_police_uk_outcomes(
          "Crime ID is blank: every outcome belongs to a crime. Re-download the file from police.uk."),
         ("Outcome type", row_checks[3], "outcome",
          "Outcome type is blank: every row of an outcomes file is an outcome. Re-download the file from police.uk."),
-        ("Longitude", "lon_raw IS NOT NULL", "lon_raw", "Longitude must be a number between -180 and 180 (or blank)."),
-        ("Latitude", "lat_raw IS NOT NULL", "lat_raw", "Latitude must be a number between -90 and 90 (or blank)."),
+        *_COORDINATES,
     ]  # fmt: skip
     problems = _collect(con, checks)
     ok = "NOT _blank AND NOT _bad"
