@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -285,7 +286,33 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """A token that changes after every load, replacement, roll-back, reference edit or change to a register (the
     interventions register re-baselines and marks the charts; the case review register adds a row to its audit
     trail for every change): the cache key."""
+    return versions(con).whole
+
+
+@dataclass(frozen=True)
+class Versions:
+    """The data version, and its parts: what one source's figures depend on changes only with that source's own
+    incident and crime loads and with what every figure depends on (shared), so a load into one source leaves the
+    figures of every other source as they were."""
+
+    whole: str
+    shared: str  # reference files, the registers and their settings, and the loads of outcomes and measures
+    sources: Mapping[str, str]  # source -> the state of its incident and crime loads
+
+    def of(self, source: str) -> str:
+        """The version of one source's figures (a source with nothing loaded has one too: it may be loaded)."""
+        return f"{self.shared}.{self.sources.get(source, 'none')}"
+
+
+def _token(value: object) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
+
+
+def versions(con: duckdb.DuckDBPyConnection) -> Versions:
+    """The data version and its parts (Versions), read in one go."""
     batches = one(con, sql("store/batch_state"))
+    shared_batches = one(con, sql("store/shared_batch_state"))
+    by_source = {str(row[0]): _token(row[1:]) for row in con.execute(sql("store/source_batch_state")).fetchall()}
     reference = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in definitions.reference_tables()]
     registers: list[tuple[Any, ...] | None] = []
     for query in ("store/interventions_state", "store/case_reviews_state"):
@@ -293,7 +320,8 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
             registers.append(one(con, sql(query)))
         except duckdb.CatalogException:  # an older file opened read-only, not upgraded: no register yet
             registers.append(None)
-    return hashlib.sha256(repr((batches, reference, registers)).encode()).hexdigest()[:16]
+    return Versions(_token((batches, reference, registers)), _token((shared_batches, reference, registers)),
+                    by_source)
 
 
 SQL_DIR = Path(__file__).with_name("sql")

@@ -22,6 +22,7 @@ import streamlit as st
 from analytics import publish, store
 from analytics.errors import DashboardError, translated
 from analytics.ingest.demo import ensure_demo
+from analytics.views.common import source_of
 from ui.widgets import show_error
 
 T = TypeVar("T")
@@ -50,15 +51,15 @@ def _reader_ok(master: Path) -> bool:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _reader(copy: str, inode: int) -> tuple[duckdb.DuckDBPyConnection, str] | None:
-    """A read-only connection to one published copy and its data version (a copy never changes; the inode tells a
+def _reader(copy: str, inode: int) -> tuple[duckdb.DuckDBPyConnection, store.Versions] | None:
+    """A read-only connection to one published copy and its data versions (a copy never changes; the inode tells a
     copy made again under the same name, after the folder was emptied, from the one before), or None when the copy
     is out of date and a writer must publish again."""
     con = publish.open_copy(Path(copy))
-    return None if con is None else (con, store.data_version(con))
+    return None if con is None else (con, store.versions(con))
 
 
-def _open(copy: Path) -> tuple[duckdb.DuckDBPyConnection, str] | None:
+def _open(copy: Path) -> tuple[duckdb.DuckDBPyConnection, store.Versions] | None:
     try:
         inode = copy.stat().st_ino
     except FileNotFoundError:  # removed since CURRENT was read: the next publish is under way
@@ -69,10 +70,18 @@ def _open(copy: Path) -> tuple[duckdb.DuckDBPyConnection, str] | None:
 @dataclass
 class Run:
     cursor: duckdb.DuckDBPyConnection
-    version: str
+    version: str  # the master's path and the whole data version: the key of anything built from every source
     demo_loaded: bool
     connection: duckdb.DuckDBPyConnection | None = None
     copy: str = ""
+    versions: store.Versions | None = None
+    master: str = ""
+
+    def version_of(self, source: str | None) -> str:
+        """The key of a view built from one source (analytics.views.common.one_source), else the whole version."""
+        if source is None or self.versions is None:
+            return self.version
+        return f"{self.master}:{self.versions.of(source)}"
 
 
 def start() -> Run:
@@ -89,9 +98,10 @@ def start() -> Run:
                 assert copy is not None
                 opened = _open(copy)
                 assert opened is not None
-            con, version = opened
+            con, versions = opened
             # the master's path is part of the key so two databases never share cached figures
-            run = Run(con.cursor(), f"{master}:{version}", _DEMO_LOADED.get(str(master), False), con, str(copy))
+            run = Run(con.cursor(), f"{master}:{versions.whole}", _DEMO_LOADED.get(str(master), False), con,
+                      str(copy), versions, str(master))
     except DashboardError as e:
         show_error(e)
     st.session_state["_run"] = run
@@ -110,13 +120,14 @@ def _cached(version: str, key: str, _build: Callable[..., Any], _cursor: Any, _a
 
 
 def view(build: Callable[..., T], *args: Any) -> T:
-    """build(cursor, *args) from analytics.views, cached per data version; a DashboardError is shown and stops
-    the page. Arguments are plain values or frozen dataclasses, so their repr is the cache key."""
+    """build(cursor, *args) from analytics.views, cached per data version (a view of one source per that source's
+    version, so a load into another source leaves it cached); a DashboardError is shown and stops the page.
+    Arguments are plain values or frozen dataclasses, so their repr is the cache key."""
     run = current()
     key = f"{build.__module__}.{build.__qualname__}{args!r}"
     try:
         with translated():
-            result: T = _cached(run.version, key, build, run.cursor, args)
+            result: T = _cached(run.version_of(source_of(build, args)), key, build, run.cursor, args)
     except DashboardError as e:
         show_error(e)
     return result

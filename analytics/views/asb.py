@@ -10,7 +10,7 @@ from analytics.figures import breakdowns
 from analytics.figures.common import Con
 from analytics.report import formatting as fmt
 from analytics.report import text
-from analytics.views.common import Header, Selection, Table, header, table
+from analytics.views.common import Header, Selection, Table, header, one_source, table
 from analytics.views.sections import Breakdown, Comparison, Rolling, Years, breakdown, comparison, rolling, years
 
 WHAT = "ASB incidents by month reported, against the same months a year earlier, and where the change came from."
@@ -28,6 +28,7 @@ class AsbView:
     years: Years
 
 
+@one_source
 def build(con: Con, sel: Selection) -> AsbView:
     calls = breakdown(con, sel, Measure.ASB, "call_type", top=6, what="call types", name_label="Call type",
                       name="asb-call-types",

@@ -13,7 +13,7 @@ from analytics.figures.common import Con
 from analytics.report import casework as words
 from analytics.report import formatting as fmt
 from analytics.report.export import csv_bytes, csv_file_name
-from analytics.views.common import Chart, Download, Stat, Table, chart
+from analytics.views.common import Chart, Download, Stat, Table, chart, one_source
 
 BY_REFERENCE, BY_LOCATION = "reference", "location"
 
@@ -76,6 +76,7 @@ def _incidents_shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
+@one_source
 def lookup(con: Con, source: str, by: str, text: str, as_of: date) -> LookupView:
     """A caller reference (or part of a location) looked up as at a date: the incidents in the last six months,
     whether the repeat and case review thresholds are met, and the vulnerable flag."""
@@ -177,6 +178,7 @@ def _callers_table(found: pd.DataFrame, *, formatted: bool) -> pd.DataFrame:
     return out
 
 
+@one_source
 def build(con: Con, source: str, as_of: date, min_incidents: int, months: int,
           trend_months: int = 13) -> RepeatView:
     threshold = repeat.Threshold(min_incidents, months)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,6 +26,27 @@ SYNTHETIC_LABEL = "generated, not real"
 def source_label(source: str) -> str:
     """A source as the sidebar and headers name it: the demo's synthetic source says it is not real data."""
     return f"{source} ({SYNTHETIC_LABEL})" if source == SYNTHETIC_SOURCE else source
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def one_source(build: F) -> F:
+    """Marks a view built from one source's incidents and crimes alone (and what every source shares: reference
+    files, registers, outcomes and measures loads): the source is its first argument after the cursor, a Selection
+    or the source's name. The dashboard keeps such a view across loads into other sources (store.Versions)."""
+    setattr(build, "one_source", True)  # noqa: B010 (a plain attribute on a function)
+    return build
+
+
+def source_of(build: Callable[..., Any], args: Sequence[Any]) -> str | None:
+    """The one source a view marked one_source is built from, None for any other view (it depends on them all)."""
+    if not getattr(build, "one_source", False) or not args:
+        return None
+    first = args[0]
+    if isinstance(first, Selection):
+        return first.source
+    return first if isinstance(first, str) else None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from analytics.errors import DashboardError, InputRefused, NotFound
 from analytics.figures import control_series
 from analytics.figures.common import Con
 from analytics.report import charts, control_text, export
-from analytics.views.common import Chart, Selection, Table, chart
+from analytics.views.common import Chart, Selection, Table, chart, one_source
 
 TITLE = "Control charts"
 WHAT = ("Whether a monthly figure has really changed or is moving within its normal range: an XmR control chart "
@@ -71,6 +71,7 @@ def _label(measure: Measure) -> str:
     return control_series.MEASURE_WORDS[measure]
 
 
+@one_source
 def choices(con: Con, sel: Selection, measure: Measure, months: int) -> Choices:
     shown = control_series.shown_months(con, source=sel.source, kind=measure.kind, end=sel.end, months=months)
     word = control_series.GROUPS[measure.kind][1]
@@ -100,6 +101,7 @@ def _table(shown: pd.DataFrame, raw: pd.DataFrame, sel: Selection, spec: control
                  export.csv_file_name(what, spec.district, sel.source, months[0], months[-1]))
 
 
+@one_source
 def build(con: Con, sel: Selection, measure: Measure, group: str | None = None,
           months: int = control_series.DEFAULT_MONTHS, preview_from: str | None = None) -> ControlView:
     series = control_series.control_chart(con, measure=measure, source=sel.source, end=sel.end, months=months,
@@ -152,6 +154,7 @@ def register_table(con: Con) -> Table:
     return Table(shown, shown, "interventions-register_kent_all-sources")
 
 
+@one_source
 def effect(con: Con, sel: Selection, measure: Measure, group: str | None, entry_id: int) -> EffectView:
     """The before/after of one register entry on the chosen series, in plain English, with its chart."""
     entry = register.entry(con, entry_id)

@@ -15,7 +15,7 @@ from analytics.figures import breakdowns, control_series, solved
 from analytics.figures.common import Con
 from analytics.report import charts, control_text, maturity, text, tiles
 from analytics.report import formatting as fmt
-from analytics.views.common import Chart, Header, Selection, chart, chart_marks, header, points, table
+from analytics.views.common import Chart, Header, Selection, chart, chart_marks, header, one_source, points, table
 from analytics.views.sections import Breakdown, Comparison, Years, breakdown, comparison, years
 
 WHAT = ("Victim-based crime by month recorded against the same months a year earlier, how much of it is solved, "
@@ -43,6 +43,7 @@ class CrimeView:
     years: Years
 
 
+@one_source
 def build(con: Con, sel: Selection) -> CrimeView:
     args: dict[str, Any] = {"period": sel.period, "source": sel.source, "district": sel.district}
     rate = solved.solved_rate(con, **args)

@@ -13,7 +13,7 @@ from analytics.figures.common import Con
 from analytics.figures.rates import rates_per_1000
 from analytics.report import charts, control_text, export, text
 from analytics.report import formatting as fmt
-from analytics.views.common import Chart, Header, Selection, Table, chart, header
+from analytics.views.common import Chart, Header, Selection, Table, chart, header, one_source
 
 WHAT = "The 13 Kent districts compared: how many incidents or crimes per 1,000 residents, and the change on last year."
 MEASURES = (Measure.ASB, Measure.VBC)
@@ -38,6 +38,7 @@ class DistrictsView:
     control_table: Table | None
 
 
+@one_source
 def build(con: Con, sel: Selection, measure: Measure, colour: str) -> DistrictsView:
     rates = rates_per_1000(con, measure=measure, period=sel.period, source=sel.source)
     summary = text.district_sentence(rates, measure)

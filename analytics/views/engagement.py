@@ -17,7 +17,7 @@ from analytics.report import formatting as fmt
 from analytics.report import measure_charts, narrative
 from analytics.report import measures as words
 from analytics.report.tiles import Tile
-from analytics.views.common import Chart, Header, Selection, Table, chart
+from analytics.views.common import Chart, Header, Selection, Table, chart, one_source
 
 WHAT = ("My Community Voice (MCV), the force's two-way messaging service: members and their share of households "
         "against the target, sign-ups by week and alerts sent by month, from the measures files loaded.")
@@ -80,6 +80,7 @@ def members_tile(con: Con, sel: Selection) -> Tile:
     )
 
 
+@one_source
 def build(con: Con, sel: Selection) -> EngagementView:
     head = measures_header(sel, "Engagement", WHAT)
     present = loaded(con)

@@ -14,7 +14,7 @@ from analytics.figures.common import Con
 from analytics.report import casework as words
 from analytics.report import formatting as fmt
 from analytics.report.export import csv_bytes, csv_file_name
-from analytics.views.common import Download
+from analytics.views.common import Download, one_source
 
 BY = {"location": "Location", "lsoa": "LSOA"}
 SHOWN_LIMIT = 200
@@ -50,6 +50,7 @@ LABELS = {"rank": "Rank", "district": "District", "lsoa_code": "LSOA", "location
           "last_month": "Last month", "callers": "Callers"}
 
 
+@one_source
 def build(con: Con, source: str, end_month: str, months: int, min_incidents: int, by: str) -> LocationsView:
     found = repeat.repeat_locations(con, source=source, end_month=end_month, months=months,
                                     min_incidents=min_incidents, by=by)

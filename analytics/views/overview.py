@@ -17,7 +17,7 @@ from analytics.report import charts, control_text, text, tiles
 from analytics.report import formatting as fmt
 from analytics.report.summary import build_summary
 from analytics.report.tiles import Tile
-from analytics.views.common import Chart, Header, Selection, chart, chart_marks, header, points, table
+from analytics.views.common import Chart, Header, Selection, chart, chart_marks, header, one_source, points, table
 from analytics.views.engagement import flow_tile, members_tile
 from analytics.views.satisfaction import satisfaction_tile
 
@@ -101,6 +101,7 @@ def engagement_tiles(con: Con, sel: Selection) -> list[Tile]:
     return out
 
 
+@one_source
 def build(con: Con, sel: Selection) -> OverviewView:
     fresh = coverage.freshness(con, source=sel.source)
     summary = build_summary(con, period=sel.period, source=sel.source, district=sel.district)

@@ -14,7 +14,7 @@ from analytics.report import formatting as fmt
 from analytics.report import measure_charts
 from analytics.report import measures as words
 from analytics.report.tiles import Tile
-from analytics.views.common import Chart, Header, Selection, Table, chart
+from analytics.views.common import Chart, Header, Selection, Table, chart, one_source
 from analytics.views.engagement import measures_header
 
 WHAT = ("The share of ASB victims surveyed who were satisfied, with its 95% confidence interval (Wilson), against "
@@ -65,6 +65,7 @@ def comparison_tile(con: Con, sel: Selection) -> Tile | None:
                     f"; {sel.area} is {s.against_comparison} it" if s.against_comparison else ""), "")
 
 
+@one_source
 def build(con: Con, sel: Selection) -> SatisfactionView:
     head = measures_header(sel, "Victim satisfaction", WHAT)
     if SATISFACTION not in loaded(con):
