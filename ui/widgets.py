@@ -5,6 +5,7 @@ markdown, so a name can never become a link or an image."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, NoReturn
 
 import pandas as pd
@@ -164,7 +165,8 @@ def frame(df: pd.DataFrame, *, key: str, height: int | str = "auto", **options: 
 def download(t: Table, *, key: str, label: str = "Download CSV") -> None:
     """The table's rows as a CSV file through the one export layer: numbers stay numbers, counts whole, signals
     "signal"/blank, and text that could start a formula stays text; the file name says what the file holds."""
-    st.download_button(label, export.csv_bytes(t.raw), file_name=t.file_name, mime="text/csv", key=key,
+    # the file is written when the button is pressed, not on every page run
+    st.download_button(label, partial(export.csv_bytes, t.raw), file_name=t.file_name, mime="text/csv", key=key,
                        on_click="ignore", icon=":material/download:")
 
 

@@ -4,6 +4,7 @@ Nothing touches the database until Load is pressed: checks run in a scratch in-m
 through analytics.ingest.load.load_requests, the same code path as `python -m analytics ingest`.
 """
 
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -110,7 +111,8 @@ with st.expander("Templates for the force extracts"):
     st.write("A workbook (or CSV file) with the columns the loader expects, an example row and, in the workbook, "
              "notes on each column.")
     for col, kind in zip(st.columns(2), templates.FORMATS, strict=True):
-        col.download_button(f"{templates.TITLES[kind]} template (.xlsx)", templates.template_workbook(kind),
+        # the workbook is written when the button is pressed, not on every page run
+        col.download_button(f"{templates.TITLES[kind]} template (.xlsx)", partial(templates.template_workbook, kind),
                             file_name=templates.file_name(kind),
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             key=f"up_template_{kind}", on_click="ignore", icon=":material/download:")
