@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly import colors as px_colors
@@ -452,22 +453,28 @@ def coverage_heatmap(
     columns = [labels[r] for r in rows]
     # one trace for every column (a trace per column, or per kind, is drawn out of line with the others, and costs a
     # column per trace at national scale): each kind's counts are scaled into its own half of one colour scale
-    # (ASB 0–0.5 in blues, crime 0.5–1 in purples), the lightest filled cell still a tint, never white
-    def shade(kind: str, value: Any) -> float | None:
-        v = _or_none(value)
-        if v is None:
-            return None
+    # (ASB 0–0.5 in blues, crime 0.5–1 in purples), the lightest filled cell still a tint, never white.
+    # Arrays, not lists: Plotly checks a list cell by cell (most of the page's time at national scale).
+    at_month = {m: i for i, m in enumerate(all_months)}
+    at_column = {r: j for j, r in enumerate(rows)}
+    found = np.full((len(all_months), len(rows)), np.nan)
+    text = np.full(found.shape, "", dtype=object)
+    for (source, kind, month), count in counts.items():
+        if not fmt.is_missing(count):
+            found[at_month[month], at_column[(source, kind)]] = float(count)
+    for (source, kind, month), word in marks.items():
+        if month in at_month and (source, kind) in at_column:
+            text[at_month[month], at_column[(source, kind)]] = word
+    shade = np.full(found.shape, np.nan)
+    for (_, kind), j in at_column.items():
         top = tops[kind]
-        share = (v + 0.3 * top) / (1.3 * top)
+        share = np.clip((found[:, j] + 0.3 * top) / (1.3 * top), 0.0, 1.0)
         # ASB stops just short of 0.5, where crime's half starts
-        return 0.5 + 0.5 * min(max(share, 0.0), 1.0) if kind == Kind.CRIME.value else 0.4999 * min(max(share, 0.0), 1.0)
+        shade[:, j] = 0.5 + 0.5 * share if kind == Kind.CRIME.value else 0.4999 * share
 
     fig = go.Figure()
     fig.add_heatmap(
-        x=columns, y=months,
-        z=[[shade(m, counts.get((s, m, mo))) for s, m in rows] for mo in all_months],
-        customdata=[[_or_none(counts.get((s, m, mo))) for s, m in rows] for mo in all_months],
-        text=[[marks.get((s, m, mo), "") for s, m in rows] for mo in all_months],
+        x=columns, y=months, z=shade, customdata=found, text=text,
         texttemplate="%{text}", textfont=dict(size=12, color="black"),
         colorscale=KIND_COLOURSCALE, zmin=0.0, zmax=1.0, showscale=False, xgap=3, ygap=2, hoverongaps=False,
         hovertemplate="%{x}, %{y}: %{customdata:,} rows<extra></extra>",
@@ -484,7 +491,8 @@ def _flags(df: pd.DataFrame) -> list[bool]:
 
 
 def _zip(*columns: Any) -> Any:
-    return zip(*columns, strict=True)
+    # a column as a list first: iterating a pandas column of strings goes value by value through Arrow
+    return zip(*(c.tolist() if isinstance(c, pd.Series) else c for c in columns), strict=True)
 
 
 def _or_none(value: Any) -> float | None:
