@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
@@ -32,6 +33,9 @@ class Period:
         return tuple(shift_month(m, -12) for m in self.months)
 
 
+# parse_month, shift_month and month_range are pure and asked the same few hundred months over and over (every
+# source's history, every page run): they are remembered
+@lru_cache(maxsize=65536)
 def parse_month(month: str) -> tuple[int, int]:
     """(year, month number) of 'YYYY-MM'; ValueError for anything else."""
     match = _MONTH_RE.match(str(month).strip())
@@ -40,6 +44,7 @@ def parse_month(month: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+@lru_cache(maxsize=65536)
 def shift_month(month: str, delta: int) -> str:
     """The month `delta` months after `month` (before, when negative)."""
     year, number = parse_month(month)
@@ -47,6 +52,7 @@ def shift_month(month: str, delta: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+@lru_cache(maxsize=4096)
 def month_range(start: str, end: str) -> tuple[str, ...]:
     """Every month from start to end inclusive (empty when end is before start)."""
     first, last = parse_month(start), parse_month(end)

@@ -20,7 +20,7 @@ from analytics.domain import definitions
 from analytics.domain.kinds import Kind, Measure
 from analytics.domain.periods import Period, make_period, month_range, shift_month
 from analytics.figures import kept
-from analytics.figures.common import Con, month_counts, month_of
+from analytics.figures.common import Con, month_counts
 
 # A covered month is "partial" when its count is below PARTIAL_SHARE of the median of the covered months within
 # PARTIAL_REACH months either side (see partial_month).
@@ -43,8 +43,7 @@ History = list[tuple[str, str, str, int]]
 def _kept(con: Con) -> kept.Kept:
     """What is kept for the connection's file (analytics.figures.kept), its whole-history counts first."""
     found = kept.current(con)
-    found.get(("history",), lambda: [(src, k, month_of(m), n)
-                                     for src, k, m, n in con.execute(store.sql("figures/coverage")).fetchall()])
+    found.get(("history",), lambda: con.execute(store.sql("figures/coverage")).fetchall())
     return found
 
 
