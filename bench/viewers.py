@@ -24,7 +24,8 @@ viewer reconnects on its next request. Exit status 1 when any measured run had a
 With several servers (replicas serving one database), viewer i holds its session on server i mod N, as a load
 balancer with sticky sessions spreads them. With --during-load, a command-line writer runs throughout each level:
 `python -m analytics rollback` of --load-file's batch, then `python -m analytics ingest` of it again, in a loop
-(each a write and a publish); its loads, their times and exit statuses are reported beside the viewers' figures.
+(each a write and a publish, at the lower CPU priority loads take: ASB_LOAD_NICE); its loads, their times and exit
+statuses are reported beside the viewers' figures.
 
 Not counted: waiting for /_stcore/health; the first run of the first session (which may load the demo data into an
 empty database), followed by one run of every page (so the query caches are warm, as on a server in use); and each
@@ -292,8 +293,10 @@ class LoadLoop:
         self.db, self.file = db, file
 
     async def _cli(self, *args: str) -> tuple[int, str, str]:
+        # the job's own look-up of the batch runs at the priority its loads take (analytics.cli.yield_to_viewers)
+        nice = ["nice", "-n", os.environ.get("ASB_LOAD_NICE", "10")] if args[0] not in {"ingest", "rollback"} else []
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "analytics", *args, "--db", str(self.db), cwd=ROOT,
+            *nice, sys.executable, "-m", "analytics", *args, "--db", str(self.db), cwd=ROOT,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await proc.communicate()
         return proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")

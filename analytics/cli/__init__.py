@@ -8,10 +8,11 @@ refused and the database is unchanged, 1 for anything unexpected. Messages go to
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
-from analytics.errors import DashboardError, translated
+from analytics.errors import DashboardError, InputRefused, translated
 from analytics.report.suppression import DEFAULT_THRESHOLD
 
 
@@ -119,10 +120,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Loads and roll-backs are background work beside the people using a dashboard on the same machine: they take the
+# CPU the dashboard leaves (a lower priority, nice 10 by default).
+LOAD_COMMANDS = frozenset({"ingest", "rollback", "demo"})
+LOAD_NICE = "ASB_LOAD_NICE"
+
+
+def yield_to_viewers(command: str) -> int:
+    """Lower this process's CPU priority for a load (by $ASB_LOAD_NICE, default 10; 0 keeps it), before DuckDB
+    starts its threads, which take the priority they start with. Returns the niceness now."""
+    if command not in LOAD_COMMANDS:
+        return os.nice(0)
+    text = os.environ.get(LOAD_NICE, "10").strip()
+    if not text.isdigit() or int(text) > 19:
+        raise InputRefused("Bad setting", f"{LOAD_NICE} is {text!r}: it must be a whole number from 0 (the normal "
+                           "priority) to 19 (the lowest), how far a load lowers its CPU priority.")
+    return os.nice(int(text))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         with translated():
+            yield_to_viewers(args.command)
             if args.command == "summary":
                 from analytics.cli.summary import run_summary
 
