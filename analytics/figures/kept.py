@@ -40,28 +40,31 @@ class Kept:
 # a dashboard reads a new published copy (a new file) after every load: the latest few are kept, not every one
 _KEEP_FILES = 4
 _KEPT: OrderedDict[str, tuple[Any, Kept]] = OrderedDict()
-_PATHS: weakref.WeakKeyDictionary[Con, str | None] = weakref.WeakKeyDictionary()
+# per connection or cursor: the file it reads (None in memory) and, for a file open read-only (a published copy,
+# which never changes), its aggregates' version, asked once rather than on every figure
+_FILES: weakref.WeakKeyDictionary[Con, tuple[str | None, int | None]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def _path(con: Con) -> str | None:
-    """The file the connection reads (None in memory), asked once per connection or cursor."""
+def _file(con: Con) -> tuple[str | None, int | None]:
+    """(the file the connection reads, its fixed aggregates version if it is open read-only), asked once."""
     with _lock:
-        if con in _PATHS:
-            return _PATHS[con]
+        if con in _FILES:
+            return _FILES[con]
     row = con.execute(store.sql("store/database_file")).fetchone()
     path = row[0] if row and row[0] else None
+    fixed = store.scalar(con, store.sql("figures/history_state")) if path and row and row[1] else None
     with _lock:
-        _PATHS[con] = path
-    return path
+        _FILES[con] = (path, fixed)
+    return path, fixed
 
 
 def current(con: Con) -> Kept:
     """What is kept for the connection's file at its aggregates' current version (a fresh one after a change)."""
-    path = _path(con)
+    path, fixed = _file(con)
     if not path:
         return Kept()
-    version = store.scalar(con, store.sql("figures/history_state"))
+    version = fixed if fixed is not None else store.scalar(con, store.sql("figures/history_state"))
     with _lock:
         found = _KEPT.get(path)
         if found is not None and found[0] == version:
