@@ -369,6 +369,9 @@ class Level:
             "server_cpu_ms_per_run": round(self.server_cpu / clean * 1000, 1)
             if self.server_cpu is not None and clean else None,
             "server_cpu_note": None if self.server_cpu is not None else self.server_cpu_note,
+            # viewers whose page runs, at this CPU per run and each viewer's rate, would fill one core
+            "viewers_per_core": round(clean * self.interval / self.server_cpu)
+            if self.server_cpu and clean and self.interval else None,
             "generator_cpu_cores": round(self.own_cpu / self.elapsed, 3) if self.elapsed else None,
             "generator_loop_lag_p95_ms": round(percentile(lag, 0.95) * 1000, 1),
             "generator_loop_lag_max_ms": round(lag[-1] * 1000, 1),
@@ -533,6 +536,9 @@ def print_level(s: dict[str, Any]) -> None:
     print(f"\n{s['viewers']} viewer(s), a page every {s['interval_s']:g} s each, for {s['duration_s']:g} s "
           f"(all runs done after {s['elapsed_s']:.1f} s)")
     print(f"  runs {s['runs']}, errors {s['errors']}; {s['runs_per_s']} runs without errors per s; {cpu}")
+    if s.get("viewers_per_core"):
+        print(f"  at that CPU per run, one core is full with about {s['viewers_per_core']} viewers each opening a "
+              f"page every {s['interval_s']:g} s")
     print(f"  load generator CPU {s['generator_cpu_cores']:.2f} cores, event-loop lag p95 "
           f"{s['generator_loop_lag_p95_ms']:.0f} ms, max {s['generator_loop_lag_max_ms']:.0f} ms; "
           f"load average {s['load_average_1m']}")
