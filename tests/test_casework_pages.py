@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
@@ -48,7 +49,8 @@ def db(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def downloads(monkeypatch) -> list[tuple[str | None, bytes]]:
-    """Every file a run hands to a download button, as (file name, bytes)."""
+    """Every file a run hands to a download button, as (file name, bytes): the files it holds, and the CSV files it
+    writes only when the button is pressed (written here at once, as a press would)."""
     served: list[tuple[str | None, bytes]] = []
 
     class Recording(MemoryMediaFileStorage):
@@ -57,7 +59,15 @@ def downloads(monkeypatch) -> list[tuple[str | None, bytes]]:
                 served.append((filename, path_or_data))
             return super().load_and_get_id(path_or_data, mimetype, kind, filename)
 
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # type: ignore[no-untyped-def]
+        if mimetype == "text/csv":
+            served.append((file_name, data_callable()))
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return served
 
 
