@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from analytics import publish
-from tests.browser import ROOT, launch, needs_chromium, settle, streamlit_server
+from tests.browser import ROOT, launch, needs_chromium, settle, streamlit_server, wait_for_whole_demo
 
 pytestmark = needs_chromium
 
@@ -127,10 +127,21 @@ def test_two_servers_starting_at_once_on_an_empty_database_load_the_demo_once(tm
                 assert "December 2025" in latest(page)
             # one process loaded it, and its page says so; the other found it loaded
             assert sum(page.get_by_text("bundled demo data was loaded").count() for page in pages) == 1
+            # the synthetic source loads in the background (in both processes' threads, once), then both serve it
+            wait_for_whole_demo(db)
+            for page in pages:
+                page.reload()
+                page.get_by_text("Latest month loaded").first.wait_for(timeout=60_000)
+                settle(page)
+                assert page.get_by_text("is still loading").count() == 0
+                sidebar = page.locator('[data-testid="stSidebar"]')
+                assert sidebar.get_by_text("Source", exact=True).count() == 1  # offered once there are two
         finally:
             browser.close()
     batches = json.loads(cli("batches", "--json", db=db).stdout)
     files = [x["file"] for x in batches]
     assert len(files) == len(set(files))  # each demo file loaded once
     assert sum(f.endswith("-kent-street.csv.gz") for f in files) == 16
+    assert sorted(f for f in files if f.startswith("SYNTHETIC-")) == [
+        "SYNTHETIC-kent-asb-incidents.csv", "SYNTHETIC-kent-measures.csv", "SYNTHETIC-kent-recorded-crime.csv"]
     assert publish.current(db) is not None
