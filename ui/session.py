@@ -24,7 +24,7 @@ import streamlit as st
 from analytics import publish, store
 from analytics.errors import DashboardError, translated
 from analytics.ingest.demo import demo_pending, finish_demo, start_demo
-from ui.widgets import show_error
+from ui.widgets import preload_charts, show_error
 
 T = TypeVar("T")
 
@@ -45,10 +45,12 @@ def _first_start(master: Path) -> None:
     with _first_start_lock:
         if _reader_ok(master):
             return
+        preload = preload_charts()
         with st.spinner("Opening the database (the first start loads the demo data)…"), \
                 publish.writing(master, wait=FIRST_START_WAIT, republish=True) as con:
             if start_demo(con):
                 _DEMO_LOADED[str(master)] = True
+        preload.empty()
 
 
 def _finish_demo(master: Path) -> None:

@@ -230,6 +230,18 @@ def demo_banner(loaded: bool) -> None:
                 icon=":material/info:")
 
 
+def preload_charts() -> Any:
+    """An empty chart, out of sight, while the first start loads the demo: the browser fetches and runs Plotly's
+    script (about 4.7 MB, loaded when a page first has a chart) while it would otherwise wait, so the Overview's
+    charts are drawn as soon as they arrive. Returns the slot; its .empty() removes the chart."""
+    slot = st.empty()
+    with slot.container(key="preload_charts"):
+        st.html("<style>.st-key-preload_charts { display: none; }</style>")
+        st.plotly_chart({"data": [{"type": "scatter", "x": [0], "y": [0]}]}, key="preload_chart",
+                        config={"staticPlot": True})
+    return slot
+
+
 def demo_loading(state: str | None) -> None:
     """While the synthetic demo source loads in the background (state "", or the error that stopped it)."""
     if state is not None:
