@@ -9,6 +9,7 @@ go through ``act``: the master read-write for the moment of the write, then a ne
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -64,11 +65,33 @@ def _finish_demo(master: Path) -> None:
         pass
     try:
         with translated(), publish.writing(master, wait=FIRST_START_WAIT) as con:
-            finish_demo(con)  # nothing to do when another process finished it first
+            _loading.add(con)
+            try:
+                finish_demo(con)  # nothing to do when another process finished it first
+            finally:
+                _loading.discard(con)
     except Exception as e:  # a thread has no page to show it on: the pages say the source did not load
+        if _stopping.is_set():
+            log.info("the dashboard stopped while the synthetic demo source loaded: the next start loads it")
+            return
         log.exception("the synthetic demo source did not load")
         with _finishing_lock:
             _finishing[str(master)] = e.message if isinstance(e, DashboardError) else f"{type(e).__name__}: {e}"
+
+
+_loading: set[duckdb.DuckDBPyConnection] = set()  # the background load's writer, while it loads
+_stopping = threading.Event()
+
+
+@atexit.register
+def _stop_loading() -> None:
+    """On exit, interrupt a background load part-way and wait for it to roll back (the next start loads it again),
+    rather than end the interpreter under a running query."""
+    _stopping.set()
+    for con in list(_loading):
+        con.interrupt()
+    for thread in [t for t in _finishing.values() if isinstance(t, threading.Thread)]:
+        thread.join(timeout=10)
 
 
 def _demo_loading(master: Path, pending: bool) -> str | None:
