@@ -17,7 +17,7 @@ if specs:
     navigation.sidebar_links(sections)
     widgets.responsive()
     signin.sidebar_identity(me)
-    session.start()
+    widgets.demo_loading(session.start().demo_loading)
     spec = specs.get(page.title)
     if filters.sidebar(show=spec is not None and spec.filters) is None and spec is not None and spec.filters:
         filters.no_data()

@@ -270,15 +270,26 @@ def refresh_aggregates(con: duckdb.DuckDBPyConnection, slices: Slices | None = N
     con.execute(sql("aggregates/version_up"))
 
 
+_in_transaction: set[int] = set()  # id() of the connections inside transaction() now
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All or nothing: commit if the block finishes, roll back on any exception."""
+    """All or nothing: commit if the block finishes, roll back on any exception. Inside another transaction() on
+    the same connection the block joins it, so steps that are each all or nothing (a load, an application to the
+    register) can also be made all or nothing together."""
+    if id(con) in _in_transaction:
+        yield con
+        return
     con.execute("BEGIN TRANSACTION")
+    _in_transaction.add(id(con))
     try:
         yield con
     except BaseException:
+        _in_transaction.discard(id(con))
         con.execute("ROLLBACK")
         raise
+    _in_transaction.discard(id(con))
     con.execute("COMMIT")
 
 

@@ -45,6 +45,26 @@ def _wait_healthy(url: str, server: subprocess.Popen, timeout: float = 60) -> No
     raise TimeoutError("streamlit did not become healthy")
 
 
+def wait_for_whole_demo(db: Path, timeout: float = 240) -> None:
+    """Wait until the copy readers get holds the whole demo: the first start publishes the police.uk files first and
+    the synthetic source when its background load is done."""
+    from analytics import publish
+    from analytics.ingest.demo import demo_pending
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        copy = publish.current(db)
+        con = publish.open_copy(copy) if copy is not None else None
+        if con is not None:
+            try:
+                if not demo_pending(con):
+                    return
+            finally:
+                con.close()
+        time.sleep(0.2)
+    raise TimeoutError("the first start's background load did not publish")
+
+
 @contextmanager
 def streamlit_server(db: Path, log_path: Path, *, address: str = "127.0.0.1",
                      extra: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from analytics import store
-from analytics.ingest.demo import DEMO_DIR, demo_files, ensure_demo, load_demo
-from analytics.ingest.load import list_batches
+from analytics.ingest.demo import DEMO_DIR, demo_files, demo_pending, ensure_demo, finish_demo, load_demo, start_demo
+from analytics.ingest.load import list_batches, rollback
 
 
 def direct_count(path: Path) -> tuple[int, Counter]:
@@ -102,6 +102,44 @@ def test_demo_loads_the_synthetic_extract_beside_the_real_files(demo_db):
     assert pending["2025-12"] > 5 * pending["2024-12"]
 
 
+def test_the_first_starts_second_part_is_all_or_nothing(tmp_path, monkeypatch):
+    """start_demo loads the police.uk files alone; finish_demo loads the synthetic extract, its measures and the
+    case reviews in one transaction: a failure at its last step (the case reviews) leaves none of them and the demo
+    still pending, and the next try loads all of them once."""
+    from analytics.casework import reviews
+
+    con = store.connect(tmp_path / "half.duckdb")
+    try:
+        assert start_demo(con) is True and demo_pending(con) is True
+        assert start_demo(con) is False  # the database has had a load
+        before = con.execute("SELECT count(*) FROM batches").fetchone()[0]
+        assert before == 16
+
+        def fail(*args, **kwargs):
+            raise OSError("disk full")
+
+        monkeypatch.setattr(reviews, "seed_demo", fail)
+        with pytest.raises(OSError, match="disk full"):
+            finish_demo(con)
+        assert con.execute("SELECT count(*) FROM batches").fetchone()[0] == before
+        assert con.execute("SELECT count(*) FROM asb WHERE source = 'synthetic'").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM measure_values").fetchone()[0] == 0
+        assert demo_pending(con) is True
+        monkeypatch.undo()
+        assert finish_demo(con) is True and demo_pending(con) is False
+        assert sorted(con.execute("SELECT source, count(*) FROM batches GROUP BY ALL").fetchall()) == [
+            ("measures", 1), ("police.uk", 16), ("synthetic", 2)]
+        assert con.execute("SELECT count(*) FROM case_reviews").fetchone()[0] == 10
+        assert finish_demo(con) is False  # done: a second process finding it done adds nothing
+        # an analyst who rolls the synthetic source back does not get it again: its batches stay in the trail
+        for (batch,) in con.execute("SELECT id FROM batches WHERE source = 'synthetic'").fetchall():
+            rollback(con, batch, user="analyst")
+        assert con.execute("SELECT count(*) FROM asb WHERE source = 'synthetic'").fetchone()[0] == 0
+        assert demo_pending(con) is False and finish_demo(con) is False
+    finally:
+        con.close()
+
+
 def test_first_start_overview_says_why_feb_apr_2025_is_not_like_for_like(tmp_path, monkeypatch):
     """The dashboard's first start on an empty database: both demo sources, the banner saying which is which, and
     the solved-rate tile that does not call the demo's +6.0 pp a signal."""
@@ -109,6 +147,7 @@ def test_first_start_overview_says_why_feb_apr_2025_is_not_like_for_like(tmp_pat
 
     from analytics.domain.periods import make_period
     from analytics.figures import solved
+    from tests.browser import wait_for_whole_demo
     from tests.conftest import APP, plain
 
     db = tmp_path / "first.duckdb"
@@ -118,6 +157,14 @@ def test_first_start_overview_says_why_feb_apr_2025_is_not_like_for_like(tmp_pat
     banner = plain(" ".join(i.value for i in at.info))
     assert "**police.uk** is real police.uk street-level data" in banner
     assert "**synthetic** is a generated force extract" in banner and "SYNTHETIC" in banner
+    # the first run reads the copy published with the police.uk files alone: the synthetic source loads in the
+    # background, the page says so, and the sidebar offers no choice of source yet
+    assert "**synthetic** demo source" in banner and "is still loading" in banner
+    assert "f_source" not in [s.key for s in at.sidebar.selectbox]
+    wait_for_whole_demo(db)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "is still loading" not in plain(" ".join(i.value for i in at.info))
     source = at.sidebar.selectbox(key="f_source")
     assert source.options == ["police.uk", "synthetic (generated, not real)"] and source.value == "police.uk"
     assert (at.sidebar.selectbox(key="f_end").value, at.sidebar.radio(key="f_kind").value) == ("2025-04", "3m")

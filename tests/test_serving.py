@@ -12,8 +12,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from analytics import publish
-from tests.browser import ROOT, launch, needs_chromium, settle, streamlit_server
+from analytics import publish, store
+from analytics.ingest.demo import demo_pending
+from tests.browser import ROOT, launch, needs_chromium, settle, streamlit_server, wait_for_whole_demo
 
 pytestmark = needs_chromium
 
@@ -127,10 +128,58 @@ def test_two_servers_starting_at_once_on_an_empty_database_load_the_demo_once(tm
                 assert "December 2025" in latest(page)
             # one process loaded it, and its page says so; the other found it loaded
             assert sum(page.get_by_text("bundled demo data was loaded").count() for page in pages) == 1
+            # the synthetic source loads in the background (in both processes' threads, once), then both serve it
+            wait_for_whole_demo(db)
+            for page in pages:
+                page.reload()
+                page.get_by_text("Latest month loaded").first.wait_for(timeout=60_000)
+                settle(page)
+                assert page.get_by_text("is still loading").count() == 0
+                sidebar = page.locator('[data-testid="stSidebar"]')
+                assert sidebar.get_by_text("Source", exact=True).count() == 1  # offered once there are two
         finally:
             browser.close()
     batches = json.loads(cli("batches", "--json", db=db).stdout)
     files = [x["file"] for x in batches]
     assert len(files) == len(set(files))  # each demo file loaded once
     assert sum(f.endswith("-kent-street.csv.gz") for f in files) == 16
+    assert sorted(f for f in files if f.startswith("SYNTHETIC-")) == [
+        "SYNTHETIC-kent-asb-incidents.csv", "SYNTHETIC-kent-measures.csv", "SYNTHETIC-kent-recorded-crime.csv"]
     assert publish.current(db) is not None
+
+
+def _demo_state(db: Path) -> tuple[bool, list[tuple[str, int]], int]:
+    """(pending, batches per source, case reviews) of the master."""
+    con = store.connect(db)
+    try:
+        batches = con.execute("SELECT source, count(*) FROM batches GROUP BY ALL ORDER BY 1").fetchall()
+        return demo_pending(con), batches, con.execute("SELECT count(*) FROM case_reviews").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_server_stopped_during_the_background_load_leaves_it_undone_and_the_next_start_finishes_it(tmp_path):
+    db = tmp_path / "asb.duckdb"
+    whole = (False, [("measures", 1), ("police.uk", 16), ("synthetic", 2)], 10)
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            with streamlit_server(db, tmp_path / "a.log") as (url, _):
+                page = browser.new_page(viewport={"width": 1366, "height": 900})
+                page.goto(url)
+                page.get_by_text("Latest month loaded").first.wait_for(timeout=240_000)
+                assert page.get_by_text("is still loading").count() == 1
+                page.close()
+            # stopped while the synthetic source loaded (it takes seconds): the load was interrupted and rolled
+            # back, not half applied; were the machine quick enough to finish first, it is whole
+            log = (tmp_path / "a.log").read_text()
+            assert "terminate called" not in log and "Traceback" not in log, log[-3000:]
+            assert _demo_state(db) in ((True, [("police.uk", 16)], 0), whole)
+            with streamlit_server(db, tmp_path / "b.log") as (url, _):
+                page = browser.new_page(viewport={"width": 1366, "height": 900})
+                page.goto(url)
+                page.get_by_text("Latest month loaded").first.wait_for(timeout=240_000)
+                wait_for_whole_demo(db)
+            assert _demo_state(db) == whole
+        finally:
+            browser.close()

@@ -60,7 +60,9 @@ def years(y: Years, *, key: str) -> None:
 
 def pack_downloads(sel: Selection) -> None:
     """Download buttons for the performance pack of this view; each file is built when its button is pressed."""
-    images.keep_browser(warm=True)  # one browser, opened ahead, draws every pack's charts in this process
+    # one browser, opened ahead, draws every pack's charts in this process; not while the first start is still
+    # loading the demo (a run after it has loaded opens it), when it would take CPU from the load and the page
+    images.keep_browser(warm=session.current().demo_loading is None)
     for col, choice in zip(st.columns(len(pack.CHOICES)), pack.CHOICES, strict=True):
         with col:
             st.download_button(choice.label, session.deferred(pack.build, sel, choice),

@@ -9,6 +9,9 @@ go through ``act``: the master read-write for the moment of the write, then a ne
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,9 +24,9 @@ import streamlit as st
 
 from analytics import publish, store
 from analytics.errors import DashboardError, translated
-from analytics.ingest.demo import ensure_demo
+from analytics.ingest.demo import demo_pending, finish_demo, start_demo
 from analytics.views.common import source_of
-from ui.widgets import show_error
+from ui.widgets import preload_charts, show_error
 
 T = TypeVar("T")
 
@@ -31,18 +34,81 @@ T = TypeVar("T")
 _DEMO_LOADED: dict[str, bool] = {}
 _first_start_lock = threading.Lock()
 FIRST_START_WAIT = 300.0  # another process may be loading the demo: wait for it rather than refuse
+# master path -> the thread loading the rest of the demo, or the error that stopped it
+_finishing: dict[str, threading.Thread | str] = {}
+_finishing_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def _first_start(master: Path) -> None:
-    """No usable published copy: the writer loads the demo into an empty database (checked again once it holds the
-    file, so two processes starting at once load it once) and publishes."""
+    """No usable published copy: the writer loads the real police.uk demo files into an empty database (checked
+    again once it holds the file, so two processes starting at once load it once) and publishes, so the Overview
+    (whose default source is police.uk) draws now; start() then has the rest loaded in the background."""
     with _first_start_lock:
         if _reader_ok(master):
             return
+        preload = preload_charts()
         with st.spinner("Opening the database (the first start loads the demo data)…"), \
                 publish.writing(master, wait=FIRST_START_WAIT, republish=True) as con:
-            if ensure_demo(con):
+            if start_demo(con):
                 _DEMO_LOADED[str(master)] = True
+        preload.empty()
+
+
+def _finish_demo(master: Path) -> None:
+    """The rest of the demo (the synthetic source, its measures and case reviews) through the one writer, then a
+    new copy is published: viewers see all of it or none. Runs on a thread at a lower priority, so the pages being
+    drawn meanwhile come first; on Linux the priority is the thread's own, and DuckDB's threads, started when the
+    writer opens the file, inherit it."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+    try:
+        with translated(), publish.writing(master, wait=FIRST_START_WAIT) as con:
+            _loading.add(con)
+            try:
+                finish_demo(con)  # nothing to do when another process finished it first
+            finally:
+                _loading.discard(con)
+    except Exception as e:  # a thread has no page to show it on: the pages say the source did not load
+        if _stopping.is_set():
+            log.info("the dashboard stopped while the synthetic demo source loaded: the next start loads it")
+            return
+        log.exception("the synthetic demo source did not load")
+        with _finishing_lock:
+            _finishing[str(master)] = e.message if isinstance(e, DashboardError) else f"{type(e).__name__}: {e}"
+
+
+_loading: set[duckdb.DuckDBPyConnection] = set()  # the background load's writer, while it loads
+_stopping = threading.Event()
+
+
+@atexit.register
+def _stop_loading() -> None:
+    """On exit, interrupt a background load part-way and wait for it to roll back (the next start loads it again),
+    rather than end the interpreter under a running query."""
+    _stopping.set()
+    for con in list(_loading):
+        con.interrupt()
+    for thread in [t for t in _finishing.values() if isinstance(t, threading.Thread)]:
+        thread.join(timeout=10)
+
+
+def _demo_loading(master: Path, pending: bool) -> str | None:
+    """While the copy this run reads has the demo half loaded: start loading the rest (once per process: a process
+    that finds it half loaded after a crash finishes it) and say so; None when nothing is pending."""
+    if not pending:
+        return None
+    with _finishing_lock:
+        found = _finishing.get(str(master))
+        if isinstance(found, str):
+            return found
+        if found is None:
+            found = _finishing[str(master)] = threading.Thread(target=_finish_demo, args=(master,),
+                                                                name="finish-demo", daemon=True)
+            found.start()
+    return ""
 
 
 def _reader_ok(master: Path) -> bool:
@@ -72,6 +138,8 @@ class Run:
     cursor: duckdb.DuckDBPyConnection
     version: str  # the master's path and the whole data version: the key of anything built from every source
     demo_loaded: bool
+    # None, or while the synthetic demo source is loading in the background "" (the error when it failed)
+    demo_loading: str | None = None
     connection: duckdb.DuckDBPyConnection | None = None
     copy: str = ""
     versions: store.Versions | None = None
@@ -100,7 +168,10 @@ def start() -> Run:
                 assert opened is not None
             con, versions = opened
             # the master's path is part of the key so two databases never share cached figures
-            run = Run(con.cursor(), f"{master}:{versions.whole}", _DEMO_LOADED.get(str(master), False), con,
+            key = f"{master}:{versions.whole}"
+            cursor = con.cursor()
+            pending = _cached(key, "analytics.ingest.demo.demo_pending()", demo_pending, cursor, ())
+            run = Run(cursor, key, _DEMO_LOADED.get(str(master), False), _demo_loading(master, pending), con,
                       str(copy), versions, str(master))
     except DashboardError as e:
         show_error(e)

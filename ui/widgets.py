@@ -16,7 +16,7 @@ from analytics.errors import DashboardError
 from analytics.report import export
 from analytics.report import formatting as fmt
 from analytics.report.tiles import Tile
-from analytics.views.common import Chart, Download, Header, Stat, Table
+from analytics.views.common import Chart, Download, Header, Stat, Table, demo_loading_notice
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all also stops
 # Streamlit's own :color[...] and :shortcode: directives and GFM autolinks ("www.", "http://").
@@ -242,6 +242,24 @@ def demo_banner(loaded: bool) -> None:
                 "2025), labelled SYNTHETIC: not real incidents or crimes, but with the call types, outcome dates and "
                 "full years a force extract has. Load the force's own extracts to replace them.",
                 icon=":material/info:")
+
+
+def preload_charts() -> Any:
+    """An empty chart, out of sight, while the first start loads the demo: the browser fetches and runs Plotly's
+    script (about 4.7 MB, loaded when a page first has a chart) while it would otherwise wait, so the Overview's
+    charts are drawn as soon as they arrive. Returns the slot; its .empty() removes the chart."""
+    slot = st.empty()
+    with slot.container(key="preload_charts"):
+        st.html("<style>.st-key-preload_charts { display: none; }</style>")
+        st.plotly_chart({"data": [{"type": "scatter", "x": [0], "y": [0]}]}, key="preload_chart",
+                        config={"staticPlot": True})
+    return slot
+
+
+def demo_loading(state: str | None) -> None:
+    """While the synthetic demo source loads in the background (state "", or the error that stopped it)."""
+    if state is not None:
+        st.info(demo_loading_notice(md(state) if state else None), icon=":material/hourglass_top:")
 
 
 def bullets(lines: list[str]) -> None:

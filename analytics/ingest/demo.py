@@ -92,10 +92,47 @@ def load_demo(
     return results
 
 
-def ensure_demo(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = None) -> bool:
-    """Load the demo (the real police.uk files and the synthetic extract) into a database that has never had a
-    load; True if it did."""
+DEMO_USER = "demo"  # loaded_by of the first start's batches
+
+
+def start_demo(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = None) -> bool:
+    """The first start's first part: the real police.uk files into a database that has never had a load; True if it
+    loaded them. police.uk is the first source the sidebar offers, so the dashboard can publish and draw the
+    Overview now; finish_demo loads the rest of the demo."""
     if store.scalar(con, store.sql("ingest/batch_count")):
         return False
-    load_demo(con, synthetic=True, progress=progress, loaded_by="demo")
+    load_files(con, demo_files(), source_format="police-uk", progress=progress, loaded_by=DEMO_USER)
+    return True
+
+
+def demo_pending(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when start_demo has loaded the police.uk files and finish_demo has not yet loaded the synthetic source
+    (a source the first start loaded and an analyst rolled back is not pending: its batches stay in the trail)."""
+    return bool(store.scalar(con, store.sql("ingest/demo_pending"), [DEMO_USER, SYNTHETIC_SOURCE]))
+
+
+def finish_demo(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = None) -> bool:
+    """The rest of the first start's demo, in one transaction: the synthetic extract, its engagement and
+    satisfaction measures and the synthetic case review applications, or (on a crash or an error) none of them, so
+    the next start does it again. True if it loaded them; False when nothing was pending."""
+    if not demo_pending(con):
+        return False
+    from analytics.casework.reviews import seed_demo
+    from analytics.ingest.synthetic import write_synthetic_extracts, write_synthetic_measures
+
+    with tempfile.TemporaryDirectory() as name, store.transaction(con):
+        folder = Path(name)
+        paths = write_synthetic_extracts(folder, taken=True)
+        load_files(con, sorted(paths.values()), source_name=SYNTHETIC_SOURCE, progress=progress, loaded_by=DEMO_USER)
+        load_files(con, [write_synthetic_measures(folder)], source_format="measures", loaded_by=DEMO_USER)
+        seed_demo(con, source=SYNTHETIC_SOURCE)
+    return True
+
+
+def ensure_demo(con: duckdb.DuckDBPyConnection, *, progress: Progress | None = None) -> bool:
+    """Load the demo (the real police.uk files and the synthetic extract) into a database that has never had a
+    load; True if it did. The dashboard's first start runs the two parts apart (ui.session)."""
+    if not start_demo(con, progress=progress):
+        return False
+    finish_demo(con)
     return True

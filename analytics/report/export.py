@@ -29,14 +29,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from numbers import Integral, Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
-from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics.report.formatting import is_missing
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not by every page that offers a download
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 ALL_KENT = "All Kent"
 SIGNAL_WORD = "signal"
@@ -204,6 +206,8 @@ def cell_value(value: Any) -> Any:
         return f if math.isfinite(f) else None
     if isinstance(value, datetime | date):
         return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", _text(value))
 
 
@@ -214,6 +218,8 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     could start a formula also gets Excel's quote prefix, so it stays text when someone edits the cell. The value
     itself is kept exactly (no visible quote in a workbook).
     """
+    from openpyxl.cell.cell import MergedCell
+
     v = cell_value(value)
     cell = ws.cell(row=row, column=col)
     if isinstance(cell, MergedCell):

@@ -49,6 +49,19 @@ def source_of(build: Callable[..., Any], args: Sequence[Any]) -> str | None:
     return first if isinstance(first, str) else None
 
 
+def demo_loading_notice(failed: str | None = None) -> str:
+    """What every page says while the first start loads the synthetic demo source in the background (the police.uk
+    source was loaded and published first, so its figures are shown whole), or, with ``failed``, why it did not
+    load."""
+    if failed is not None:
+        return (f"The **{SYNTHETIC_SOURCE}** demo source could not be loaded: {failed} The **police.uk** figures are "
+                "complete; restart the dashboard to try again.")
+    return (f"The **{SYNTHETIC_SOURCE}** demo source (a generated force extract, with the engagement and satisfaction "
+            "measures and the case review register) is still loading, which takes a few seconds. The **police.uk** "
+            f"figures shown are complete. **{SYNTHETIC_SOURCE}** joins the sidebar's source list once it has "
+            "loaded: reload the page or change a filter.")
+
+
 @dataclass(frozen=True)
 class Selection:
     """The sidebar's choice: one source, a period (its end month and kind) and the whole force or one district."""

@@ -10,7 +10,6 @@ from analytics.report import export
 from analytics.report.pack import files
 from analytics.report.suppression import DEFAULT_THRESHOLD, public_note
 from analytics.views.common import Selection
-from analytics.views.pack_sections import build_pack
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,8 @@ def file_name(sel: Selection, choice: PackChoice) -> str:
 
 def build(con: Con, sel: Selection, choice: PackChoice, threshold: int = DEFAULT_THRESHOLD) -> bytes:
     """The pack's file for the selection (see analytics.report.pack)."""
+    from analytics.views.pack_sections import build_pack  # all the pages' sections: imported when a pack is built
+
     pack = build_pack(con, period=sel.period, source=sel.source, district=sel.district, public=choice.public,
                       threshold=threshold)
     return files.write(pack, choice.kind).data

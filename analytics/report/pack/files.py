@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analytics.report.pack import excel, images, pdf
+from analytics.report.pack import images
 from analytics.report.pack.model import Pack
 
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
@@ -26,5 +26,9 @@ def write(pack: Pack, kind: str) -> PackFile:
         drawn = images.render(pack.charts())
     except images.ChartsUnavailable as e:
         drawn, failed = {}, str(e)
-    writer = excel.write_workbook if kind == "xlsx" else pdf.write_pdf
+    # openpyxl and reportlab are imported when a pack is written, not by the pages that offer one
+    if kind == "xlsx":
+        from analytics.report.pack.excel import write_workbook as writer
+    else:
+        from analytics.report.pack.pdf import write_pdf as writer
     return PackFile(writer(pack, drawn, failed=failed), FORMATS[kind], failed)

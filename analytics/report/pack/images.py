@@ -14,6 +14,7 @@ import atexit
 import concurrent.futures
 import hashlib
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -96,7 +97,17 @@ def _kept_browser() -> _KeptBrowser:
         return _kept
 
 
+WARM_NICE = 10  # the warm-up's priority (Linux, per thread): below the page runs and the viewer's own browser
+
+
 def _warm() -> None:
+    # Opening the browser costs about two CPU seconds, on the Overview's first run, when the viewer's browser is
+    # drawing that page and the first start is loading the rest of the demo: at a lower priority it waits for them.
+    # The browser's processes, and the thread that talks to them, keep the priority they were started with.
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WARM_NICE)
+    except (AttributeError, OSError):
+        pass
     try:
         _kept_browser()
     except Exception:  # noqa: BLE001 - a pack will say why its charts could not be drawn
