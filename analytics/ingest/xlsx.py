@@ -238,23 +238,31 @@ def _common_refs(data: bytes) -> tuple[int, int, int, int, int, int]:
     for i in range(2, len(_TAG)):
         at = at[a[at + i] == _TAG[i]]
     start = at + len(_TAG)
-    letters = np.zeros(len(at), dtype=np.int64)  # the run of capitals after the tag's quote, up to 5
-    column = np.zeros(len(at), dtype=np.int64)
+    # The run of capitals after the tag's quote (up to 5), then of digits (up to 9). A step no tag takes ends its
+    # run for every tag, so the steps stop there (most sheets' columns are one letter). 32-bit sums suffice: at
+    # most 4 letters (26**4) and 8 digits are ever summed.
+    letters = np.zeros(len(at), dtype=np.int32)
+    column = np.zeros(len(at), dtype=np.int32)
     for i in range(5):
-        ch = a[start + i].astype(np.int64)
+        ch = a[start + i].astype(np.int32)
         go = (letters == i) & (ch >= 65) & (ch <= 90)
+        if not go.any():
+            break
         letters += go
         if i < 4:
             column = np.where(go, column * 26 + ch - 64, column)
-    digits = np.zeros(len(at), dtype=np.int64)  # the run of digits after the letters, up to 9
-    row = np.zeros(len(at), dtype=np.int64)
+    digits = np.zeros(len(at), dtype=np.int32)
+    row = np.zeros(len(at), dtype=np.int32)
+    first_digit = start + letters
     for j in range(9):
-        ch = a[start + letters + j].astype(np.int64)
+        ch = a[first_digit + j].astype(np.int32)
         go = (digits == j) & (ch >= 48) & (ch <= 57)
+        if not go.any():
+            break
         digits += go
         if j < 8:
             row = np.where(go, row * 10 + ch - 48, row)
-    ok = (letters >= 1) & (letters <= 4) & (digits >= 1) & (digits <= 8) & (a[start + letters + digits] == 34)
+    ok = (letters >= 1) & (letters <= 4) & (digits >= 1) & (digits <= 8) & (a[first_digit + digits] == 34)
     count = int(ok.sum())
     if not count:
         return 0, 0, 0, 0, 0, tags
@@ -438,7 +446,7 @@ def _to_arrow(columns: list[pa.Array], header_index: int, n: int) -> pa.Table:
     rows = max(len(columns[0]) - start, 0) if columns else 0
     first_row = header_index + 2  # spreadsheet row number of the first data row
     data = [c.slice(start) for c in columns]
-    arrays: dict[str, pa.Array] = {"source_row": pa.array(range(first_row, first_row + rows), pa.int32())}
+    arrays: dict[str, pa.Array] = {"source_row": pa.array(np.arange(first_row, first_row + rows, dtype=np.int32))}
     for i in range(n):
         arrays[f"c{i}"] = data[i] if i < len(data) else pa.nulls(rows, pa.string())
     rest = [c.fill_null("") for c in data[n:]]
