@@ -45,7 +45,7 @@ def test_every_page_renders_in_chromium(server):
                 assert exceptions.count() == 0, f"{name}: {exceptions.first.inner_text()}"
                 assert page.locator(".js-plotly-plot").count() >= 1, name
                 if name == "overview":
-                    assert page.get_by_text("bundled demo data was loaded").count() == 1
+                    assert page.get_by_text("dashboard shows the bundled demo data").count() == 1
                     assert page.locator('[data-testid="stMetric"]').count() >= 3
         finally:
             browser.close()

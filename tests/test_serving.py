@@ -127,7 +127,7 @@ def test_two_servers_starting_at_once_on_an_empty_database_load_the_demo_once(tm
                 assert page.locator('[data-testid="stException"]').count() == 0
                 assert "December 2025" in latest(page)
             # one process loaded it, and its page says so; the other found it loaded
-            assert sum(page.get_by_text("bundled demo data was loaded").count() for page in pages) == 1
+            assert sum(page.get_by_text("dashboard shows the bundled demo data").count() for page in pages) == 1
             # the synthetic source loads in the background (in both processes' threads, once), then both serve it
             wait_for_whole_demo(db)
             for page in pages:

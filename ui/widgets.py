@@ -235,8 +235,8 @@ def signal_caption() -> None:
 
 def demo_banner(loaded: bool) -> None:
     if loaded:
-        st.info("The database was empty, so the bundled demo data was loaded, as two sources (choose one in the "
-                "sidebar): "
+        st.info("The database was empty, so the dashboard shows the bundled demo data, in two sources (choose one "
+                "in the sidebar): "
                 "**police.uk** is real police.uk street-level data for Kent (January – April 2024 and January – "
                 "December 2025); **synthetic** is a generated force extract for Kent (November 2021 – December "
                 "2025), labelled SYNTHETIC: not real incidents or crimes, but with the call types, outcome dates and "
