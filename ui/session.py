@@ -184,9 +184,11 @@ def current() -> Run:
     return run if isinstance(run, Run) else start()
 
 
-@st.cache_data(show_spinner=False, max_entries=1000)
+@st.cache_resource(show_spinner=False, max_entries=1000)
 def _cached(version: str, key: str, _build: Callable[..., Any], _cursor: Any, _args: tuple[Any, ...]) -> Any:
-    # `version` changes after every load and `key` names the builder and its arguments
+    # `version` changes after every load and `key` names the builder and its arguments. One object shared by every
+    # run and session, never copied: st.cache_data would unpickle the whole view on every run (a quarter of a
+    # Districts run). Pages only read views (tests/test_shared_views.py checks they leave them as built).
     return _build(_cursor, *_args)
 
 

@@ -77,8 +77,7 @@ def table_height(t: Table, *, all_rows: bool = False) -> int | str:
     """Tall enough to show every row without an inner scroll, so a Total row is never hidden below the fold: for
     every table of up to FIT_ROWS rows, every table with a Total row, and with ``all_rows``; else 'auto'."""
     rows = len(t.shown)
-    first = t.shown.iloc[:, 0].astype(str) if rows and len(t.shown.columns) else None
-    has_total = first is not None and bool((first == "Total").any())
+    has_total = bool(rows and len(t.shown.columns)) and "Total" in map(str, t.shown.iloc[:, 0].tolist())
     if all_rows or has_total or rows <= FIT_ROWS:
         return ROW_PX * (rows + 1) + 3
     return "auto"
@@ -183,7 +182,7 @@ class _Checked(go.Figure):
 
 
 def figure(spec: dict[str, object]) -> go.Figure:
-    # the spec is this run's own (the view cache hands every run a copy), so it is not copied again
+    # the spec belongs to a cached view shared by every run: only read here, never copied or changed
     return _Checked(spec)
 
 
