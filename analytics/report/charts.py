@@ -79,6 +79,39 @@ def marks_for(entries: Sequence[register.Entry], *, district: str | None = None,
     return out
 
 
+def _merge(into: dict[str, Any], props: Mapping[str, Any]) -> None:
+    """Plotly's update rule on plain dicts: a dict merges into a dict, anything else replaces."""
+    for key, value in props.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _update_layout(fig: go.Figure, **props: Any) -> go.Figure:
+    """fig.update_layout(**props) with nested dicts (no "a_b" paths): the same layout at a quarter of the cost, as
+    Plotly checks an update path by path and a whole layout at once."""
+    layout = _layout_json(fig)
+    _merge(layout, props)
+    fig.layout = layout
+    return fig
+
+
+def _layout_json(fig: go.Figure) -> dict[str, Any]:
+    """A copy of the figure's layout without Plotly's default template, which a figure sets again (unchecked) when
+    its layout is replaced; checking it again would be most of the cost."""
+    layout: dict[str, Any] = fig.layout.to_plotly_json()
+    if layout.get("template") == _default_template():
+        del layout["template"]
+    return layout
+
+
+@lru_cache(maxsize=1)
+def _default_template() -> dict[str, Any]:
+    template: dict[str, Any] = go.Figure().layout.to_plotly_json().get("template", {})
+    return template
+
+
 def add_marks(fig: go.Figure, marks: Sequence[Mark], xs: Sequence[str], *, dates: bool = False) -> go.Figure:
     """Draw the marks whose month is on the chart. `xs`: the chart's x values, category labels ('Mar 2025') or,
     with dates=True, months ('2025-03') on a date axis. Texts step down when marks are close, so none overlaps."""
@@ -120,10 +153,12 @@ def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360, **ex
         # bar labels keep at least MIN_TEXT px: shown whole rather than shrunk to fit a narrow bar
         uniformtext=dict(minsize=MIN_TEXT, mode="show"),
     )
-    fig.update_layout(**{**settings, **extra})
-    fig.update_xaxes(showgrid=False, linecolor="#cccccc")
-    fig.update_yaxes(gridcolor="#eeeeee", zeroline=True, zerolinecolor="#cccccc", rangemode="tozero")
-    return fig
+    props = {**settings, **extra}
+    # the axes' style over whatever the caller gave them (an axis title), as every chart has one x and one y axis
+    props["xaxis"] = {**props.get("xaxis", {}), "showgrid": False, "linecolor": "#cccccc"}
+    props["yaxis"] = {**props.get("yaxis", {}), "gridcolor": "#eeeeee", "zeroline": True, "zerolinecolor": "#cccccc",
+                      "rangemode": "tozero"}
+    return _update_layout(fig, **props)
 
 
 def month_ticks(fig: go.Figure, labels: Sequence[str], *, most: int = MAX_TICKS) -> go.Figure:
@@ -166,7 +201,7 @@ def trend(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorde
         x=list(df["label"]), y=_numbers(df["last_year"]), name="Same month last year", mode="lines",
         line=dict(color=LAST_YEAR, width=2, dash="dot"),
     )
-    _layout(fig, title=title, yaxis_title=y_title)
+    _layout(fig, title=title, yaxis=dict(title=y_title))
     month_ticks(fig, list(df["label"]))
     if expected is not None:
         # the axis fits the figures, not the band: a range from few earlier years is wide, and would flatten
@@ -194,7 +229,7 @@ def comparison_bars(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
         tops = [max(v for v in pair if not fmt.is_missing(v)) for pair in _zip(flagged["count"], flagged["last_year"])]
         fig.add_scatter(x=list(flagged["label"]), y=[t * 1.2 for t in tops], mode="markers", name="Signal",
                         marker=dict(symbol=SIGNAL_SYMBOL, size=12, color="black"), hoverinfo="skip")
-    _layout(fig, title=title, barmode="group", yaxis_title="Recorded")
+    _layout(fig, title=title, barmode="group", yaxis=dict(title="Recorded"))
     month_ticks(fig, list(months["label"]))
     return fig
 
@@ -228,7 +263,7 @@ def diverging_change(
                         name="Signal", marker=dict(symbol=SIGNAL_SYMBOL, size=11, color="black"), hoverinfo="skip")
     span = max([abs(v) for v in changes] or [1.0])
     _layout(fig, title=title, height=max(220, 60 + 40 * len(shown)), showlegend=False, hovermode="closest",
-            xaxis_title="Change on last year (number)")
+            xaxis=dict(title="Change on last year (number)"))
     fig.update_xaxes(range=[-span * 1.15, span * 1.15], zeroline=True, zerolinecolor="#555555")
     fig.update_yaxes(rangemode="normal", gridcolor="rgba(0,0,0,0)")
     two_line_names(fig, names, text)
@@ -280,7 +315,7 @@ def rolling(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark]
     if len(flagged):
         fig.add_scatter(x=[fmt.month_short(m) for m in flagged["month"]], y=_numbers(flagged["rolling_12"]),
                         mode="markers", name="Signal", marker=dict(symbol=SIGNAL_SYMBOL, size=12, color="black"))
-    _layout(fig, title=title, yaxis_title="Recorded in 12 months")
+    _layout(fig, title=title, yaxis=dict(title="Recorded in 12 months"))
     month_ticks(fig, labels)
     fig.update_yaxes(rangemode="normal")
     return add_marks(fig, marks, labels)
@@ -295,7 +330,7 @@ def solved_rate_trend(df: pd.DataFrame, *, title: str | None = None, marks: Sequ
         customdata=[[fmt.fmt_int(s), fmt.fmt_int(t)] for s, t in _zip(df["solved"], df["total"])],
         hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
     )
-    _layout(fig, title=title, yaxis_title="Solved rate (%)", hovermode="closest")
+    _layout(fig, title=title, yaxis=dict(title="Solved rate (%)"), hovermode="closest")
     month_ticks(fig, list(df["label"]))
     return add_marks(fig, marks, list(df["label"]))
 
@@ -513,13 +548,12 @@ def _x(df: pd.DataFrame) -> list[str]:
 def _control_layout(fig: go.Figure, *, title: str | None, height: int, y_title: str,
                     legend_y: float = -0.2) -> go.Figure:
     # no axis title: the chart's title says what is counted, and a phone needs the width
-    _layout(fig, title=title, height=height, hovermode="closest")
     # the legend under the chart: above it, it would fight the register's marks and the title on a phone
     # legend_y: far enough under the plot (a share of its height) to clear the two-line month labels
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=legend_y, xanchor="left", x=0),
-                      margin=dict(l=10, r=10, t=50 if title else 20, b=10))
-    fig.update_xaxes(type="date", tickformat="%b<br>%Y", hoverformat="%b %Y", ticklabelmode="period")
-    return fig
+    return _layout(fig, title=title, height=height, hovermode="closest",
+                   legend=dict(orientation="h", yanchor="top", y=legend_y, xanchor="left", x=0),
+                   margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+                   xaxis=dict(type="date", tickformat="%b<br>%Y", hoverformat="%b %Y", ticklabelmode="period"))
 
 
 def _segments(df: pd.DataFrame) -> list[pd.DataFrame]:
