@@ -473,8 +473,8 @@ def coverage_heatmap(
     'missing' or 'partial' in the cell, so gaps read without colour."""
     if df.empty:
         return _layout(go.Figure(), title=title)
-    all_months = month_range(min(df["month"]), max(df["month"]))
-    order = {source: i for i, source in enumerate(definitions.sorted_sources(df["source"]))}
+    all_months = month_range(str(df["month"].min()), str(df["month"].max()))
+    order = {source: i for i, source in enumerate(definitions.sorted_sources(df["source"].unique().tolist()))}
     rows = sorted(set(_zip(df["source"], df["kind"])), key=lambda r: (order[r[0]], r[1]))
     counts = {(s, m, mo): c for s, m, mo, c in _zip(df["source"], df["kind"], df["month"], df["count"])}
     marks: dict[tuple[str, str, str], str] = {}
