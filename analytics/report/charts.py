@@ -476,32 +476,34 @@ def coverage_heatmap(
     all_months = month_range(str(df["month"].min()), str(df["month"].max()))
     order = {source: i for i, source in enumerate(definitions.sorted_sources(df["source"].unique().tolist()))}
     rows = sorted(set(_zip(df["source"], df["kind"])), key=lambda r: (order[r[0]], r[1]))
-    counts = {(s, m, mo): c for s, m, mo, c in _zip(df["source"], df["kind"], df["month"], df["count"])}
-    marks: dict[tuple[str, str, str], str] = {}
-    for source, source_flags in (flags or {}).items():
-        for flag in source_flags:
-            marks[(source, flag.kind, flag.month)] = "missing" if flag.issue == "missing" else "partial"
     months = [fmt.month_short(m) for m in all_months]
     labels = {r: f"{r[0]}<br>{Kind(r[1]).heading}" for r in rows}
-    tops = {k: max([float(c) for (_, kind, _), c in counts.items() if kind == k and not fmt.is_missing(c)]
-                   or [1.0]) for k in {k for _, k in rows}}
     columns = [labels[r] for r in rows]
     # one trace for every column (a trace per column, or per kind, is drawn out of line with the others, and costs a
     # column per trace at national scale): each kind's counts are scaled into its own half of one colour scale
     # (ASB 0–0.5 in blues, crime 0.5–1 in purples), the lightest filled cell still a tint, never white.
-    # Arrays, not lists: Plotly checks a list cell by cell (most of the page's time at national scale).
-    at_month = {m: i for i, m in enumerate(all_months)}
-    at_column = {r: j for j, r in enumerate(rows)}
+    # Arrays, not lists: Plotly checks a list cell by cell (most of the page's time at national scale); and the cells
+    # placed by index, not one by one (15,000 of them at national scale).
+    at_month = pd.Index(all_months).get_indexer(pd.Index(df["month"].tolist()))
+    keys = [f"{s}\x00{k}" for s, k in _zip(df["source"], df["kind"])]
+    at_column = pd.Index([f"{s}\x00{k}" for s, k in rows]).get_indexer(pd.Index(keys))
     found = np.full((len(all_months), len(rows)), np.nan)
+    found[at_month, at_column] = pd.to_numeric(df["count"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    kinds = np.array([kind for _, kind in rows])
+    tops: dict[str, float] = {}  # each kind's largest month, 1 when it has none
+    for kind in set(kinds.tolist()):
+        cells = found[:, kinds == kind]
+        tops[kind] = 1.0 if np.isnan(cells).all() else float(np.nanmax(cells))
     text = np.full(found.shape, "", dtype=object)
-    for (source, kind, month), count in counts.items():
-        if not fmt.is_missing(count):
-            found[at_month[month], at_column[(source, kind)]] = float(count)
-    for (source, kind, month), word in marks.items():
-        if month in at_month and (source, kind) in at_column:
-            text[at_month[month], at_column[(source, kind)]] = word
+    month_at = {m: i for i, m in enumerate(all_months)}
+    column_at = {r: j for j, r in enumerate(rows)}
+    for source, source_flags in (flags or {}).items():
+        for flag in source_flags:
+            if flag.month in month_at and (source, flag.kind) in column_at:
+                text[month_at[flag.month], column_at[(source, flag.kind)]] = (
+                    "missing" if flag.issue == "missing" else "partial")
     shade = np.full(found.shape, np.nan)
-    for (_, kind), j in at_column.items():
+    for j, (_, kind) in enumerate(rows):
         top = tops[kind]
         share = np.clip((found[:, j] + 0.3 * top) / (1.3 * top), 0.0, 1.0)
         # ASB stops just short of 0.5, where crime's half starts
