@@ -1,7 +1,6 @@
-"""A page view is built once per data version and then shared by every run and session (ui.session._cached is a
-st.cache_resource, never copied): so no page may change a view it is handed. Every page is run, twice for each
-source, as an administrator (who reaches them all), and each view a page was handed must still equal a copy taken
-when it was built."""
+"""A page view is built once per data version and then shared by every run and session (ui.view_cache, never
+copied): so no page may change a view it is handed. Every page is run, twice for each source, as an administrator
+(who reaches them all), and each view a page was handed must still equal a copy taken when it was built."""
 
 from __future__ import annotations
 
