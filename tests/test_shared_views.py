@@ -86,3 +86,32 @@ def test_no_page_changes_a_view_it_is_handed(db, downloads, monkeypatch):  # noq
             "analytics.views.callers.build"} <= keys, sorted(keys)
     changed = [key for key, result, kept in handed.values() if not same(result, kept)]
     assert not changed
+
+
+def test_a_view_s_table_is_turned_into_arrow_once_as_streamlit_would_and_let_go_with_it():
+    import gc
+
+    import pyarrow as pa
+    from streamlit import dataframe_util
+
+    from ui import widgets
+
+    made: list[str] = []
+
+    def arrow_of(df: pd.DataFrame) -> object:
+        return widgets._once(df, "arrow", lambda: made.append("arrow") or widgets._arrow(df))
+
+    shown = pd.DataFrame({"District": ["Ashford", "Medway"], "Recorded": ["54", "1,020"], "% change": ["+28.6%", "n/a"],
+                          "Rate per 1,000": [1.5, float("nan")]})
+    first = arrow_of(shown)
+    assert arrow_of(shown) is first and made == ["arrow"]
+    assert isinstance(first, pa.Table)
+    assert dataframe_util.convert_arrow_table_to_arrow_bytes(first) == \
+        dataframe_util.convert_pandas_df_to_arrow_bytes(shown)
+    kept = len(widgets._PER_FRAME)
+    del shown, first
+    gc.collect()
+    assert len(widgets._PER_FRAME) == kept - 1  # gone with its frame
+    # a frame pyarrow cannot convert goes to Streamlit as it is, which fixes its column types first
+    mixed = pd.DataFrame({"value": [1, "one"]}, dtype=object)
+    assert widgets._arrow(mixed) is mixed
