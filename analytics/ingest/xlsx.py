@@ -5,7 +5,9 @@ password-protected workbooks (an encrypted OOXML file is an OLE2 container), fil
 sheet's used range: calamine allocates a cell for every position from A1 to the last used cell, so one cell at
 XFD1048576 would ask for 512 GB. An .xlsx sheet's range is read from its XML (the <dimension> it declares and the
 cells' own references, since <dimension> can lie or be absent); other workbook formats are measured by a child
-process with a memory limit, which dies instead of the server if the range is absurd.
+process with a memory limit, which dies instead of the server if the range is absurd. A large .xlsx sheet is
+measured and read in two parts at once, one per core (SPLIT_BYTES), each part read only once its range is known
+to be within the limits.
 Cells become text the validation reads the same way as CSV text: real date cells as ISO timestamps, whole
 numbers without ".0", so row numbers and values match what the analyst sees in Excel.
 """
@@ -497,6 +499,7 @@ def _load_in_two(path: Path, z: zipfile.ZipFile, name: str, member: str, workshe
                 others = {i.filename: z.read(i) for i in z.infolist() if i.filename not in worksheets}
                 xml = b"".join(blocks) + b"</sheetData></worksheet>"
                 first = pool.submit(_load_part, _package(z, member, xml, worksheets, others), name)
+                del xml  # the package holds its own copy
             blocks = [head, data[found.start(1):]]
         _refuse_range(path, name, scan.used)
         if first is None:
