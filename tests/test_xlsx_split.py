@@ -27,6 +27,7 @@ def split(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Split every sheet; returns the list of parts read (one entry per part)."""
     monkeypatch.setattr(xlsx, "SPLIT_BYTES", 1)
     monkeypatch.setattr(xlsx, "CHUNK_BYTES", 2048)
+    monkeypatch.setattr(xlsx, "_cpus", lambda: 2)
     parts: list[int] = []
     real = xlsx._load_part
 
@@ -194,3 +195,12 @@ def test_a_stray_cell_far_away_is_refused_as_a_whole_read_refuses_it(tmp_path: P
         xlsx.check_used_ranges(path, ["Data"])
     assert refused.value.message == whole_refused.value.message
     assert len(split) == (1 if where == 350 else 0)  # a first part within the limits is read; nothing else
+
+
+def test_with_one_cpu_the_sheet_is_read_whole(tmp_path: Path, split: list[int],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx, "_cpus", lambda: 1)
+    path = workbook(tmp_path / "book.xlsx")
+    got = read(path, "Data")
+    assert len(split) == 0
+    assert as_lists(got) == as_lists(whole(path, "Data"))

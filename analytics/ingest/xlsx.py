@@ -456,13 +456,21 @@ def _load_sheet(path: Path, reader: fastexcel.ExcelReader, name: str, parts: dic
         return _load(reader, name)
     with zipfile.ZipFile(path) as z:
         member = parts[name]
-        if not SPLIT_BYTES <= z.getinfo(member).file_size <= SPLIT_MAX_BYTES:
+        if not SPLIT_BYTES <= z.getinfo(member).file_size <= SPLIT_MAX_BYTES or _cpus() < 2:
             _refuse_range(path, name, _scan_sheet(z, member))
             return _load(reader, name)
         try:
             return _load_in_two(path, z, name, member, set(parts.values()))
         except _PartFailed:  # raised only once the whole range has been checked
             return _load(reader, name)
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on: with one, a split read only adds its own work."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def _load_in_two(path: Path, z: zipfile.ZipFile, name: str, member: str, worksheets: set[str]) -> list[pa.Array]:
@@ -487,7 +495,7 @@ def _load_in_two(path: Path, z: zipfile.ZipFile, name: str, member: str, workshe
                 if at == -1 or re.search(rb"<worksheet[\s>]", data[:at]) is None:
                     splittable = False
                 head = data[: at + len(_SHEET_DATA)]
-            splittable = splittable and b"<![CDATA[" not in data and b"<!--" not in data
+            splittable = splittable and b"<!" not in data  # a CDATA section or a comment
             seen += len(data)
             found = _SPLIT_ROW.search(data) if splittable and seen >= SPLIT_AT * size else None
             if found is None:
