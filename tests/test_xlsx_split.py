@@ -23,16 +23,17 @@ FORMATS = ("asb",)
 
 
 @pytest.fixture
-def split(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Split every sheet; returns the list of parts read (one entry per part)."""
+def split(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Split every sheet; returns the parts read (their temporary workbooks, which must be gone afterwards)."""
     monkeypatch.setattr(xlsx, "SPLIT_BYTES", 1)
     monkeypatch.setattr(xlsx, "CHUNK_BYTES", 2048)
     monkeypatch.setattr(xlsx, "_cpus", lambda: 2)
-    parts: list[int] = []
+    parts: list[Path] = []
     real = xlsx._load_part
 
-    def spy(package: bytes, name: str) -> list[pa.Array] | None:
-        parts.append(len(package))
+    def spy(package: Path, name: str) -> list[pa.Array] | None:
+        assert package.stat().st_size > 0
+        parts.append(package)
         return real(package, name)
 
     monkeypatch.setattr(xlsx, "_load_part", spy)
@@ -103,18 +104,19 @@ def shared_strings(path: Path) -> Path:
 
 
 @pytest.mark.parametrize("shared", [False, True], ids=["inline strings", "shared strings"])
-def test_a_split_sheet_reads_exactly_as_the_whole_sheet(tmp_path: Path, split: list[int], shared: bool) -> None:
+def test_a_split_sheet_reads_exactly_as_the_whole_sheet(tmp_path: Path, split: list[Path], shared: bool) -> None:
     path = workbook(tmp_path / "book.xlsx", shared=shared)
     expected = whole(path, "Data")
     assert len(expected) == 10 and len(expected[0]) == 603  # the far-right cell is column J; 603 rows
     got = read(path, "Data")
     assert len(split) == 2  # both parts were read, no fall-back
+    assert not any(part.exists() for part in split)  # the parts' copies of the rows are removed
     assert as_lists(got) == as_lists(expected)
     assert got[0][2].as_py() == "ASB-00000" and got[1][101].as_py() == "only from column B"
     assert got[9][500].as_py() == "far right" and got[1][3].as_py() == "2024-01-01 07:00:00"
 
 
-def test_read_workbook_of_a_split_sheet_finds_the_same_header_and_rows(tmp_path: Path, split: list[int]) -> None:
+def test_read_workbook_of_a_split_sheet_finds_the_same_header_and_rows(tmp_path: Path, split: list[Path]) -> None:
     path = workbook(tmp_path / "book.xlsx")
     table = xlsx.read_workbook(path, sheet=None, formats=FORMATS, progress=lambda f, m: None)
     assert len(split) == 2
@@ -159,7 +161,7 @@ def text_row(r: int, *values: str) -> str:
     return f'<row r="{r}">{cells}</row>'
 
 
-def test_rows_out_of_order_across_the_split_fall_back_to_the_whole_read(tmp_path: Path, split: list[int]) -> None:
+def test_rows_out_of_order_across_the_split_fall_back_to_the_whole_read(tmp_path: Path, split: list[Path]) -> None:
     rows = [text_row(r, f"a{r}", f"b{r}") for r in range(1, 400)]
     rows.insert(300, text_row(5, "again", "five"))  # a row above the split, written after it
     rows.pop(4)
@@ -171,7 +173,7 @@ def test_rows_out_of_order_across_the_split_fall_back_to_the_whole_read(tmp_path
     assert as_lists(got) == as_lists(expected)
 
 
-def test_a_comment_before_the_cut_reads_the_sheet_whole(tmp_path: Path, split: list[int]) -> None:
+def test_a_comment_before_the_cut_reads_the_sheet_whole(tmp_path: Path, split: list[Path]) -> None:
     rows = [text_row(r, f"a{r}", f"b{r}") for r in range(1, 400)]
     rows.insert(10, "<!-- <row r=\"2\"> -->")
     path = raw_workbook(tmp_path / "comment.xlsx", rows)
@@ -182,7 +184,7 @@ def test_a_comment_before_the_cut_reads_the_sheet_whole(tmp_path: Path, split: l
 
 
 @pytest.mark.parametrize("where", [50, 350], ids=["first part", "second part"])
-def test_a_stray_cell_far_away_is_refused_as_a_whole_read_refuses_it(tmp_path: Path, split: list[int],
+def test_a_stray_cell_far_away_is_refused_as_a_whole_read_refuses_it(tmp_path: Path, split: list[Path],
                                                                       where: int) -> None:
     rows = [text_row(r, f"a{r}", f"b{r}") for r in range(1, 400)]
     rows[where] = rows[where].replace("</row>", '<c r="XFD' + str(where + 1) + '"><v>1</v></c></row>')
@@ -195,9 +197,10 @@ def test_a_stray_cell_far_away_is_refused_as_a_whole_read_refuses_it(tmp_path: P
         xlsx.check_used_ranges(path, ["Data"])
     assert refused.value.message == whole_refused.value.message
     assert len(split) == (1 if where == 350 else 0)  # a first part within the limits is read; nothing else
+    assert not any(part.exists() for part in split)
 
 
-def test_with_one_cpu_the_sheet_is_read_whole(tmp_path: Path, split: list[int],
+def test_with_one_cpu_the_sheet_is_read_whole(tmp_path: Path, split: list[Path],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xlsx, "_cpus", lambda: 1)
     path = workbook(tmp_path / "book.xlsx")

@@ -15,13 +15,13 @@ numbers without ".0", so row numbers and values match what the analyst sees in E
 from __future__ import annotations
 
 import html
-import io
 import json
 import os
 import posixpath
 import re
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -480,64 +480,92 @@ def _load_in_two(path: Path, z: zipfile.ZipFile, name: str, member: str, workshe
     it is safe to, or its parts cannot be read or do not join up."""
     size = z.getinfo(member).file_size
     scan = _RangeScan()
-    blocks: list[bytes] = []
-    first_row, seen, head, splittable = 0, 0, b"", True
-    others: dict[str, bytes] = {}
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        first: Future[list[pa.Array] | None] | None = None
-        for data in _chunks(z, member):
-            scan.feed(data)
-            if first_row or not splittable:
-                blocks.append(data)
-                continue
-            if not head:
-                at = data.find(_SHEET_DATA)
-                if at == -1 or re.search(rb"<worksheet[\s>]", data[:at]) is None:
-                    splittable = False
-                head = data[: at + len(_SHEET_DATA)]
-            splittable = splittable and b"<!" not in data  # a CDATA section or a comment
-            seen += len(data)
-            found = _SPLIT_ROW.search(data) if splittable and seen >= SPLIT_AT * size else None
-            if found is None:
-                blocks.append(data)
-                continue
-            first_row = int(found.group(2))
-            blocks.append(data[: found.start(1)])
-            if first_row > 1 and not _too_large(scan.used):
-                others = {i.filename: z.read(i) for i in z.infolist() if i.filename not in worksheets}
-                xml = b"".join(blocks) + b"</sheetData></worksheet>"
-                first = pool.submit(_load_part, _package(z, member, xml, worksheets, others), name)
-                del xml  # the package holds its own copy
-            blocks = [head, data[found.start(1):]]
-        _refuse_range(path, name, scan.used)
-        if first is None:
+    chunks = _chunks(z, member)
+    first_row, seen, head = 0, 0, b""
+    writer: _PartWriter | None = None
+    written: list[_PartWriter] = []
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            first: Future[list[pa.Array] | None] | None = None
+            for data in chunks:
+                scan.feed(data)
+                if first_row:
+                    if writer:
+                        writer.write(data)
+                    continue
+                if not head:
+                    at = data.find(_SHEET_DATA)
+                    if at == -1 or re.search(rb"<worksheet[\s>]", data[:at]) is None:
+                        break
+                    head = data[: at + len(_SHEET_DATA)]
+                    writer = _PartWriter(z, member, worksheets)
+                    written.append(writer)
+                if writer is None or b"<!" in data:  # a CDATA section or a comment: a cut might fall inside it
+                    break
+                seen += len(data)
+                found = _SPLIT_ROW.search(data) if seen >= SPLIT_AT * size else None
+                if found is None:
+                    writer.write(data)
+                    continue
+                first_row = int(found.group(2))
+                writer.write(data[: found.start(1)] + b"</sheetData></worksheet>")
+                writer.close()
+                if first_row > 1 and not _too_large(scan.used):
+                    first = pool.submit(_load_part, writer.path, name)
+                writer = _PartWriter(z, member, worksheets)
+                written.append(writer)
+                writer.write(head + data[found.start(1):])
+            for data in chunks:  # the rest of a part with no cut: measured only, then the sheet is read whole
+                scan.feed(data)
+            _refuse_range(path, name, scan.used)
+            if first is None or writer is None:
+                raise _PartFailed
+            writer.close()
+            second = _load_part(writer.path, name)
+            top = first.result()
+        if top is None or second is None:
             raise _PartFailed
-        second = _load_part(_package(z, member, b"".join(blocks), worksheets, others), name)
-        top = first.result()
-    if top is None or second is None:
-        raise _PartFailed
-    return _join_parts([(1, top), (first_row, second)])
+        return _join_parts([(1, top), (first_row, second)])
+    finally:
+        for part in written:
+            part.remove()
 
 
-def _package(z: zipfile.ZipFile, member: str, xml: bytes, worksheets: set[str], others: dict[str, bytes]) -> bytes:
-    """The workbook with ``xml`` as the worksheet part ``member`` and every other worksheet empty, unpacked
-    (stored) in memory: no copy of the rows is written to disk."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
-        for info in z.infolist():
-            if info.filename == member:
-                out.writestr(info.filename, xml)
-            elif info.filename in worksheets:
-                out.writestr(info.filename, _EMPTY_SHEET)
-            else:
-                out.writestr(info.filename, others[info.filename])
-    return buffer.getvalue()
+class _PartWriter:
+    """A workbook holding part of a worksheet, written unpacked (stored) as the part is unpacked, to a private
+    temporary file (fastexcel opens a path at once, where bytes it copies one by one). The rows may hold caller
+    references, so the file is removed however the read ends."""
+
+    def __init__(self, z: zipfile.ZipFile, member: str, worksheets: set[str]) -> None:
+        fd, name = tempfile.mkstemp(suffix=".xlsx")
+        os.close(fd)
+        self.path = Path(name)
+        self._zip: zipfile.ZipFile | None = zipfile.ZipFile(self.path, "w", zipfile.ZIP_STORED)
+        for info in z.infolist():  # every other worksheet empty: only this one is read
+            if info.filename != member:
+                self._zip.writestr(info.filename, _EMPTY_SHEET if info.filename in worksheets else z.read(info))
+        self._sheet = self._zip.open(member, "w")  # under SPLIT_MAX_BYTES: no zip64
+
+    def write(self, data: bytes) -> None:
+        self._sheet.write(data)
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._sheet.close()
+            self._zip.close()
+            self._zip = None
+
+    def remove(self) -> None:
+        try:
+            self.close()
+        finally:
+            self.path.unlink(missing_ok=True)
 
 
-def _load_part(package: bytes, name: str) -> list[pa.Array] | None:
+def _load_part(package: Path, name: str) -> list[pa.Array] | None:
     """A part's columns (see _load), or None when calamine cannot read it: the sheet is then read whole."""
     try:
-        return _load(fastexcel.read_excel(package), name)
+        return _load(fastexcel.read_excel(str(package)), name)
     except Exception:  # calamine's errors and _load's refusal alike
         return None
 
