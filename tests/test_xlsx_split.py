@@ -207,3 +207,15 @@ def test_with_one_cpu_the_sheet_is_read_whole(tmp_path: Path, split: list[Path],
     got = read(path, "Data")
     assert len(split) == 0
     assert as_lists(got) == as_lists(whole(path, "Data"))
+
+
+def test_no_room_for_the_parts_reads_the_sheet_whole(tmp_path: Path, split: list[Path],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xlsx.tempfile, "mkstemp", full)
+    path = workbook(tmp_path / "book.xlsx")
+    got = read(path, "Data")
+    assert len(split) == 0
+    assert as_lists(got) == as_lists(whole(path, "Data"))

@@ -7,7 +7,7 @@ XFD1048576 would ask for 512 GB. An .xlsx sheet's range is read from its XML (th
 cells' own references, since <dimension> can lie or be absent); other workbook formats are measured by a child
 process with a memory limit, which dies instead of the server if the range is absurd. A large .xlsx sheet is
 measured and read in two parts at once, one per core (SPLIT_BYTES), each part read only once its range is known
-to be within the limits.
+to be within the limits, from a private temporary workbook removed however the read ends.
 Cells become text the validation reads the same way as CSV text: real date cells as ISO timestamps, whole
 numbers without ".0", so row numbers and values match what the analyst sees in Excel.
 """
@@ -462,6 +462,9 @@ def _load_sheet(path: Path, reader: fastexcel.ExcelReader, name: str, parts: dic
         try:
             return _load_in_two(path, z, name, member, set(parts.values()))
         except _PartFailed:  # raised only once the whole range has been checked
+            return _load(reader, name)
+        except OSError:  # no room for the parts' temporary workbooks: measured, then read whole
+            _refuse_range(path, name, _scan_sheet(z, member))
             return _load(reader, name)
 
 
