@@ -5,7 +5,9 @@ password-protected workbooks (an encrypted OOXML file is an OLE2 container), fil
 sheet's used range: calamine allocates a cell for every position from A1 to the last used cell, so one cell at
 XFD1048576 would ask for 512 GB. An .xlsx sheet's range is read from its XML (the <dimension> it declares and the
 cells' own references, since <dimension> can lie or be absent); other workbook formats are measured by a child
-process with a memory limit, which dies instead of the server if the range is absurd.
+process with a memory limit, which dies instead of the server if the range is absurd. A large .xlsx sheet is
+measured and read in two parts at once, one per core (SPLIT_BYTES), each part read only once its range is known
+to be within the limits, from a private temporary workbook removed however the read ends.
 Cells become text the validation reads the same way as CSV text: real date cells as ISO timestamps, whole
 numbers without ".0", so row numbers and values match what the analyst sees in Excel.
 """
@@ -19,8 +21,10 @@ import posixpath
 import re
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -270,27 +274,32 @@ def _common_refs(data: bytes) -> tuple[int, int, int, int, int, int]:
     return count, int(column.max()), int(row.max()), int(column[-1]), int(row[-1]), tags
 
 
-def _scan_sheet(z: zipfile.ZipFile, member: str) -> UsedRange:
-    """The used range of a worksheet part: the larger of its <dimension> and its cells' positions.
+class _RangeScan:
+    """The used range of a worksheet part, fed its blocks in order (see _scan_sheet)."""
 
-    A block whose every cell tag is in the common form ``<c r="B7"`` is measured by one regex pass in C. Any
-    other block (cells with no reference, which follow the cell before them; prefixed tags such as ``<x:c``;
-    odd spacing; or just the <cols> list at the top) goes through a scan of every row and cell tag that tracks
-    the position, so no cell calamine would place escapes the count."""
-    rows = columns = 0
-    row = column = 0  # the position of the last row and cell tag seen
-    for n, data in enumerate(_chunks(z, member)):
-        if n == 0:
+    def __init__(self) -> None:
+        self.rows = self.columns = 0
+        self.row = self.column = 0  # the position of the last row and cell tag seen
+        self.blocks = 0
+
+    @property
+    def used(self) -> UsedRange:
+        return UsedRange(self.rows, self.columns)
+
+    def feed(self, data: bytes) -> None:
+        if self.blocks == 0:
             found = _DIMENSION.search(data)
             last = _LAST_REF.search(found.group(1).split(b":")[-1]) if found else None
             if last:
-                columns, rows = _column_number(last.group(1)), int(last.group(2))
+                self.columns, self.rows = _column_number(last.group(1)), int(last.group(2))
+        self.blocks += 1
         count, most_column, most_row, last_column, last_row, tags = _common_refs(data)
         if count == tags and b":c" not in data:
             if count:
-                columns, rows = max(columns, most_column), max(rows, most_row)
-                column, row = last_column, last_row
-            continue
+                self.columns, self.rows = max(self.columns, most_column), max(self.rows, most_row)
+                self.column, self.row = last_column, last_row
+            return
+        rows, columns, row, column = self.rows, self.columns, self.row, self.column
         for kind, attrs in _TOKEN.findall(data):
             ref = _R_ATTR.search(b" " + attrs)
             if kind == b"row":
@@ -303,7 +312,28 @@ def _scan_sheet(z: zipfile.ZipFile, member: str) -> UsedRange:
             else:
                 column += 1
                 columns, rows = max(columns, column), max(rows, row, 1)
-    return UsedRange(rows, columns)
+        self.rows, self.columns, self.row, self.column = rows, columns, row, column
+
+
+def _scan_sheet(z: zipfile.ZipFile, member: str) -> UsedRange:
+    """The used range of a worksheet part: the larger of its <dimension> and its cells' positions.
+
+    A block whose every cell tag is in the common form ``<c r="B7"`` is measured by one regex pass in C. Any
+    other block (cells with no reference, which follow the cell before them; prefixed tags such as ``<x:c``;
+    odd spacing; or just the <cols> list at the top) goes through a scan of every row and cell tag that tracks
+    the position, so no cell calamine would place escapes the count."""
+    scan = _RangeScan()
+    for data in _chunks(z, member):
+        scan.feed(data)
+    return scan.used
+
+
+def _package_sheets(path: Path) -> dict[str, str] | None:
+    """Sheet name -> worksheet XML part of an .xlsx/.xlsm file; None for other workbook formats."""
+    if not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as z:
+        return _ooxml_sheets(z)
 
 
 def _ooxml_sheets(z: zipfile.ZipFile) -> dict[str, str] | None:
@@ -367,6 +397,23 @@ def _probe(path: Path, names: list[str]) -> dict[str, UsedRange]:
     return {name: UsedRange(rows, columns) for name, (rows, columns) in json.loads(done.stdout).items()}
 
 
+def _too_large(used: UsedRange) -> bool:
+    return used.columns > MAX_COLUMNS or used.rows * used.columns > MAX_CELLS
+
+
+def _refuse_range(path: Path, name: str, used: UsedRange) -> None:
+    if not _too_large(used):
+        return
+    raise InputRefused(
+        "Sheet too large",
+        f"Sheet {clip(name)!r} of {path.name} uses the range {used.ref}: {used.rows:,} rows × "
+        f"{used.columns:,} columns, {used.rows * used.columns:,} cells. A sheet is read only up to "
+        f"{MAX_COLUMNS} columns and {MAX_CELLS:,} cells, so it was not read. Delete the stray cells far below "
+        "or to the right of the data (Ctrl+End in Excel goes to the last used cell) and save, or export the "
+        "extract as CSV.",
+    )
+
+
 def check_used_ranges(path: Path, names: list[str]) -> None:
     """Refuse the workbook if any of the sheets ``names`` (those about to be read) uses a range beyond
     MAX_COLUMNS columns or MAX_CELLS cells from A1, before calamine allocates it."""
@@ -380,16 +427,177 @@ def check_used_ranges(path: Path, names: list[str]) -> None:
         ranges = _probe(path, names)
     for name in names:
         used = ranges.get(name)
-        if used is None or (used.columns <= MAX_COLUMNS and used.rows * used.columns <= MAX_CELLS):
-            continue
-        raise InputRefused(
-            "Sheet too large",
-            f"Sheet {clip(name)!r} of {path.name} uses the range {used.ref}: {used.rows:,} rows × "
-            f"{used.columns:,} columns, {used.rows * used.columns:,} cells. A sheet is read only up to "
-            f"{MAX_COLUMNS} columns and {MAX_CELLS:,} cells, so it was not read. Delete the stray cells far below "
-            "or to the right of the data (Ctrl+End in Excel goes to the last used cell) and save, or export the "
-            "extract as CSV.",
-        )
+        if used is not None:
+            _refuse_range(path, name, used)
+
+
+# A worksheet part of SPLIT_BYTES to SPLIT_MAX_BYTES (unpacked) is read as two workbooks at once (calamine works
+# outside the GIL): the rows before a row tag SPLIT_AT of the way through, read in a thread as soon as the range
+# so far is measured, and the rest, read here once the whole range is. Measuring the range then costs little more
+# than unpacking. Larger parts are read whole, so the copies stay within memory.
+SPLIT_BYTES = 8 << 20
+SPLIT_MAX_BYTES = 256 << 20
+SPLIT_AT = 0.6  # the first part is read while the second is measured, so it takes the larger share
+_SHEET_DATA = b"<sheetData>"
+# A row tag straight after a row's end: between two rows of sheetData, never inside a cell's text (where "<" is
+# written &lt;) as long as no CDATA section or comment came before it.
+_SPLIT_ROW = re.compile(rb'</row>\s*(<row r="([0-9]{1,8})")')
+_EMPTY_SHEET = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+
+
+class _PartFailed(Exception):
+    """A sheet could not be split, or its parts could not be read or joined as expected: it is read whole."""
+
+
+def _load_sheet(path: Path, reader: fastexcel.ExcelReader, name: str, parts: dict[str, str] | None) -> list[pa.Array]:
+    """A sheet's text columns from A1 (see _load), once its used range is known to be within the limits. A large
+    .xlsx/.xlsm worksheet is read in two parts at once (SPLIT_BYTES); others whole, after their range is checked."""
+    if parts is None or name not in parts:
+        return _load(reader, name)
+    with zipfile.ZipFile(path) as z:
+        member = parts[name]
+        if not SPLIT_BYTES <= z.getinfo(member).file_size <= SPLIT_MAX_BYTES or _cpus() < 2:
+            _refuse_range(path, name, _scan_sheet(z, member))
+            return _load(reader, name)
+        try:
+            return _load_in_two(path, z, name, member, set(parts.values()))
+        except _PartFailed:  # raised only once the whole range has been checked
+            return _load(reader, name)
+        except OSError:  # no room for the parts' temporary workbooks: measured, then read whole
+            _refuse_range(path, name, _scan_sheet(z, member))
+            return _load(reader, name)
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on: with one, a split read only adds its own work."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _load_in_two(path: Path, z: zipfile.ZipFile, name: str, member: str, worksheets: set[str]) -> list[pa.Array]:
+    """Measure the worksheet part while cutting it at a row (SPLIT_AT); the first part is read in a thread once
+    the range so far is within the limits, the second here once the whole range is. Refuses the sheet on the whole
+    range, as a whole read does; raises _PartFailed (after that check) when the part has no row to cut at where
+    it is safe to, or its parts cannot be read or do not join up."""
+    size = z.getinfo(member).file_size
+    scan = _RangeScan()
+    chunks = _chunks(z, member)
+    first_row, seen, head = 0, 0, b""
+    writer: _PartWriter | None = None
+    written: list[_PartWriter] = []
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            first: Future[list[pa.Array] | None] | None = None
+            for data in chunks:
+                scan.feed(data)
+                if first_row:
+                    if writer:
+                        writer.write(data)
+                    continue
+                if not head:
+                    at = data.find(_SHEET_DATA)
+                    if at == -1 or re.search(rb"<worksheet[\s>]", data[:at]) is None:
+                        break
+                    head = data[: at + len(_SHEET_DATA)]
+                    writer = _PartWriter(z, member, worksheets)
+                    written.append(writer)
+                if writer is None or b"<!" in data:  # a CDATA section or a comment: a cut might fall inside it
+                    break
+                seen += len(data)
+                found = _SPLIT_ROW.search(data) if seen >= SPLIT_AT * size else None
+                if found is None:
+                    writer.write(data)
+                    continue
+                first_row = int(found.group(2))
+                writer.write(data[: found.start(1)] + b"</sheetData></worksheet>")
+                writer.close()
+                if first_row > 1 and not _too_large(scan.used):
+                    first = pool.submit(_load_part, writer.path, name)
+                writer = _PartWriter(z, member, worksheets)
+                written.append(writer)
+                writer.write(head + data[found.start(1):])
+            for data in chunks:  # the rest of a part with no cut: measured only, then the sheet is read whole
+                scan.feed(data)
+            _refuse_range(path, name, scan.used)
+            if first is None or writer is None:
+                raise _PartFailed
+            writer.close()
+            second = _load_part(writer.path, name)
+            top = first.result()
+        if top is None or second is None:
+            raise _PartFailed
+        return _join_parts([(1, top), (first_row, second)])
+    finally:
+        for part in written:
+            part.remove()
+
+
+class _PartWriter:
+    """A workbook holding part of a worksheet, written unpacked (stored) as the part is unpacked, to a private
+    temporary file (fastexcel opens a path at once, where bytes it copies one by one). The rows may hold caller
+    references, so the file is removed however the read ends."""
+
+    def __init__(self, z: zipfile.ZipFile, member: str, worksheets: set[str]) -> None:
+        fd, name = tempfile.mkstemp(suffix=".xlsx")
+        os.close(fd)
+        self.path = Path(name)
+        self._zip: zipfile.ZipFile | None = zipfile.ZipFile(self.path, "w", zipfile.ZIP_STORED)
+        for info in z.infolist():  # every other worksheet empty: only this one is read
+            if info.filename != member:
+                self._zip.writestr(info.filename, _EMPTY_SHEET if info.filename in worksheets else z.read(info))
+        self._sheet = self._zip.open(member, "w")  # under SPLIT_MAX_BYTES: no zip64
+
+    def write(self, data: bytes) -> None:
+        self._sheet.write(data)
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._sheet.close()
+            self._zip.close()
+            self._zip = None
+
+    def remove(self) -> None:
+        try:
+            self.close()
+        finally:
+            self.path.unlink(missing_ok=True)
+
+
+def _load_part(package: Path, name: str) -> list[pa.Array] | None:
+    """A part's columns (see _load), or None when calamine cannot read it: the sheet is then read whole."""
+    try:
+        return _load(fastexcel.read_excel(str(package)), name)
+    except Exception:  # calamine's errors and _load's refusal alike
+        return None
+
+
+def _join_parts(parts: list[tuple[int, list[pa.Array]]]) -> list[pa.Array]:
+    """The columns of a sheet read in parts, (the sheet row a part starts at, its columns). Each part is read
+    from A1, its rows above its start empty, so each row keeps its place: part k gives the rows from its start to
+    the next part's. A part with a value on the wrong side of its run (rows out of order) fails the join."""
+    starts = [row - 1 for row, _ in parts]
+    ends: list[int | None] = [*starts[1:], None]
+    lengths = [len(columns[0]) if columns else 0 for _, columns in parts]
+    for (_, columns), start, end, n in zip(parts, starts, ends, lengths, strict=True):
+        if (end is not None and (n > end or end <= start)) or any(
+                c.slice(0, start).null_count != min(start, n) for c in columns):
+            raise _PartFailed
+    total = max(lengths)
+    width = max(len(columns) for _, columns in parts)
+    text = pa.string()
+    out = []
+    for i in range(width):
+        pieces = []
+        for (_, columns), start, end, n in zip(parts, starts, ends, lengths, strict=True):
+            stop = total if end is None else min(end, total)
+            if stop <= start:
+                continue
+            have = columns[i].slice(start, max(min(n, stop) - start, 0)) if i < len(columns) else pa.nulls(0, text)
+            pieces += [have, pa.nulls(stop - start - len(have), text)]
+        out.append(pa.concat_arrays(pieces))
+    return out
 
 
 def read_workbook(
@@ -404,11 +612,13 @@ def read_workbook(
             f"{path.name} has no sheet {clip(sheet)!r}. Its sheets are: {', '.join(repr(clip(s)) for s in sheets)}.",
         )
     candidates = [sheet] if sheet is not None else sheets
-    check_used_ranges(path, candidates)
+    parts = _package_sheets(path)
+    if parts is None:
+        check_used_ranges(path, candidates)  # .xlsx/.xlsm sheets are measured as they are read
     best: tuple[int, str, detect.HeaderChoice | None] = (-1, candidates[0] if candidates else "", None)
     loaded: dict[str, list[pa.Array]] = {}  # reading a sheet is the costly step: do it once per sheet
     for name in candidates:
-        loaded[name] = _load(reader, name)
+        loaded[name] = _load_sheet(path, reader, name, parts)
         head = _head(loaded[name], HEADER_SCAN_ROWS)
         choice = detect.find_header(head, formats)
         score = detect.header_score(choice.header, formats) if choice else 0

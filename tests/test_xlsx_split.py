@@ -1,0 +1,221 @@
+"""A large worksheet is read in two parts at once (analytics.ingest.xlsx, SPLIT_BYTES): the joined columns must be
+exactly the columns of the sheet read whole, and a sheet the split cannot handle is read whole.
+
+The sheets here are small, so the tests lower SPLIT_BYTES and CHUNK_BYTES (the blocks the part is unpacked in) to
+make them split; a spy on the part reader says whether the split was taken, so a silent fall-back fails the test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pyarrow as pa
+import pytest
+
+from analytics.errors import InputRefused
+from analytics.ingest import xlsx
+
+FORMATS = ("asb",)
+
+
+@pytest.fixture
+def split(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Split every sheet; returns the parts read (their temporary workbooks, which must be gone afterwards)."""
+    monkeypatch.setattr(xlsx, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(xlsx, "CHUNK_BYTES", 2048)
+    monkeypatch.setattr(xlsx, "_cpus", lambda: 2)
+    parts: list[Path] = []
+    real = xlsx._load_part
+
+    def spy(package: Path, name: str) -> list[pa.Array] | None:
+        assert package.stat().st_size > 0
+        parts.append(package)
+        return real(package, name)
+
+    monkeypatch.setattr(xlsx, "_load_part", spy)
+    return parts
+
+
+def whole(path: Path, name: str) -> list[pa.Array]:
+    return xlsx._load(xlsx._open(path), name)
+
+
+def read(path: Path, name: str) -> list[pa.Array]:
+    return xlsx._load_sheet(path, xlsx._open(path), name, xlsx._package_sheets(path))
+
+
+def as_lists(columns: list[pa.Array]) -> list[list[str | None]]:
+    return [c.to_pylist() for c in columns]
+
+
+def workbook(path: Path, *, shared: bool = False) -> Path:
+    """A title row, a header, and 600 rows of text, numbers, dates, times, booleans and blanks; one row starts in
+    column B, a few rows are empty, and one cell far to the right sits in the second half. openpyxl writes its
+    text inline; ``shared`` moves it into a shared strings part, as Excel writes it."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Data")
+    rows: list[list[object]] = [["SYNTHETIC DATA - split test"], ["Incident Number", "Date Reported", "District",
+                                                                  "Call Type", "Count", "Flag", "Note"]]
+    for i in range(600):
+        when = dt.datetime(2024, 1, 1) + dt.timedelta(hours=7 * i)
+        rows.append([f"ASB-{i:05d}", when if i % 3 else when.date(), ["Ashford", "Dover", "Swale"][i % 3],
+                     "Noise" if i % 5 else "Rowdy", i if i % 4 else i + 0.5, i % 2 == 0,
+                     None if i % 7 else f"note {i} <&> \"quoted\""])
+    rows[100] = []
+    rows[101] = [None, "only from column B", "Dover"]
+    rows[450] = []
+    rows[500] = [*rows[500], None, None, "far right"]
+    rows.append([dt.time(13, 45)])
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return shared_strings(path) if shared else path
+
+
+def shared_strings(path: Path) -> Path:
+    """The workbook with every inline string cell of its sheet moved into xl/sharedStrings.xml."""
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    table: dict[bytes, int] = {}
+
+    def shared(m: re.Match[bytes]) -> bytes:
+        return b'<c r="%s" t="s"><v>%d</v></c>' % (m.group(1), table.setdefault(m.group(2), len(table)))
+
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(rb'<c r="([A-Z]+[0-9]+)" t="inlineStr"><is><t>(.*?)</t></is></c>', shared, parts[sheet])
+    assert table and b"inlineStr" not in parts[sheet]
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    parts["xl/sharedStrings.xml"] = b'<sst xmlns="%s">%s</sst>' % (main, b"".join(b"<si><t>%s</t></si>" % t
+                                                                                   for t in table))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>'))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["inline strings", "shared strings"])
+def test_a_split_sheet_reads_exactly_as_the_whole_sheet(tmp_path: Path, split: list[Path], shared: bool) -> None:
+    path = workbook(tmp_path / "book.xlsx", shared=shared)
+    expected = whole(path, "Data")
+    assert len(expected) == 10 and len(expected[0]) == 603  # the far-right cell is column J; 603 rows
+    got = read(path, "Data")
+    assert len(split) == 2  # both parts were read, no fall-back
+    assert not any(part.exists() for part in split)  # the parts' copies of the rows are removed
+    assert as_lists(got) == as_lists(expected)
+    assert got[0][2].as_py() == "ASB-00000" and got[1][101].as_py() == "only from column B"
+    assert got[9][500].as_py() == "far right" and got[1][3].as_py() == "2024-01-01 07:00:00"
+
+
+def test_read_workbook_of_a_split_sheet_finds_the_same_header_and_rows(tmp_path: Path, split: list[Path]) -> None:
+    path = workbook(tmp_path / "book.xlsx")
+    table = xlsx.read_workbook(path, sheet=None, formats=FORMATS, progress=lambda f, m: None)
+    assert len(split) == 2
+    assert table.header[:3] == ["Incident Number", "Date Reported", "District"]
+    assert table.arrow.num_rows == 601
+    assert table.arrow.column("source_row").to_pylist()[:2] == [3, 4]
+    assert table.arrow.column("c0").to_pylist()[599] == "ASB-00599"
+
+
+def raw_workbook(path: Path, rows: list[str], *, dimension: str = "A1:C3") -> Path:
+    """An .xlsx written by hand: one sheet "Data" whose sheetData holds ``rows`` (row XML) as given."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+            'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.worksheet+xml"/></Types>'))
+        z.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+            '</Relationships>'))
+        z.writestr("xl/workbook.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        z.writestr("xl/_rels/workbook.xml.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            '</Relationships>'))
+        z.writestr("xl/worksheets/sheet1.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><dimension ref="{dimension}"/>'
+            f'<sheetData>{"".join(rows)}</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+            'header="0.3" footer="0.3"/></worksheet>'))
+    return path
+
+
+def text_row(r: int, *values: str) -> str:
+    cells = "".join(f'<c r="{chr(65 + i)}{r}" t="inlineStr"><is><t>{v}</t></is></c>' for i, v in enumerate(values))
+    return f'<row r="{r}">{cells}</row>'
+
+
+def test_rows_out_of_order_across_the_split_fall_back_to_the_whole_read(tmp_path: Path, split: list[Path]) -> None:
+    rows = [text_row(r, f"a{r}", f"b{r}") for r in range(1, 400)]
+    rows.insert(300, text_row(5, "again", "five"))  # a row above the split, written after it
+    rows.pop(4)
+    path = raw_workbook(tmp_path / "odd.xlsx", rows)
+    expected = whole(path, "Data")
+    assert len(split) == 0
+    got = read(path, "Data")
+    assert len(split) == 2  # both parts read, then the join refused them
+    assert as_lists(got) == as_lists(expected)
+
+
+def test_a_comment_before_the_cut_reads_the_sheet_whole(tmp_path: Path, split: list[Path]) -> None:
+    rows = [text_row(r, f"a{r}", f"b{r}") for r in range(1, 400)]
+    rows.insert(10, "<!-- <row r=\"2\"> -->")
+    path = raw_workbook(tmp_path / "comment.xlsx", rows)
+    got = read(path, "Data")
+    assert len(split) == 0
+    assert as_lists(got) == as_lists(whole(path, "Data"))
+    assert got[0][398].as_py() == "a399"
+
+
+@pytest.mark.parametrize("where", [50, 350], ids=["first part", "second part"])
+def test_a_stray_cell_far_away_is_refused_as_a_whole_read_refuses_it(tmp_path: Path, split: list[Path],
+                                                                      where: int) -> None:
+    rows = [text_row(r, f"a{r}", f"b{r}") for r in range(1, 400)]
+    rows[where] = rows[where].replace("</row>", '<c r="XFD' + str(where + 1) + '"><v>1</v></c></row>')
+    rows.append('<row r="1048576"><c r="A1048576"><v>1</v></c></row>')
+    path = raw_workbook(tmp_path / "stray.xlsx", rows)
+    with pytest.raises(InputRefused) as refused:
+        read(path, "Data")
+    assert "A1:XFD1048576" in refused.value.message
+    with pytest.raises(InputRefused) as whole_refused:
+        xlsx.check_used_ranges(path, ["Data"])
+    assert refused.value.message == whole_refused.value.message
+    assert len(split) == (1 if where == 350 else 0)  # a first part within the limits is read; nothing else
+    assert not any(part.exists() for part in split)
+
+
+def test_with_one_cpu_the_sheet_is_read_whole(tmp_path: Path, split: list[Path],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx, "_cpus", lambda: 1)
+    path = workbook(tmp_path / "book.xlsx")
+    got = read(path, "Data")
+    assert len(split) == 0
+    assert as_lists(got) == as_lists(whole(path, "Data"))
+
+
+def test_no_room_for_the_parts_reads_the_sheet_whole(tmp_path: Path, split: list[Path],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xlsx.tempfile, "mkstemp", full)
+    path = workbook(tmp_path / "book.xlsx")
+    got = read(path, "Data")
+    assert len(split) == 0
+    assert as_lists(got) == as_lists(whole(path, "Data"))
