@@ -109,8 +109,10 @@ def _finish_demo(master: Path) -> None:
     new copy is published: viewers see all of it or none. Runs on a thread at a lower priority, so the pages being
     drawn meanwhile come first; on Linux the priority is the thread's own, and DuckDB's threads, started when the
     writer opens the file, inherit it."""
-    # the page run that started it (and the browser drawing it) first: it waits for that run to finish
+    # the page run that started it (and the browser drawing it) first: it waits for that run to finish, then a
+    # moment more, while the server sends the page (the load's pandas work holds the GIL) and the browser draws it
     _page_drawn.wait(timeout=FINISH_DELAY)
+    _stopping.wait(DRAW_GRACE)
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     except (AttributeError, OSError):
@@ -137,6 +139,7 @@ _loading: set[duckdb.DuckDBPyConnection] = set()  # the background load's writer
 _stopping = threading.Event()
 _page_drawn = threading.Event()
 FINISH_DELAY = 5.0  # the most the background load waits for a page run to finish (one that stopped early)
+DRAW_GRACE = 1.0  # and then for the page to reach the browser and be drawn
 
 
 def page_drawn() -> None:
