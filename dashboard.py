@@ -17,6 +17,8 @@ st.set_page_config(page_title="ASB & crime performance", layout="wide")
 
 sections, specs = navigation.pages_for(me)
 page = st.navigation(sections, position="hidden")  # drawn as plain links: navigation.sidebar_links
+if specs and not page.url_path:
+    page.run()  # the root address goes straight on to /overview (navigation._home), before anything is drawn
 if specs:
     navigation.sidebar_links(sections)
     widgets.responsive()
