@@ -112,7 +112,8 @@ def _finish_demo(master: Path) -> None:
     # the page run that started it (and the browser drawing it) first: it waits for that run to finish, then a
     # moment more, while the server sends the page (the load's pandas work holds the GIL) and the browser draws it
     _page_drawn.wait(timeout=FINISH_DELAY)
-    _stopping.wait(DRAW_GRACE)
+    if _stopping.wait(DRAW_GRACE):
+        return  # the dashboard is stopping: the next start loads it
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     except (AttributeError, OSError):
