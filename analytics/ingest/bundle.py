@@ -117,9 +117,12 @@ def load_police_uk_files(
         return _store(con, plain, staged, source, loaded_by or current_user())
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        for table in ("_bundle_raw", "_bundle_files", "_bundle_batches"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-        con.execute("DROP VIEW IF EXISTS _bundle_rows")
+        try:
+            for table in ("_bundle_raw", "_bundle_files", "_bundle_batches"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute("DROP VIEW IF EXISTS _bundle_rows")
+        except duckdb.Error:
+            pass  # a connection interrupted part-way: its temporary tables go with it, and its error is raised
 
 
 @dataclass
