@@ -3,8 +3,9 @@
 The dashboard never opens the master database for reading. Each script run reads the pointer to the current
 published copy once (analytics.publish) and takes a cursor on a read-only connection to that copy (one connection
 per copy and process, st.cache_resource), so every figure of one page run comes from one version and the next run
-picks up a new version without a restart. Views are cached per data version. Writes (uploads, roll-backs, edits)
-go through ``act``: the master read-write for the moment of the write, then a new copy is published.
+picks up a new version without a restart. Views are kept per data version (ui.view_cache). Writes (uploads,
+roll-backs, edits) go through ``act``: the master read-write for the moment of the write, then a new copy is
+published.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import streamlit as st
 
 from analytics import publish, store
 from analytics.errors import DashboardError, translated
+from ui.view_cache import ViewCache
 
 T = TypeVar("T")
 
@@ -250,10 +252,13 @@ def current() -> Run:
     return run if isinstance(run, Run) else start()
 
 
-@st.cache_data(show_spinner=False, max_entries=1000)
-def _cached(version: str, key: str, _build: Callable[..., Any], _cursor: Any, _args: tuple[Any, ...]) -> Any:
-    # `version` changes after every load and `key` names the builder and its arguments
-    return _build(_cursor, *_args)
+_VIEWS = ViewCache(most=1000)
+
+
+def _cached(version: str, key: str, build: Callable[..., Any], cursor: Any, args: tuple[Any, ...]) -> Any:
+    # `version` changes after every load and `key` names the builder and its arguments: one object shared by every
+    # run and session (st.cache_data would unpickle the whole view on every run: a quarter of a Districts run)
+    return _VIEWS.get(version, key, lambda: build(cursor, *args))
 
 
 def view(build: Callable[..., T], *args: Any) -> T:

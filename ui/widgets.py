@@ -5,11 +5,14 @@ markdown, so a name can never become a link or an image."""
 from __future__ import annotations
 
 import re
+import weakref
+from collections.abc import Callable
 from functools import partial
 from typing import Any, NoReturn
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 
 from analytics.errors import DashboardError
@@ -77,8 +80,7 @@ def table_height(t: Table, *, all_rows: bool = False) -> int | str:
     """Tall enough to show every row without an inner scroll, so a Total row is never hidden below the fold: for
     every table of up to FIT_ROWS rows, every table with a Total row, and with ``all_rows``; else 'auto'."""
     rows = len(t.shown)
-    first = t.shown.iloc[:, 0].astype(str) if rows and len(t.shown.columns) else None
-    has_total = first is not None and bool((first == "Total").any())
+    has_total = bool(rows and len(t.shown.columns)) and "Total" in map(str, t.shown.iloc[:, 0].tolist())
     if all_rows or has_total or rows <= FIT_ROWS:
         return ROW_PX * (rows + 1) + 3
     return "auto"
@@ -145,21 +147,44 @@ def table(t: Table, *, key: str, all_rows: bool = False) -> None:
     download(t, key=f"dl_{key}")
 
 
+_PER_FRAME: dict[tuple[int, str], Any] = {}
+
+
+def _once(df: pd.DataFrame, what: str, make: Callable[[], Any]) -> Any:
+    """make(), worked out once per frame: the frames shown are a view's, shared by every run and never changed
+    (tests/test_shared_views.py), so their phone columns and Arrow form are too (a sixth of a Districts run)."""
+    key = (id(df), what)
+    if key not in _PER_FRAME:
+        _PER_FRAME[key] = make()
+        weakref.finalize(df, _PER_FRAME.pop, key, None)  # gone with the frame, before its id can be reused
+    return _PER_FRAME[key]
+
+
+def _arrow(df: pd.DataFrame) -> pa.Table | pd.DataFrame:
+    """The frame as st.dataframe sends it (pyarrow's conversion, as Streamlit's own); a frame pyarrow refuses goes
+    to Streamlit as it is, which fixes its column types first."""
+    try:
+        return pa.Table.from_pandas(df)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError, TypeError):
+        return df
+
+
 def frame(df: pd.DataFrame, *, key: str, height: int | str = "auto", **options: Any) -> None:
     """A table that fits a phone: on a narrow screen the columns a reader needs first (phone_columns), and every
     column under "All columns"; on a wider one, the whole table."""
     columns = [str(c) for c in df.columns]
-    few = phone_columns(df)
+    few: list[str] = _once(df, "few", lambda: phone_columns(df))
+    whole = _once(df, "arrow", lambda: _arrow(df))
     if few == columns:
-        st.dataframe(df, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
+        st.dataframe(whole, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
         return
     with st.container(key=f"wide_{key}"):
-        st.dataframe(df, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
+        st.dataframe(whole, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
     with st.container(key=f"narrow_{key}"):
-        st.dataframe(phone_frame(df, few), hide_index=True, width="stretch", height=height,
-                     **options)  # type: ignore[arg-type]
+        st.dataframe(_once(df, "phone", lambda: _arrow(phone_frame(df, few))), hide_index=True, width="stretch",
+                     height=height, **options)  # type: ignore[arg-type]
         with st.expander(f"All columns ({', '.join(c for c in columns if c not in few)})"):
-            st.dataframe(df, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
+            st.dataframe(whole, hide_index=True, width="stretch", height=height, **options)  # type: ignore[arg-type]
 
 
 def download(t: Table, *, key: str, label: str = "Download CSV") -> None:
@@ -183,7 +208,7 @@ class _Checked(go.Figure):
 
 
 def figure(spec: dict[str, object]) -> go.Figure:
-    # the spec is this run's own (the view cache hands every run a copy), so it is not copied again
+    # the spec belongs to a cached view shared by every run: only read here, never copied or changed
     return _Checked(spec)
 
 

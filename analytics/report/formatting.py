@@ -202,10 +202,10 @@ def display_table(
     With formatted=False the numbers stay numbers (for CSV downloads) but the headings are still plain words.
     """
     names = {**COLUMN_LABELS, **(labels or {})}
-    out = pd.DataFrame(index=range(len(df)))
+    out: dict[str, Any] = {}  # one frame made at the end: adding columns one by one costs more than the formatting
     for col in columns:
-        values = df[col].tolist()
         if formatted:
+            values = df[col].tolist()
             fmt = _FORMATTERS.get(col)
             if col == "solved" and df[col].dtype == bool:
                 fmt = lambda v: "Yes" if v else "No"  # noqa: E731
@@ -214,7 +214,7 @@ def display_table(
             out[names.get(col, col)] = pd.Series([fmt(v) for v in values] if fmt else values, dtype=object)
         else:
             out[names.get(col, col)] = df[col].to_numpy()
-    return out
+    return pd.DataFrame(out, index=range(len(df)))
 
 
 def comparison_table(df: pd.DataFrame, *, formatted: bool = True, period_word: str = "month") -> pd.DataFrame:

@@ -192,8 +192,9 @@ def coverage_sentence(df: pd.DataFrame, flags: dict[str, list[QualityFlag]]) -> 
     if df.empty:
         return "No data loaded."
     parts = []
-    for source in definitions.sorted_sources(df["source"]):
-        months = sorted(set(df.loc[df["source"] == source, "month"]))
+    by_source = {str(source): sorted(set(months.tolist())) for source, months in df.groupby("source")["month"]}
+    for source in definitions.sorted_sources(by_source):
+        months = by_source[source]
         issues = flags.get(source, [])
         missing = sum(1 for f in issues if f.issue == "missing")
         partial = sum(1 for f in issues if f.issue == "partial")

@@ -27,7 +27,7 @@ class DataView:
 def build(con: Con) -> DataView:
     cov = coverage.coverage(con)
     flags = {s: coverage.quality_flags(con, source=s) for s in coverage.loaded_sources(con)}
-    span = (min(cov["month"]), max(cov["month"])) if len(cov) else None
+    span = (str(cov["month"].min()), str(cov["month"].max())) if len(cov) else None
     cov_table = Table(fmt.display_table(cov, COVERAGE_COLUMNS, labels=COVERAGE_LABELS),
                       fmt.display_table(cov, COVERAGE_COLUMNS, labels=COVERAGE_LABELS, formatted=False),
                       whole_database_name("months-covered", span))
