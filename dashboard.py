@@ -6,13 +6,19 @@ visitor one page, and each page checks its own permission as well.
 
 import streamlit as st
 
-from ui import filters, navigation, session, signin, widgets
+from ui import session, signin
+
+me = signin.identity()
+if not signin.blocked(me):
+    session.begin()  # on an empty database the demo starts loading now, while the pages' modules import
+from ui import filters, navigation, widgets  # noqa: E402
 
 st.set_page_config(page_title="ASB & crime performance", layout="wide")
 
-me = signin.identity()
 sections, specs = navigation.pages_for(me)
 page = st.navigation(sections, position="hidden")  # drawn as plain links: navigation.sidebar_links
+if specs and not page.url_path:
+    page.run()  # the root address goes straight on to /overview (navigation._home), before anything is drawn
 if specs:
     navigation.sidebar_links(sections)
     widgets.responsive()
@@ -22,3 +28,4 @@ if specs:
     if filters.sidebar(show=spec is not None and spec.filters) is None and spec is not None and spec.filters:
         filters.no_data()
 page.run()
+session.page_drawn()

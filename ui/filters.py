@@ -48,10 +48,12 @@ def _write_address(state: Any, selection: Selection) -> None:
     wanted = {"source": selection.source, "end": selection.end, "period": selection.kind}
     if selection.district:
         wanted["district"] = selection.district
+    # only what differs, the changed values in one message (each assignment would send one)
+    changed = {p: wanted[p] for p in PARAMS if p in wanted and st.query_params.get(p) != wanted[p]}
+    if changed:
+        st.query_params.update(changed)
     for p in PARAMS:
-        if p in wanted and st.query_params.get(p) != wanted[p]:
-            st.query_params[p] = wanted[p]
-        elif p not in wanted and p in st.query_params:
+        if p not in wanted and p in st.query_params:
             del st.query_params[p]
     state["_qp_written"] = wanted
 

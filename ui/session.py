@@ -16,19 +16,17 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import duckdb
 import streamlit as st
 
 from analytics import publish, store
 from analytics.errors import DashboardError, translated
-from analytics.ingest.demo import demo_pending, finish_demo, start_demo
-from analytics.views.common import source_of
 from ui.view_cache import ViewCache
-from ui.widgets import preload_charts, show_error
 
 T = TypeVar("T")
 
@@ -42,17 +40,68 @@ _finishing_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
 
+def show_error(e: DashboardError) -> NoReturn:
+    from ui.widgets import show_error  # imported when needed: this module is imported before the pages' modules
+
+    show_error(e)
+
+
+def _load_police_uk(master: Path) -> bool:
+    """The writer loads the real police.uk demo files into an empty database (checked again once it holds the file,
+    so two processes starting at once load it once) and publishes; True if it loaded them."""
+    from analytics.ingest.demo import start_demo
+
+    with publish.writing(master, wait=FIRST_START_WAIT, republish=True) as con:
+        return start_demo(con)
+
+
+# master path -> the first start's police.uk load, begun before the script imported the pages' modules
+_early: dict[str, Future[bool]] = {}
+_early_lock = threading.Lock()
+
+
+def begin() -> None:
+    """When the database has no published copy yet (the first start), start loading the police.uk demo files now,
+    on a thread, while the script run imports the pages' modules (DuckDB's reading runs outside the GIL): the first
+    start's critical path. start() waits for it; anything else (an unusable copy, an error) is left to start()."""
+    try:
+        master = store.resolve_db_path()
+    except DashboardError:
+        return  # start() shows it
+    if publish.current(master) is not None:
+        return
+    with _early_lock:
+        if str(master) in _early:
+            return
+        future: Future[bool] = Future()
+        _early[str(master)] = future
+
+    def load() -> None:
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(_load_police_uk(master))
+            except BaseException as e:  # raised again by the script run waiting for it
+                future.set_exception(e)
+
+    threading.Thread(target=load, name="first-start", daemon=True).start()
+
+
 def _first_start(master: Path) -> None:
-    """No usable published copy: the writer loads the real police.uk demo files into an empty database (checked
-    again once it holds the file, so two processes starting at once load it once) and publishes, so the Overview
-    (whose default source is police.uk) draws now; start() then has the rest loaded in the background."""
+    """No usable published copy: the police.uk demo files are loaded (or the load begin() started is waited for)
+    and published, so the Overview (whose default source is police.uk) draws now; start() then has the rest loaded
+    in the background."""
     with _first_start_lock:
         if _reader_ok(master):
             return
+        from ui.widgets import preload_charts
+
         preload = preload_charts()
-        with st.spinner("Opening the database (the first start loads the demo data)…"), \
-                publish.writing(master, wait=FIRST_START_WAIT, republish=True) as con:
-            if start_demo(con):
+        with st.spinner("Opening the database (the first start loads the demo data)…"):
+            early = _early.pop(str(master), None)
+            loaded = early is not None and early.result()
+            if early is None or not _reader_ok(master):
+                loaded = _load_police_uk(master) or loaded
+            if loaded:
                 _DEMO_LOADED[str(master)] = True
         preload.empty()
 
@@ -62,10 +111,17 @@ def _finish_demo(master: Path) -> None:
     new copy is published: viewers see all of it or none. Runs on a thread at a lower priority, so the pages being
     drawn meanwhile come first; on Linux the priority is the thread's own, and DuckDB's threads, started when the
     writer opens the file, inherit it."""
+    # the page run that started it (and the browser drawing it) first: it waits for that run to finish, then a
+    # moment more, while the server sends the page (the load's pandas work holds the GIL) and the browser draws it
+    _page_drawn.wait(timeout=FINISH_DELAY)
+    if _stopping.wait(DRAW_GRACE):
+        return  # the dashboard is stopping: the next start loads it
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     except (AttributeError, OSError):
         pass
+    from analytics.ingest.demo import finish_demo
+
     try:
         with translated(), publish.writing(master, wait=FIRST_START_WAIT) as con:
             _loading.add(con)
@@ -84,6 +140,14 @@ def _finish_demo(master: Path) -> None:
 
 _loading: set[duckdb.DuckDBPyConnection] = set()  # the background load's writer, while it loads
 _stopping = threading.Event()
+_page_drawn = threading.Event()
+FINISH_DELAY = 5.0  # the most the background load waits for a page run to finish (one that stopped early)
+DRAW_GRACE = 1.0  # and then for the page to reach the browser and be drawn
+
+
+def page_drawn() -> None:
+    """A page run has finished (dashboard.py calls this after page.run()): the background load may start."""
+    _page_drawn.set()
 
 
 @atexit.register
@@ -172,6 +236,8 @@ def start() -> Run:
             # the master's path is part of the key so two databases never share cached figures
             key = f"{master}:{versions.whole}"
             cursor = con.cursor()
+            from analytics.ingest.demo import demo_pending
+
             pending = _cached(key, "analytics.ingest.demo.demo_pending()", demo_pending, cursor, ())
             run = Run(cursor, key, _DEMO_LOADED.get(str(master), False), _demo_loading(master, pending), con,
                       str(copy), versions, str(master))
@@ -201,6 +267,8 @@ def view(build: Callable[..., T], *args: Any) -> T:
     Arguments are plain values or frozen dataclasses, so their repr is the cache key."""
     run = current()
     key = f"{build.__module__}.{build.__qualname__}{args!r}"
+    from analytics.views.common import source_of
+
     try:
         with translated():
             result: T = _cached(run.version_of(source_of(build, args)), key, build, run.cursor, args)

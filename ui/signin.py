@@ -11,7 +11,9 @@ from typing import Any
 import streamlit as st
 
 from analytics.domain import access
-from ui.widgets import md, show_error
+
+# ui.widgets (pandas, Plotly) is imported where it is used: dashboard.py reads the identity before the pages' modules
+# are imported, so a first start's load can begin first (session.begin)
 
 
 def _secrets() -> dict[str, Any]:
@@ -46,11 +48,15 @@ def sign_in_page() -> None:
 def not_local_page() -> None:
     """The only page served in local mode when the server listens beyond this machine."""
     st.title("ASB & crime performance")
+    from ui.widgets import md
+
     problem = access.local_mode_problem(st.get_option("server.address")) or ""
     st.error(f"**Not serving on the network without sign-in.** {md(problem)}")
 
 
 def sidebar_identity(me: access.Identity) -> None:
+    from ui.widgets import md
+
     with st.sidebar:
         if me.mode == access.LOCAL:
             st.info(md(access.local_banner(me)), icon=":material/person:")
@@ -67,5 +73,7 @@ def require(permission: str, what: str) -> access.Identity:
     try:
         access.require(me, permission, what)
     except access.AccessRefused as e:
+        from ui.widgets import show_error
+
         show_error(e, icon=":material/lock:")
     return me

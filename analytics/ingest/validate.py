@@ -365,6 +365,13 @@ def _district_of_lsoa(name: str) -> str:
     return found
 
 
+def repeated_crime_ids(dups: list[tuple[str, int]]) -> str:
+    """The warning on a police.uk file's Crime IDs that appear on more than one row: (Crime ID, rows), by ID."""
+    return (f"{len(dups)} Crime IDs appear more than once ({sum(n for _, n in dups)} rows). police.uk publishes "
+            "these as separate crimes at different locations, so every row is kept. First: "
+            + ", ".join(f"{ref[:16]}… ({n} rows)" for ref, n in dups[:3]))
+
+
 def stage_police_uk(
     con: duckdb.DuckDBPyConnection, raw: str, cols: dict[str, str | None], all_cols: list[str],
     first_row: int | None = None,
@@ -468,11 +475,7 @@ def stage_police_uk(
                          "It is kept as given and counts as neither solved nor pending.")
     dups = _duplicates(con, "crime_id", f"{ok} AND NOT is_asb")
     if dups:
-        warnings.append(
-            f"{len(dups)} Crime IDs appear more than once ({sum(n for _, n, _ in dups)} rows). police.uk publishes "
-            "these as separate crimes at different locations, so every row is kept. First: "
-            + ", ".join(f"{ref[:16]}… ({n} rows)" for ref, n, _ in dups[:3])
-        )
+        warnings.append(repeated_crime_ids([(ref, n) for ref, n, _ in dups]))
     month_of = dict(con.execute("SELECT value, strftime(month, '%Y-%m') FROM _lk_month").fetchall())
     months = {kind: sorted({month_of[v] for v in raws}) for kind, raws in month_raws.items()}
     result = _finish(con, problems, warnings, months, has_asb=True, has_crime=True)
