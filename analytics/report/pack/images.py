@@ -128,6 +128,12 @@ def keep_browser(keep: bool = True, *, warm: bool = False) -> None:
     _keep = True
     if warm and not _warming:
         _warming = True
+        # kaleido's modules (Pillow among them) imported here first: two threads importing the same package at
+        # once can hand one of them a module half initialised
+        try:
+            import kaleido  # noqa: F401
+        except ImportError:  # a pack will say why its charts could not be drawn
+            return
         threading.Thread(target=_warm, name="pack-charts-warm", daemon=True).start()
 
 
