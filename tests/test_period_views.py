@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit
 from streamlit.testing.v1 import AppTest
@@ -133,7 +134,9 @@ def test_a_total_row_is_never_hidden_by_an_inner_scroll(gappy, monkeypatch):
     original = streamlit.dataframe
 
     def recording(data, *args, **kwargs):
-        frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame()
+        # tables go to Streamlit as Arrow (converted once per view), or as pandas when Arrow refuses them
+        frame = data.to_pandas() if isinstance(data, pa.Table) else data if isinstance(data, pd.DataFrame) \
+            else pd.DataFrame()
         drawn.append((frame.iloc[:, 0].astype(str).tolist() if len(frame.columns) else [], len(frame),
                       kwargs.get("height")))
         return original(data, *args, **kwargs)
