@@ -20,17 +20,24 @@ import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from analytics import store
 from analytics.domain.access import current_user
-from analytics.errors import DashboardError, InputRefused
+from analytics.errors import InputRefused
 from analytics.ingest import validate, xlsx
 from analytics.ingest.detect import POLICE_UK, POLICE_UK_COLUMNS
-from analytics.ingest.load import DERIVED_COLUMNS, FACT_COLUMNS, LoadResult, Progress, aggregate_slices
+from analytics.ingest.load import (
+    DERIVED_COLUMNS,
+    FACT_COLUMNS,
+    LoadResult,
+    Progress,
+    aggregate_slices,
+    check_stored,
+    record_batch,
+)
 from analytics.ingest.names import check_source_name
 from analytics.ingest.rawcsv import EXTRA_FIELDS, MAX_FIELD_BYTES
 
@@ -208,16 +215,10 @@ def _store(con: duckdb.DuckDBPyConnection, files: list[_File], staged: _Staged, 
     with store.transaction(con):
         for i, f in enumerate(files):
             months = sorted({m for kind_months in staged.months[i].values() for m in kind_months})
-            batch_id = con.execute(
-                "INSERT INTO batches (file_name, sha256, size_bytes, source, kind, format, sheet, loaded_by, "
-                "loaded_at, rows_read, rows_loaded, rows_rejected, months, status, warnings, force) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?) RETURNING id",
-                [f.path.name, f.sha256, f.size, source, KIND, POLICE_UK, None, user,
-                 datetime.now().replace(microsecond=0), f.records, f.records, 0, months, staged.warnings[i],
-                 staged.force],
-            ).fetchall()[0][0]
-            results.append(LoadResult(f.path.name, "loaded", batch_id, source, POLICE_UK, KIND, f.sha256, f.size,
-                                      f.records, f.records, 0, months, [], staged.warnings[i], []))
+            result = LoadResult(f.path.name, "loaded", None, source, POLICE_UK, KIND, f.sha256, f.size, f.records,
+                                f.records, 0, months, [], staged.warnings[i], [])
+            result.batch_id = record_batch(con, result, sheet=None, loaded_by=user, force=staged.force)
+            results.append(result)
         con.execute("CREATE OR REPLACE TEMP TABLE _bundle_batches AS SELECT unnest(range(?::BIGINT)) AS file, "
                     "unnest(?::INTEGER[]) AS batch_id", [len(files), [r.batch_id for r in results]])
         for kind, view in (("asb", validate.ASB_TABLE), ("crime", validate.CRIME_TABLE)):
@@ -239,11 +240,6 @@ def _store(con: duckdb.DuckDBPyConnection, files: list[_File], staged: _Staged, 
             "SELECT batch_id FROM crimes) WHERE list_contains(?, batch_id) GROUP BY batch_id",
             [[r.batch_id for r in results]]).fetchall())
         for r in results:
-            if stored.get(r.batch_id, 0) != r.rows_loaded:
-                raise DashboardError(
-                    "Row count mismatch",
-                    f"{r.file}: {r.rows_loaded:,} valid rows were read but {stored.get(r.batch_id, 0):,} were "
-                    "stored; nothing was loaded.",
-                )
+            check_stored(r.file, r.rows_loaded, stored.get(r.batch_id, 0))
         store.refresh_aggregates(con, aggregate_slices([(r.kind, r.source, r.months) for r in results]))
     return results

@@ -372,14 +372,10 @@ def _load_one(
     all_months = sorted({m for kind_months in months.values() for m in kind_months})
     if staged.outcome_table:
         staged.warnings += unmatched_outcomes(con, staged.outcome_table, source)
-    batch_id = con.execute(
-        "INSERT INTO batches (file_name, sha256, size_bytes, source, kind, format, sheet, loaded_by, loaded_at, "
-        "rows_read, rows_loaded, rows_rejected, months, status, warnings, force) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?) RETURNING id",
-        [display_name, sha256, size, source, staged.kind, staged.format, staged.sheet, loaded_by,
-         datetime.now().replace(microsecond=0), staged.rows_read, rows_valid, staged.rows_rejected, all_months,
-         staged.warnings, staged.force],
-    ).fetchall()[0][0]
+    batch_id = record_batch(con, LoadResult(display_name, "loaded", None, source, staged.format, staged.kind, sha256,
+                                            size, staged.rows_read, rows_valid, staged.rows_rejected, all_months,
+                                            warnings=staged.warnings), sheet=staged.sheet, loaded_by=loaded_by,
+                            force=staged.force)
     this_load.add(batch_id)
     for kind, kind_months in months.items():
         seen.update({(source, kind, m): display_name for m in kind_months})
@@ -408,16 +404,34 @@ def _load_one(
         _refresh_status(con, replaced)
     if staged.problems:
         _store_rejects(con, batch_id, staged.problems)
-    loaded = _count_batch_rows(con, batch_id)
-    if loaded != rows_valid:
-        raise DashboardError(
-            "Row count mismatch",
-            f"{display_name}: {rows_valid:,} valid rows were read but {loaded:,} were stored; nothing was loaded.",
-        )
+    check_stored(display_name, rows_valid, _count_batch_rows(con, batch_id))
     progress(1.0, "Loaded")
     return LoadResult(display_name, "loaded", batch_id, source, staged.format, staged.kind, sha256, size,
                       staged.rows_read, rows_valid, staged.rows_rejected, all_months, replaced, staged.warnings,
                       staged.problems)
+
+
+def record_batch(con: duckdb.DuckDBPyConnection, result: LoadResult, *, sheet: str | None, loaded_by: str,
+                 force: str | None) -> int:
+    """A loaded file's row in the audit trail (its file, digest, source, kind, counts, months and warnings); its id."""
+    found = con.execute(
+        "INSERT INTO batches (file_name, sha256, size_bytes, source, kind, format, sheet, loaded_by, loaded_at, "
+        "rows_read, rows_loaded, rows_rejected, months, status, warnings, force) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?) RETURNING id",
+        [result.file, result.sha256, result.size_bytes, result.source, result.kind, result.format, sheet, loaded_by,
+         datetime.now().replace(microsecond=0), result.rows_read, result.rows_loaded, result.rows_rejected,
+         result.months, result.warnings, force],
+    ).fetchall()
+    return int(found[0][0])
+
+
+def check_stored(name: str, valid: int, stored: int) -> None:
+    """Every valid row read was stored, or the load stops (its transaction rolled back)."""
+    if stored != valid:
+        raise DashboardError(
+            "Row count mismatch",
+            f"{name}: {valid:,} valid rows were read but {stored:,} were stored; nothing was loaded.",
+        )
 
 
 def _store_rejects(con: duckdb.DuckDBPyConnection, batch_id: int, problems: Sequence[Problem]) -> None:
