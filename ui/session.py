@@ -58,6 +58,7 @@ def _load_police_uk(master: Path) -> bool:
 # master path -> the first start's police.uk load, begun before the script imported the pages' modules
 _early: dict[str, Future[bool]] = {}
 _early_lock = threading.Lock()
+_published_once: set[str] = set()  # masters this process has seen a published copy of
 
 
 def begin() -> None:
@@ -68,7 +69,10 @@ def begin() -> None:
         master = store.resolve_db_path()
     except DashboardError:
         return  # start() shows it
+    if str(master) in _published_once:
+        return  # seen once: later runs skip the look (start() still deals with a copy gone missing)
     if publish.current(master) is not None:
+        _published_once.add(str(master))
         return
     with _early_lock:
         if str(master) in _early:
