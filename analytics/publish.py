@@ -14,6 +14,7 @@ reading it: the file's space is freed when it closes).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -26,11 +27,14 @@ from typing import BinaryIO
 import duckdb
 
 from analytics import store
-from analytics.errors import DatabaseBusy
+from analytics.errors import DashboardError, DatabaseBusy
+
+log = logging.getLogger(__name__)
 
 FOLDER = "published"
 DEFAULT_WAIT = 60.0
-# Fault injection for the crash test: "mid-copy" ends the process after half the copy is written.
+# Fault injection for the crash tests: "mid-copy" ends the process after half the copy is written, "before-publish"
+# once the write has committed, before its publish begins.
 FAULT_ENV = "ASB_PUBLISH_FAULT"
 _CHUNK = 8 * 1024 * 1024
 
@@ -117,6 +121,8 @@ def writing(path: str | os.PathLike[str] | None = None, *, create: bool = True, 
         held = None
         try:
             yield con
+            if os.environ.get(FAULT_ENV) == "before-publish":
+                os._exit(70)  # a crash between the write's commit and its publish
             # read through a descriptor closed only after DuckDB's: closing any descriptor of a file ends the
             # process's POSIX lock on it, which would let another writer in while this one publishes
             held = open(master, "rb")
@@ -241,9 +247,44 @@ def ensure_published(path: str | os.PathLike[str] | None = None) -> Path:
     return copy
 
 
+def behind(path: str | os.PathLike[str] | None = None) -> bool:
+    """Whether the master holds something the current copy lacks: it changed since the copy was made, or its
+    write-ahead log holds committed writes. True while a writer is at work, and after a writer ended between its
+    commit and its publish (a crash); a stat or two, cheap enough for every page run."""
+    master = store.resolve_db_path(path)
+    found = _read_pointer(master)
+    if found is None:
+        return False
+    try:
+        state = _master_state(master)
+    except FileNotFoundError:
+        return False
+    wal = Path(f"{master}.wal")
+    return found[1] != state or (wal.exists() and wal.stat().st_size > 0)
+
+
+def catch_up(path: str | os.PathLike[str] | None = None) -> Path | None:
+    """After a writer ended between its commit and its publish, publish what the master holds, so readers do not
+    wait for the next write to see it. Does nothing when the copy is up to date, or when a writer holds the master
+    now (it publishes when it finishes). Returns the copy it published, or None."""
+    if not behind(path):
+        return None
+    try:
+        with writing(path, create=False, wait=0):
+            pass
+    except DatabaseBusy:
+        return None
+    return current(path)
+
+
 def reading(path: str | os.PathLike[str] | None = None, *, create: bool = False) -> duckdb.DuckDBPyConnection:
     """A read-only connection for a command that only reads: the published copy when there is one (so it runs
-    during a load), else the master itself (``create``: as store.connect)."""
+    during a load; brought up to date first after a writer that did not publish), else the master itself
+    (``create``: as store.connect)."""
+    try:
+        catch_up(path)
+    except (DashboardError, duckdb.Error, OSError) as e:  # a reader that may not write still reads the copy there is
+        log.warning("the published copy could not be brought up to date: %s", e)
     copy = current(path)
     if copy is not None:
         con = open_copy(copy)

@@ -158,6 +158,59 @@ def test_a_crash_mid_copy_leaves_current_and_the_next_write_recovers(tmp_path):
     assert _counts(publish.current(db)) == (8, 3)
 
 
+def _crashed_load(db: Path, csv: Path, fault: str) -> None:
+    crashed = subprocess.run([sys.executable, "-m", "analytics", "ingest", "--db", str(db), str(csv)], cwd=ROOT,
+                             env={**os.environ, publish.FAULT_ENV: fault}, capture_output=True, text=True,
+                             timeout=120)
+    assert crashed.returncode == 70, crashed.stderr
+
+
+@pytest.mark.parametrize("fault", ["before-publish", "mid-copy"])
+def test_a_write_its_writer_never_published_is_published_without_waiting_for_the_next_write(tmp_path, fault):
+    db = tmp_path / "asb.duckdb"
+    _load(db, police_uk_csv(tmp_path / "jan.csv", "2025-01", 3, 2))
+    assert not publish.behind(db)
+    assert publish.catch_up(db) is None  # up to date: nothing is copied
+    _crashed_load(db, police_uk_csv(tmp_path / "feb.csv", "2025-02", 4, 1), fault)
+    out = tmp_path / "published"
+    assert publish.current(db) == out / "asb.1.duckdb"
+    assert _counts(publish.current(db)) == (3, 2)
+    if fault == "before-publish":  # never checkpointed: the committed load is in the write-ahead log only
+        assert (tmp_path / "asb.duckdb.wal").stat().st_size > 0
+    assert publish.behind(db)
+
+    # while a writer holds the master it is left to that writer
+    with publish.writing(db):
+        assert publish.catch_up(db) is None
+    assert publish.current(db) != out / "asb.1.duckdb"  # that writer published the committed load
+    assert _counts(publish.current(db)) == (7, 3)
+    assert not publish.behind(db)
+    assert publish.catch_up(db) is None
+
+
+@pytest.mark.parametrize("fault", ["before-publish", "mid-copy"])
+def test_a_reader_brings_the_copy_up_to_date_after_a_writer_that_did_not_publish(tmp_path, fault):
+    db = tmp_path / "asb.duckdb"
+    _load(db, police_uk_csv(tmp_path / "jan.csv", "2025-01", 3, 2))
+    _crashed_load(db, police_uk_csv(tmp_path / "feb.csv", "2025-02", 4, 1), fault)
+    out = tmp_path / "published"
+    copy = publish.catch_up(db)
+    assert copy == publish.current(db) == (out / "asb.3.duckdb" if fault == "mid-copy" else out / "asb.2.duckdb")
+    assert _counts(copy) == (7, 3)
+    assert sorted(p.name for p in out.iterdir()) == ["asb.1.duckdb", copy.name, "asb.CURRENT"]  # no partial copy
+    assert not publish.behind(db)
+    assert publish.catch_up(db) is None
+
+    # the command line's read-only commands do it too
+    _crashed_load(db, police_uk_csv(tmp_path / "mar.csv", "2025-03", 1, 1), fault)
+    con = publish.reading(db)
+    try:
+        assert con.execute("SELECT count(*) FROM asb_incidents").fetchone() == (8,)
+    finally:
+        con.close()
+    assert not publish.behind(db)
+
+
 def test_a_copy_readers_cannot_use_is_published_again(tmp_path):
     from analytics.domain import definitions
 
@@ -174,3 +227,29 @@ def test_a_copy_readers_cannot_use_is_published_again(tmp_path):
     assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
     con.close()
     assert publish.current(db) == tmp_path / "published" / "asb.2.duckdb"
+
+
+def test_the_dashboard_publishes_a_write_left_unpublished_off_its_page_runs_and_looks_only_now_and_then(tmp_path,
+                                                                                                     monkeypatch):
+    import threading
+
+    from ui import session
+
+    def look() -> None:
+        session._catch_up(db)
+        for t in [t for t in threading.enumerate() if t.name == "catch-up"]:
+            t.join(timeout=60)
+
+    db = tmp_path / "asb.duckdb"
+    monkeypatch.setattr(session, "_caught_up_at", {})
+    _load(db, police_uk_csv(tmp_path / "jan.csv", "2025-01", 3, 2))
+    look()  # up to date: nothing is published
+    assert sorted(p.name for p in (tmp_path / "published").iterdir()) == ["asb.1.duckdb", "asb.CURRENT"]
+
+    _crashed_load(db, police_uk_csv(tmp_path / "feb.csv", "2025-02", 4, 1), "before-publish")
+    look()  # the last look was a moment ago: this run does not look again
+    assert publish.current(db) == tmp_path / "published" / "asb.1.duckdb"
+    session._caught_up_at[str(db)] -= session.CATCH_UP_EVERY
+    look()
+    assert publish.current(db) == tmp_path / "published" / "asb.2.duckdb"
+    assert _counts(publish.current(db)) == (7, 3)

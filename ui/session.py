@@ -14,6 +14,7 @@ import atexit
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -203,6 +204,41 @@ def _open(copy: Path) -> tuple[duckdb.DuckDBPyConnection, store.Versions] | None
     return _reader(str(copy), inode)
 
 
+CATCH_UP_EVERY = 10.0  # seconds between looks, per process, for a copy left behind by a writer that ended early
+_caught_up_at: dict[str, float] = {}
+_catching_up: set[str] = set()
+_catch_up_lock = threading.Lock()
+
+
+def _catch_up(master: Path) -> None:
+    """Every CATCH_UP_EVERY seconds at most: when the master holds a write that was never published (its writer
+    ended between commit and publish), publish it on a thread; the runs after it read the new copy. A look is two
+    stats and is done on the page run; the copy is made off it."""
+    key = str(master)
+    now = time.monotonic()
+    with _catch_up_lock:
+        if key in _catching_up or now - _caught_up_at.get(key, -CATCH_UP_EVERY) < CATCH_UP_EVERY:
+            return
+        _caught_up_at[key] = now
+        if not publish.behind(master):
+            return
+        _catching_up.add(key)
+
+    def run() -> None:
+        try:
+            copy = publish.catch_up(master)
+            if copy is not None:
+                log.warning("published %s: the last write to %s had not been published (its writer ended early)",
+                            copy.name, master)
+        except Exception:  # a thread has no page to show it on; the next look tries again
+            log.exception("the published copy could not be brought up to date")
+        finally:
+            with _catch_up_lock:
+                _catching_up.discard(key)
+
+    threading.Thread(target=run, name="catch-up", daemon=True).start()
+
+
 @dataclass
 class Run:
     cursor: duckdb.DuckDBPyConnection
@@ -237,6 +273,7 @@ def start() -> Run:
                 opened = _open(copy)
                 assert opened is not None
             con, versions = opened
+            _catch_up(master)
             # the master's path is part of the key so two databases never share cached figures
             key = f"{master}:{versions.whole}"
             cursor = con.cursor()
