@@ -126,11 +126,11 @@ def bare_duckdb(path: Path) -> tuple[float, int]:
     return elapsed, rows
 
 
-def floor(path: Path) -> tuple[float, int]:
+def unchecked(path: Path) -> tuple[float, int]:
     """A load that keeps row numbers and checks nothing, for comparison: the file read once into Arrow in file
     order (so row i is row i), then its rows written into the two fact tables of our schema, with no checks,
     lookups, audit or aggregates."""
-    con = quiet(store.connect(fresh_db("floor")))
+    con = quiet(store.connect(fresh_db("unchecked")))
     started = time.perf_counter()
     stage = con.sql("SELECT * FROM read_csv(?, all_varchar = true)", params=[str(path)]).to_arrow_table()
     stage = stage.add_column(0, "source_row", pa.array(np.arange(2, stage.num_rows + 2, dtype=np.int32)))
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ours_s, ours_rows, phases, ours_cpu = best(lambda: ours(csv_path, "ours-csv"), args.repeat)
     bare_s, bare_rows, bare_cpu = best(lambda: bare_duckdb(csv_path), args.repeat)
-    floor_s, floor_rows, _ = best(lambda: floor(csv_path), args.repeat)
+    floor_s, floor_rows, _ = best(lambda: unchecked(csv_path), args.repeat)
     pandas_s, pandas_rows, _ = best(lambda: pandas_read(csv_path), args.repeat)
     arrow_s, arrow_rows, _ = best(lambda: pandas_read(csv_path, "pyarrow"), args.repeat)
     assert ours_rows == bare_rows == floor_rows == pandas_rows == arrow_rows == args.rows, (ours_rows, bare_rows)
