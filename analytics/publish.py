@@ -269,12 +269,14 @@ def catch_up(path: str | os.PathLike[str] | None = None) -> Path | None:
     now (it publishes when it finishes). Returns the copy it published, or None."""
     if not behind(path):
         return None
+    before = current(path)
     try:
         with writing(path, create=False, wait=0):
             pass
     except DatabaseBusy:
         return None
-    return current(path)
+    after = current(path)
+    return after if after != before else None  # another process may have published it first
 
 
 def reading(path: str | os.PathLike[str] | None = None, *, create: bool = False) -> duckdb.DuckDBPyConnection:
