@@ -4,9 +4,11 @@ one, each file still a batch of its own that rolls back alone; anything but the 
 from __future__ import annotations
 
 import gzip
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from analytics import store
@@ -142,3 +144,29 @@ def test_a_source_that_holds_rows_is_left_to_loading_one_by_one(tmp_path):
         assert load_police_uk_files(con, demo_files()[:1]) is None
     finally:
         con.close()
+
+
+def test_an_interrupted_read_is_raised_not_loaded_one_by_one(tmp_path):
+    # the dashboard stopping interrupts the first start's load (ui.session.stop_loading): that is no reason to load
+    # the files one by one instead, which would carry on loading as the dashboard stops
+    con = store.connect(tmp_path / "asb.duckdb")
+    done = threading.Event()
+    outcome: list[object] = []
+
+    def load() -> None:
+        try:
+            outcome.append(load_police_uk_files(con, demo_files(), loaded_by=DEMO_USER))
+        except duckdb.InterruptException as e:
+            outcome.append(e)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=load)
+    thread.start()
+    while not done.wait(0.002):  # until a statement of the load is interrupted
+        con.interrupt()
+    thread.join()
+    assert len(outcome) == 1 and isinstance(outcome[0], duckdb.InterruptException), outcome
+    assert con.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM crimes").fetchone() == (0,)
+    con.close()

@@ -116,6 +116,8 @@ def load_police_uk_files(
             return None
         try:
             staged = _stage(con, plain)
+        except duckdb.InterruptException:
+            raise  # stopped (the dashboard is stopping), not a file to load one by one
         except (duckdb.Error, InputRefused):
             return None
         if staged is None:
