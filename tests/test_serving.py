@@ -167,6 +167,61 @@ def test_two_servers_starting_at_once_on_an_empty_database_load_the_demo_once(tm
     assert publish.current(db) is not None
 
 
+def _published_batches(db: Path) -> list[tuple[str, int]] | None:
+    """Batches per source in the copy readers get now; None while there is none."""
+    copy = publish.current(db)
+    con = publish.open_copy(copy) if copy is not None else None
+    if con is None:
+        return None
+    try:
+        return con.execute("SELECT source, count(*) FROM batches GROUP BY ALL ORDER BY 1").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_server_starting_on_an_empty_database_loads_the_demo_before_any_browser_connects(tmp_path):
+    db = tmp_path / "asb.duckdb"
+    with streamlit_server(db, tmp_path / "a.log") as (url, _), sync_playwright() as p:
+        # nobody has opened a page: only the health check has been asked for
+        deadline = time.monotonic() + 180
+        while _published_batches(db) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _published_batches(db) == [("police.uk", 16)]  # the synthetic source waits for a page run
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            page.goto(url)
+            page.get_by_text("Latest month loaded").first.wait_for(timeout=120_000)
+            settle(page)
+            assert "December 2025" in latest(page)
+            assert page.get_by_text("dashboard shows the bundled demo data").count() == 1  # this process loaded it
+            assert page.get_by_text("is still loading").count() == 1
+            wait_for_whole_demo(db)
+        finally:
+            browser.close()
+    assert _published_batches(db) == [("measures", 1), ("police.uk", 16), ("synthetic", 2)]
+
+
+def test_a_server_stopped_while_it_loads_the_demo_files_rolls_them_back_and_the_next_start_loads_them(tmp_path):
+    db = tmp_path / "asb.duckdb"
+    with streamlit_server(db, tmp_path / "a.log") as (url, _):
+        deadline = time.monotonic() + 60
+        while not db.exists() and time.monotonic() < deadline:  # the load has taken the writer: stop now
+            time.sleep(0.01)
+    log = (tmp_path / "a.log").read_text()
+    assert "Traceback" not in log and "terminate called" not in log, log[-3000:]
+    # interrupted and rolled back, not loaded file by file as the server stopped; were the machine quick enough
+    # to finish first, it is whole
+    state = _demo_state(db)
+    assert state in ((False, [], 0), (True, [("police.uk", 16)], 0)), state
+    assert ("stopped while the police.uk demo files loaded" in log) == (state[1] == []), log[-3000:]
+    with streamlit_server(db, tmp_path / "b.log") as (url, _):
+        deadline = time.monotonic() + 180
+        while _published_batches(db) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert _published_batches(db) == [("police.uk", 16)]
+
+
 def _demo_state(db: Path) -> tuple[bool, list[tuple[str, int]], int]:
     """(pending, batches per source, case reviews) of the master."""
     con = store.connect(db)

@@ -53,19 +53,28 @@ def _load_police_uk(master: Path) -> bool:
     from analytics.ingest.demo import start_demo
 
     with publish.writing(master, wait=FIRST_START_WAIT, republish=True) as con:
-        return start_demo(con)
+        _loading.add(con)  # interrupted should the dashboard stop meanwhile: rolled back, loaded at the next start
+        try:
+            loaded = not _stopping.is_set() and start_demo(con)
+        finally:
+            _loading.discard(con)
+    if loaded:
+        _DEMO_LOADED[str(master)] = True
+    return loaded
 
 
-# master path -> the first start's police.uk load, begun before the script imported the pages' modules
+# master path -> the first start's police.uk load, begun as the server started (or by a script run)
 _early: dict[str, Future[bool]] = {}
 _early_lock = threading.Lock()
 _published_once: set[str] = set()  # masters this process has seen a published copy of
+_first_starts: list[threading.Thread] = []  # begin()'s loads, waited for on exit
 
 
 def begin() -> None:
     """When the database has no published copy yet (the first start), start loading the police.uk demo files now,
-    on a thread, while the script run imports the pages' modules (DuckDB's reading runs outside the GIL): the first
-    start's critical path. start() waits for it; anything else (an unusable copy, an error) is left to start()."""
+    on a thread: called as the server starts (ui.server) and again by each script run, before it imports the pages'
+    modules (DuckDB's reading runs outside the GIL). The first start's critical path. start() waits for it; anything
+    else (an unusable copy, an error) is left to start()."""
     try:
         master = store.resolve_db_path()
     except DashboardError:
@@ -86,9 +95,14 @@ def begin() -> None:
             try:
                 future.set_result(_load_police_uk(master))
             except BaseException as e:  # raised again by the script run waiting for it
+                if _stopping.is_set():
+                    log.warning("the dashboard stopped while the police.uk demo files loaded: the next start"
+                                " loads them")
                 future.set_exception(e)
 
-    threading.Thread(target=load, name="first-start", daemon=True).start()
+    thread = threading.Thread(target=load, name="first-start", daemon=True)
+    _first_starts.append(thread)
+    thread.start()
 
 
 def _first_start(master: Path) -> None:
@@ -143,7 +157,7 @@ def _finish_demo(master: Path) -> None:
             _finishing[str(master)] = e.message if isinstance(e, DashboardError) else f"{type(e).__name__}: {e}"
 
 
-_loading: set[duckdb.DuckDBPyConnection] = set()  # the background load's writer, while it loads
+_loading: set[duckdb.DuckDBPyConnection] = set()  # the demo loads' writers, while they load
 _stopping = threading.Event()
 _page_drawn = threading.Event()
 FINISH_DELAY = 5.0  # the most the background load waits for a page run to finish (one that stopped early)
@@ -156,14 +170,18 @@ def page_drawn() -> None:
 
 
 @atexit.register
-def _stop_loading() -> None:
-    """On exit, interrupt a background load part-way and wait for it to roll back (the next start loads it again),
-    rather than end the interpreter under a running query."""
+def stop_loading() -> None:
+    """As the server stops (ui.server) and on exit, interrupt a demo load part-way and wait for it to roll back (the
+    next start loads it again), rather than end the interpreter under a running query."""
     _stopping.set()
-    for con in list(_loading):
-        con.interrupt()
-    for thread in [t for t in _finishing.values() if isinstance(t, threading.Thread)]:
-        thread.join(timeout=10)
+    threads = [t for t in _finishing.values() if isinstance(t, threading.Thread)] + _first_starts
+    deadline = time.monotonic() + 10
+    while any(t.is_alive() for t in threads) and time.monotonic() < deadline:
+        # again and again: an interrupt stops only the statement running, and a load runs Python between statements
+        for con in list(_loading):
+            con.interrupt()
+        for thread in threads:
+            thread.join(timeout=0.02)
 
 
 def _demo_loading(master: Path, pending: bool) -> str | None:

@@ -29,6 +29,13 @@ def identity() -> access.Identity:
     return access.identify(_secrets(), st.user.to_dict())
 
 
+def open_to_all() -> bool:
+    """Whether whoever reaches the server may see figures without signing in: local mode (no [auth]) on this
+    machine's address. Only then does the server touch the database as it starts (ui.server); otherwise nothing
+    opens it until someone who may see it has a page run."""
+    return not access.auth_configured(_secrets()) and not access.local_mode_problem(st.get_option("server.address"))
+
+
 def blocked(me: access.Identity) -> str | None:
     """Why nobody may see anything yet: not signed in, or local mode on a network address; None when open."""
     if me.mode == access.SIGNED_OUT:
