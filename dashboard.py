@@ -1,4 +1,5 @@
 """The dashboard's entry point: page set-up, the navigation, sign-in, the data and the sidebar filters. No queries.
+Imported as a module (by `streamlit run`) it is the app served; each page run runs it as the script.
 
 st.navigation comes first on every run, so no page file ever runs by URL on its own; it offers a signed-out
 visitor one page, and each page checks its own permission as well.
@@ -18,7 +19,7 @@ else:
     me = signin.identity()
     if not signin.blocked(me):
         session.begin()  # on an empty database the demo starts loading now, while the pages' modules import
-    from ui import filters, navigation, widgets  # noqa: E402
+    from ui import filters, navigation, widgets
 
     st.set_page_config(page_title="ASB & crime performance", layout="wide")
 

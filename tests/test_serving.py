@@ -222,6 +222,32 @@ def test_a_server_stopped_while_it_loads_the_demo_files_rolls_them_back_and_the_
     assert _published_batches(db) == [("police.uk", 16)]
 
 
+def test_a_server_stopped_while_its_load_waits_for_the_writer_publishes_nothing(tmp_path):
+    # the server's load waits while another process holds the master; the server is stopped meanwhile, then the
+    # master is let go: the load takes the writer, finds the dashboard stopping and publishes nothing (an empty
+    # copy would leave the next start nothing to load), so the next start loads the demo
+    db = tmp_path / "asb.duckdb"
+    holder = store.connect(db)
+    try:
+        with streamlit_server(db, tmp_path / "a.log") as (url, proc):
+            time.sleep(1)  # the load has begun and waits for the writer
+            proc.terminate()
+            time.sleep(1)
+            holder.close()
+            proc.wait(timeout=30)
+    finally:
+        holder.close()
+    log = (tmp_path / "a.log").read_text()
+    assert "stopped while the police.uk demo files loaded" in log, log[-3000:]
+    assert publish.current(db) is None
+    assert _demo_state(db) == (False, [], 0)
+    with streamlit_server(db, tmp_path / "b.log") as (url, _):
+        deadline = time.monotonic() + 180
+        while _published_batches(db) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert _published_batches(db) == [("police.uk", 16)]
+
+
 def _demo_state(db: Path) -> tuple[bool, list[tuple[str, int]], int]:
     """(pending, batches per source, case reviews) of the master."""
     con = store.connect(db)

@@ -55,7 +55,9 @@ def _load_police_uk(master: Path) -> bool:
     with publish.writing(master, wait=FIRST_START_WAIT, republish=True) as con:
         _loading.add(con)  # interrupted should the dashboard stop meanwhile: rolled back, loaded at the next start
         try:
-            loaded = not _stopping.is_set() and start_demo(con)
+            if _stopping.is_set():  # raised, so nothing is published: an empty copy would stop the next start's load
+                raise RuntimeError("the dashboard is stopping")
+            loaded = start_demo(con)
         finally:
             _loading.discard(con)
     if loaded:
