@@ -179,14 +179,19 @@ def _published_batches(db: Path) -> list[tuple[str, int]] | None:
         con.close()
 
 
+def _wait_published(db: Path, timeout: float = 180) -> list[tuple[str, int]] | None:
+    """Batches per source in the first copy published, waiting up to `timeout` seconds for one."""
+    deadline = time.monotonic() + timeout
+    while (batches := _published_batches(db)) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return batches
+
+
 def test_a_server_starting_on_an_empty_database_loads_the_demo_before_any_browser_connects(tmp_path):
     db = tmp_path / "asb.duckdb"
     with streamlit_server(db, tmp_path / "a.log") as (url, _), sync_playwright() as p:
         # nobody has opened a page: only the health check has been asked for
-        deadline = time.monotonic() + 180
-        while _published_batches(db) is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert _published_batches(db) == [("police.uk", 16)]  # the synthetic source waits for a page run
+        assert _wait_published(db) == [("police.uk", 16)]  # the synthetic source waits for a page run
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 900})
@@ -216,10 +221,7 @@ def test_a_server_stopped_while_it_loads_the_demo_files_rolls_them_back_and_the_
     assert state in ((False, [], 0), (True, [("police.uk", 16)], 0)), state
     assert ("stopped while the police.uk demo files loaded" in log) == (state[1] == []), log[-3000:]
     with streamlit_server(db, tmp_path / "b.log") as (url, _):
-        deadline = time.monotonic() + 180
-        while _published_batches(db) is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-    assert _published_batches(db) == [("police.uk", 16)]
+        assert _wait_published(db) == [("police.uk", 16)]
 
 
 def test_a_server_stopped_while_its_load_waits_for_the_writer_publishes_nothing(tmp_path):
@@ -242,10 +244,7 @@ def test_a_server_stopped_while_its_load_waits_for_the_writer_publishes_nothing(
     assert publish.current(db) is None
     assert _demo_state(db) == (False, [], 0)
     with streamlit_server(db, tmp_path / "b.log") as (url, _):
-        deadline = time.monotonic() + 180
-        while _published_batches(db) is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-    assert _published_batches(db) == [("police.uk", 16)]
+        assert _wait_published(db) == [("police.uk", 16)]
 
 
 def _demo_state(db: Path) -> tuple[bool, list[tuple[str, int]], int]:
