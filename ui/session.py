@@ -178,10 +178,12 @@ def stop_loading() -> None:
     _stopping.set()
     threads = [t for t in _finishing.values() if isinstance(t, threading.Thread)] + _first_starts
     deadline = time.monotonic() + 10
-    while any(t.is_alive() for t in threads) and time.monotonic() < deadline:
+    while True:  # a load on a script run's own thread is interrupted too, if only once: it is not waited for
         # again and again: an interrupt stops only the statement running, and a load runs Python between statements
         for con in list(_loading):
             con.interrupt()
+        if not any(t.is_alive() for t in threads) or time.monotonic() >= deadline:
+            break
         for thread in threads:
             thread.join(timeout=0.02)
 
