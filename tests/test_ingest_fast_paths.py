@@ -109,15 +109,15 @@ def test_fast_trim_is_trim(mem) -> None:
 def test_used_range_from_arrays_counts_tags_as_the_pattern_does() -> None:
     blocks = [b'<c r="A1"', b'<c r="AB12" t="s"><v>1</v></c><c r="C12">', b'<c r="ABCDE1"', b'<c r="A123456789"',
               b'<c r="A12345678"', b'<c r="a1"', b'<c r="1"', b'<c r="A"', b'<c r="XFD1048576"', b'<c r="A1',
-              b'<c r="Q7" <c r="AA10"<cols>', b"<c><c r=\"B2\">", b""]
+              b'<c r="Q7" <c r="AA10"<cols>', b"<c><c r=\"B2\">", b"", b'<x:c r="A1"', b":c", b'<c r="A1">:']
     for data in blocks:
         refs = xlsx._CELL_REF.findall(data)
         expected = (len(refs), max((xlsx._column_number(c) for c, _ in refs), default=0),
                     max((int(r) for _, r in refs), default=0),
                     xlsx._column_number(refs[-1][0]) if refs else 0, int(refs[-1][1]) if refs else 0,
-                    data.count(b"<c"))
+                    data.count(b"<c"), b":c" in data)
         assert xlsx._common_refs(data) == expected, data
-    assert xlsx._common_refs(b'<c r="XFD1048576"/>') == (1, 16384, 1048576, 16384, 1048576, 1)
+    assert xlsx._common_refs(b'<c r="XFD1048576"/>') == (1, 16384, 1048576, 16384, 1048576, 1, False)
 
 
 def test_fast_date_forms_parse_exactly_as_the_general_rule(mem) -> None:

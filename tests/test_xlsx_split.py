@@ -1,8 +1,9 @@
-"""A large worksheet is read in two parts at once (analytics.ingest.xlsx, SPLIT_BYTES): the joined columns must be
+"""A large worksheet is read in parts at once (analytics.ingest.xlsx, SPLIT_BYTES): the joined columns must be
 exactly the columns of the sheet read whole, and a sheet the split cannot handle is read whole.
 
 The sheets here are small, so the tests lower SPLIT_BYTES and CHUNK_BYTES (the blocks the part is unpacked in) to
 make them split; a spy on the part reader says whether the split was taken, so a silent fall-back fails the test.
+Each test runs with the sheet cut once and cut twice (SPLIT_AT).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from analytics.ingest import xlsx
 FORMATS = ("asb",)
 
 
-@pytest.fixture
-def split(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+@pytest.fixture(params=[(0.6,), (0.35, 0.7)], ids=["two parts", "three parts"])
+def split(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> list[Path]:
     """Split every sheet; returns the parts read (their temporary workbooks, which must be gone afterwards)."""
+    monkeypatch.setattr(xlsx, "SPLIT_AT", request.param)
     monkeypatch.setattr(xlsx, "SPLIT_BYTES", 1)
     monkeypatch.setattr(xlsx, "CHUNK_BYTES", 2048)
     monkeypatch.setattr(xlsx, "_cpus", lambda: 2)
@@ -109,7 +111,7 @@ def test_a_split_sheet_reads_exactly_as_the_whole_sheet(tmp_path: Path, split: l
     expected = whole(path, "Data")
     assert len(expected) == 10 and len(expected[0]) == 603  # the far-right cell is column J; 603 rows
     got = read(path, "Data")
-    assert len(split) == 2  # both parts were read, no fall-back
+    assert len(split) == len(xlsx.SPLIT_AT) + 1  # every part was read, no fall-back
     assert not any(part.exists() for part in split)  # the parts' copies of the rows are removed
     assert as_lists(got) == as_lists(expected)
     assert got[0][2].as_py() == "ASB-00000" and got[1][101].as_py() == "only from column B"
@@ -119,7 +121,7 @@ def test_a_split_sheet_reads_exactly_as_the_whole_sheet(tmp_path: Path, split: l
 def test_read_workbook_of_a_split_sheet_finds_the_same_header_and_rows(tmp_path: Path, split: list[Path]) -> None:
     path = workbook(tmp_path / "book.xlsx")
     table = xlsx.read_workbook(path, sheet=None, formats=FORMATS, progress=lambda f, m: None)
-    assert len(split) == 2
+    assert len(split) == len(xlsx.SPLIT_AT) + 1
     assert table.header[:3] == ["Incident Number", "Date Reported", "District"]
     assert table.arrow.num_rows == 601
     assert table.arrow.column("source_row").to_pylist()[:2] == [3, 4]
@@ -169,7 +171,7 @@ def test_rows_out_of_order_across_the_split_fall_back_to_the_whole_read(tmp_path
     expected = whole(path, "Data")
     assert len(split) == 0
     got = read(path, "Data")
-    assert len(split) == 2  # both parts read, then the join refused them
+    assert len(split) == len(xlsx.SPLIT_AT) + 1  # every part read, then the join refused them
     assert as_lists(got) == as_lists(expected)
 
 
@@ -196,7 +198,8 @@ def test_a_stray_cell_far_away_is_refused_as_a_whole_read_refuses_it(tmp_path: P
     with pytest.raises(InputRefused) as whole_refused:
         xlsx.check_used_ranges(path, ["Data"])
     assert refused.value.message == whole_refused.value.message
-    assert len(split) == (1 if where == 350 else 0)  # a first part within the limits is read; nothing else
+    # the parts before the stray cell, within the limits, are read; nothing else
+    assert len(split) == (len(xlsx.SPLIT_AT) if where == 350 else 0)
     assert not any(part.exists() for part in split)
 
 
@@ -219,3 +222,52 @@ def test_no_room_for_the_parts_reads_the_sheet_whole(tmp_path: Path, split: list
     got = read(path, "Data")
     assert len(split) == 0
     assert as_lists(got) == as_lists(whole(path, "Data"))
+
+
+@pytest.mark.parametrize("block", [100, 2048])
+def test_a_worksheet_is_inflated_to_the_bytes_zipfile_reads_in_whole_blocks(tmp_path: Path, block: int,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx, "CHUNK_BYTES", block)
+    path = workbook(tmp_path / "book.xlsx")
+    stored = tmp_path / "stored.xlsx"
+    with zipfile.ZipFile(path) as z, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as out:
+        for info in z.infolist():
+            out.writestr(info.filename, z.read(info))
+    for book in (path, stored):  # deflated: ISA-L; stored: zipfile itself
+        with zipfile.ZipFile(book) as z:
+            member = "xl/worksheets/sheet1.xml"
+            blocks = list(xlsx._inflate(z, member))
+            assert b"".join(blocks) == z.read(member)
+            assert len(blocks) > 10 and {len(b) for b in blocks[:-1]} == {block} and 0 < len(blocks[-1]) <= block
+
+
+def damaged(path: Path, at: float) -> Path:
+    """The workbook with two bytes of its worksheet's compressed data flipped ``at`` of the way through."""
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    name_length, extra_length = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28], "little"), \
+        int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_length + extra_length + int(info.compress_size * at)
+    data[start] ^= 0xFF
+    data[start + 1] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("at", [0.3, 0.6, 0.9])
+def test_a_damaged_worksheet_is_refused_as_a_corrupt_workbook(tmp_path: Path, at: float, split: list[Path]) -> None:
+    path = damaged(workbook(tmp_path / "book.xlsx"), at)
+    with pytest.raises(InputRefused) as refused:
+        xlsx.read_workbook(path, sheet=None, formats=FORMATS, progress=lambda f, m: None)
+    assert refused.value.title == "Corrupt workbook"
+    assert refused.value.message.startswith("book.xlsx is damaged: sheet 'Data' cannot be unpacked (")
+    assert refused.value.message.endswith("Save it again from Excel or re-export it.")
+    assert not any(part.exists() for part in split)
+
+
+def test_a_damaged_worksheet_read_whole_is_refused_as_a_corrupt_workbook(tmp_path: Path) -> None:
+    path = damaged(workbook(tmp_path / "book.xlsx"), 0.5)  # small: measured, then read whole
+    with pytest.raises(InputRefused) as refused:
+        xlsx.read_workbook(path, sheet=None, formats=FORMATS, progress=lambda f, m: None)
+    assert refused.value.title == "Corrupt workbook" and "book.xlsx is damaged" in refused.value.message

@@ -6,8 +6,8 @@ sheet's used range: calamine allocates a cell for every position from A1 to the 
 XFD1048576 would ask for 512 GB. An .xlsx sheet's range is read from its XML (the <dimension> it declares and the
 cells' own references, since <dimension> can lie or be absent); other workbook formats are measured by a child
 process with a memory limit, which dies instead of the server if the range is absurd. A large .xlsx sheet is
-measured and read in two parts at once, one per core (SPLIT_BYTES), each part read only once its range is known
-to be within the limits, from a private temporary workbook removed however the read ends.
+measured and read in parts at once, on both cores (SPLIT_BYTES), each part read only once its range is known to
+be within the limits, from a private temporary workbook removed however the read ends.
 Cells become text the validation reads the same way as CSV text: real date cells as ISO timestamps, whole
 numbers without ".0", so row numbers and values match what the analyst sees in Excel.
 """
@@ -19,19 +19,23 @@ import json
 import os
 import posixpath
 import re
+import struct
 import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import fastexcel
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from isal import isal_zlib
 
 from analytics.errors import InputRefused
 from analytics.ingest import detect
@@ -208,21 +212,68 @@ _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^<>]*?\bref=\"([^\
 _LAST_REF = re.compile(rb"\$?([A-Z]{1,4})\$?([0-9]{1,8})$")
 
 
+# ISA-L's type stub declares its error an instance; it is an exception class, as zlib's is.
+_ISAL_ERROR = cast(type[Exception], isal_zlib.error)
 CHUNK_BYTES = 256 << 10  # a worksheet part is measured in blocks of this size (small blocks stay in cache)
+
+
+def _inflate(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
+    """A zip member's bytes in blocks of about CHUNK_BYTES. A deflated member is inflated by ISA-L, three times as
+    fast as zlib (CRC included), with zipfile's checks: the declared size and CRC; other members go through
+    zipfile itself."""
+    info = z.getinfo(member)
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1 or not z.filename:
+        with z.open(member) as f:
+            while block := f.read(CHUNK_BYTES):
+                yield block
+        return
+    with open(z.filename, "rb") as f:
+        f.seek(info.header_offset)
+        header = f.read(30)
+        if len(header) != 30 or header[:4] != ZIP_MAGIC:
+            raise zipfile.BadZipFile(f"Bad local file header for {member!r}")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        f.seek(info.header_offset + 30 + name_length + extra_length)
+        inflater = isal_zlib.decompressobj(-15)
+        left, size, crc, packed = info.compress_size, 0, 0, b""
+        pieces: list[bytes] = []
+        have = 0  # bytes in pieces: blocks are CHUNK_BYTES long, as zipfile's reads are, but the last
+        while not inflater.eof:
+            if not packed and left:
+                packed = f.read(min(left, CHUNK_BYTES // 8))
+                left = left - len(packed) if packed else 0
+            # ISA-L may hold back output beyond max_length even when all input is taken: it is drained by calls
+            # with no more input.
+            piece = inflater.decompress(packed, CHUNK_BYTES - have)
+            packed = inflater.unconsumed_tail
+            if not piece and not packed and not left:
+                break  # the stream ends early: a truncated member
+            size += len(piece)
+            if size > info.file_size:
+                raise zipfile.BadZipFile(f"{member!r} is larger than its zip entry says")
+            crc = isal_zlib.crc32(piece, crc)
+            pieces.append(piece)
+            have += len(piece)
+            if have == CHUNK_BYTES:
+                yield b"".join(pieces)
+                pieces, have = [], 0
+        if have:
+            yield b"".join(pieces)
+    if not inflater.eof or size != info.file_size or crc != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {member!r}")
 
 
 def _chunks(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
     """A zip member's bytes in blocks that never split a tag (a partial tag is carried into the next block)."""
     carry = b""
-    with z.open(member) as f:
-        while block := f.read(CHUNK_BYTES):
-            data = carry + block
-            cut = data.rfind(b"<")
-            if cut != -1 and data.find(b">", cut) == -1 and len(data) - cut < 8192:
-                data, carry = data[:cut], data[cut:]
-            else:
-                carry = b""
-            yield data
+    for block in _inflate(z, member):
+        data = carry + block
+        cut = data.rfind(b"<")
+        if cut != -1 and data.find(b">", cut) == -1 and len(data) - cut < 8192:
+            data, carry = data[:cut], data[cut:]
+        else:
+            carry = b""
+        yield data
     if carry:
         yield carry
 
@@ -230,12 +281,15 @@ def _chunks(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
 _TAG = np.frombuffer(b'<c r="', dtype=np.uint8)
 
 
-def _common_refs(data: bytes) -> tuple[int, int, int, int, int, int]:
+def _common_refs(data: bytes) -> tuple[int, int, int, int, int, int, bool]:
     """The cell tags of a block in the common form ``<c r="B7"`` (what _CELL_REF matches: 1-4 letters, 1-8
-    digits, a closing quote): (how many, the largest column, the largest row, the last one's column and row, and
-    how many b"<c" the block holds in all). Worked out on the block's bytes as arrays, without a Python object
-    per cell."""
+    digits, a closing quote): (how many, the largest column, the largest row, the last one's column and row, how
+    many b"<c" the block holds in all, and whether it holds b":c", as a prefixed tag such as ``<x:c`` does).
+    Worked out on the block's bytes as arrays, without a Python object per cell (``b":c" in data`` alone takes
+    five times as long)."""
     a = np.frombuffer(data + bytes(16), dtype=np.uint8)
+    colons = np.flatnonzero(a[: len(data)] == 58)
+    prefixed = bool((a[colons + 1] == 99).any())
     at = np.flatnonzero(a[: len(data)] == _TAG[0])
     at = at[a[at + 1] == _TAG[1]]
     tags = len(at)  # b"<c" (it cannot overlap itself, so this is bytes.count)
@@ -269,9 +323,9 @@ def _common_refs(data: bytes) -> tuple[int, int, int, int, int, int]:
     ok = (letters >= 1) & (letters <= 4) & (digits >= 1) & (digits <= 8) & (a[first_digit + digits] == 34)
     count = int(ok.sum())
     if not count:
-        return 0, 0, 0, 0, 0, tags
+        return 0, 0, 0, 0, 0, tags, prefixed
     column, row = column[ok], row[ok]
-    return count, int(column.max()), int(row.max()), int(column[-1]), int(row[-1]), tags
+    return count, int(column.max()), int(row.max()), int(column[-1]), int(row[-1]), tags, prefixed
 
 
 class _RangeScan:
@@ -293,8 +347,8 @@ class _RangeScan:
             if last:
                 self.columns, self.rows = _column_number(last.group(1)), int(last.group(2))
         self.blocks += 1
-        count, most_column, most_row, last_column, last_row, tags = _common_refs(data)
-        if count == tags and b":c" not in data:
+        count, most_column, most_row, last_column, last_row, tags, prefixed = _common_refs(data)
+        if count == tags and not prefixed:
             if count:
                 self.columns, self.rows = max(self.columns, most_column), max(self.rows, most_row)
                 self.column, self.row = last_column, last_row
@@ -431,13 +485,14 @@ def check_used_ranges(path: Path, names: list[str]) -> None:
             _refuse_range(path, name, used)
 
 
-# A worksheet part of SPLIT_BYTES to SPLIT_MAX_BYTES (unpacked) is read as two workbooks at once (calamine works
-# outside the GIL): the rows before a row tag SPLIT_AT of the way through, read in a thread as soon as the range
-# so far is measured, and the rest, read here once the whole range is. Measuring the range then costs little more
-# than unpacking. Larger parts are read whole, so the copies stay within memory.
+# A worksheet part of SPLIT_BYTES to SPLIT_MAX_BYTES (unpacked) is read as several workbooks at once (calamine
+# works outside the GIL): the rows up to each cut (a row tag that far through the part) are read in a thread as soon
+# as the range so far is measured, and the rest here once the whole range is. The first read starts early, so both
+# cores are busy for most of the read; measuring the range then costs little more than unpacking. Larger parts are
+# read whole, so the copies stay within memory.
 SPLIT_BYTES = 8 << 20
 SPLIT_MAX_BYTES = 256 << 20
-SPLIT_AT = 0.6  # the first part is read while the second is measured, so it takes the larger share
+SPLIT_AT = (0.35, 0.7)  # each earlier part is read while later ones are measured, so the last part is the smallest
 _SHEET_DATA = b"<sheetData>"
 # A row tag straight after a row's end: between two rows of sheetData, never inside a cell's text (where "<" is
 # written &lt;) as long as no CDATA section or comment came before it.
@@ -451,16 +506,28 @@ class _PartFailed(Exception):
 
 def _load_sheet(path: Path, reader: fastexcel.ExcelReader, name: str, parts: dict[str, str] | None) -> list[pa.Array]:
     """A sheet's text columns from A1 (see _load), once its used range is known to be within the limits. A large
-    .xlsx/.xlsm worksheet is read in two parts at once (SPLIT_BYTES); others whole, after their range is checked."""
+    .xlsx/.xlsm worksheet is read in parts at once (SPLIT_BYTES); others whole, after their range is checked."""
     if parts is None or name not in parts:
         return _load(reader, name)
+    try:
+        return _load_measured(path, reader, name, parts[name], set(parts.values()))
+    except (zipfile.BadZipFile, zlib.error, _ISAL_ERROR, EOFError) as e:
+        raise InputRefused(
+            "Corrupt workbook",
+            f"{path.name} is damaged: sheet {clip(name)!r} cannot be unpacked ({clip(str(e), 200)}). Save it again "
+            "from Excel or re-export it.",
+        ) from e
+
+
+def _load_measured(path: Path, reader: fastexcel.ExcelReader, name: str, member: str,
+                   worksheets: set[str]) -> list[pa.Array]:
+    """The sheet of the worksheet part ``member`` read whole or in parts, its range measured first (_load_sheet)."""
     with zipfile.ZipFile(path) as z:
-        member = parts[name]
         if not SPLIT_BYTES <= z.getinfo(member).file_size <= SPLIT_MAX_BYTES or _cpus() < 2:
             _refuse_range(path, name, _scan_sheet(z, member))
             return _load(reader, name)
         try:
-            return _load_in_two(path, z, name, member, set(parts.values()))
+            return _load_in_parts(path, z, name, member, worksheets)
         except _PartFailed:  # raised only once the whole range has been checked
             return _load(reader, name)
         except OSError:  # no room for the parts' temporary workbooks: measured, then read whole
@@ -476,23 +543,24 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _load_in_two(path: Path, z: zipfile.ZipFile, name: str, member: str, worksheets: set[str]) -> list[pa.Array]:
-    """Measure the worksheet part while cutting it at a row (SPLIT_AT); the first part is read in a thread once
-    the range so far is within the limits, the second here once the whole range is. Refuses the sheet on the whole
-    range, as a whole read does; raises _PartFailed (after that check) when the part has no row to cut at where
-    it is safe to, or its parts cannot be read or do not join up."""
+def _load_in_parts(path: Path, z: zipfile.ZipFile, name: str, member: str, worksheets: set[str]) -> list[pa.Array]:
+    """Measure the worksheet part while cutting it at rows (SPLIT_AT); each part but the last is read in a thread
+    once the range so far is within the limits, the last here once the whole range is. Refuses the sheet on the
+    whole range, as a whole read does; raises _PartFailed (after that check) when the part has no row to cut at
+    where it is safe to, or its parts cannot be read or do not join up."""
     size = z.getinfo(member).file_size
     scan = _RangeScan()
     chunks = _chunks(z, member)
-    first_row, seen, head = 0, 0, b""
+    starts: list[int] = [1]  # the sheet row each part starts at
+    reads: list[Future[list[pa.Array] | None]] = []
+    seen, head = 0, b""
     writer: _PartWriter | None = None
     written: list[_PartWriter] = []
     try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            first: Future[list[pa.Array] | None] | None = None
+        with ThreadPoolExecutor(max_workers=len(SPLIT_AT)) as pool:
             for data in chunks:
                 scan.feed(data)
-                if first_row:
+                if len(starts) > len(SPLIT_AT):
                     if writer:
                         writer.write(data)
                     continue
@@ -506,29 +574,32 @@ def _load_in_two(path: Path, z: zipfile.ZipFile, name: str, member: str, workshe
                 if writer is None or b"<!" in data:  # a CDATA section or a comment: a cut might fall inside it
                     break
                 seen += len(data)
-                found = _SPLIT_ROW.search(data) if seen >= SPLIT_AT * size else None
+                found = _SPLIT_ROW.search(data) if seen >= SPLIT_AT[len(starts) - 1] * size else None
                 if found is None:
                     writer.write(data)
                     continue
-                first_row = int(found.group(2))
+                row = int(found.group(2))
                 writer.write(data[: found.start(1)] + b"</sheetData></worksheet>")
                 writer.close()
-                if first_row > 1 and not _too_large(scan.used):
-                    first = pool.submit(_load_part, writer.path, name)
+                if row <= starts[-1] or _too_large(scan.used):
+                    break
+                reads.append(pool.submit(_load_part, writer.path, name))
+                starts.append(row)
                 writer = _PartWriter(z, member, worksheets)
                 written.append(writer)
                 writer.write(head + data[found.start(1):])
             for data in chunks:  # the rest of a part with no cut: measured only, then the sheet is read whole
                 scan.feed(data)
             _refuse_range(path, name, scan.used)
-            if first is None or writer is None:
+            if len(starts) <= len(SPLIT_AT) or writer is None:
                 raise _PartFailed
             writer.close()
-            second = _load_part(writer.path, name)
-            top = first.result()
-        if top is None or second is None:
+            last = _load_part(writer.path, name)
+            read = [*(future.result() for future in reads), last]
+        joined = [(start, columns) for start, columns in zip(starts, read, strict=True) if columns is not None]
+        if len(joined) < len(starts):
             raise _PartFailed
-        return _join_parts([(1, top), (first_row, second)])
+        return _join_parts(joined)
     finally:
         for part in written:
             part.remove()
@@ -573,10 +644,12 @@ def _load_part(package: Path, name: str) -> list[pa.Array] | None:
         return None
 
 
-def _join_parts(parts: list[tuple[int, list[pa.Array]]]) -> list[pa.Array]:
+def _join_parts(parts: list[tuple[int, list[pa.Array]]]) -> list[pa.ChunkedArray]:
     """The columns of a sheet read in parts, (the sheet row a part starts at, its columns). Each part is read
     from A1, its rows above its start empty, so each row keeps its place: part k gives the rows from its start to
-    the next part's. A part with a value on the wrong side of its run (rows out of order) fails the join."""
+    the next part's. A part with a value on the wrong side of its run (rows out of order) fails the join. The
+    columns are chunked, the parts' slices as they are: copying them into one array took 0.04 s of a 200,000-row
+    sheet's 0.8 s read."""
     starts = [row - 1 for row, _ in parts]
     ends: list[int | None] = [*starts[1:], None]
     lengths = [len(columns[0]) if columns else 0 for _, columns in parts]
@@ -596,7 +669,7 @@ def _join_parts(parts: list[tuple[int, list[pa.Array]]]) -> list[pa.Array]:
                 continue
             have = columns[i].slice(start, max(min(n, stop) - start, 0)) if i < len(columns) else pa.nulls(0, text)
             pieces += [have, pa.nulls(stop - start - len(have), text)]
-        out.append(pa.concat_arrays(pieces))
+        out.append(pa.chunked_array(pieces, type=text))
     return out
 
 
