@@ -88,6 +88,12 @@ def _write(path: Path, lines: list[bytes]) -> Path:
     return path
 
 
+def _gzip(path: Path, *parts: list[bytes]) -> Path:
+    """A gzip file of one member per part (gzip readers join them; the plain case takes one member only)."""
+    path.write_bytes(b"".join(gzip.compress(b"".join(lines)) for lines in parts))
+    return path
+
+
 def _changed_nothing(con) -> None:
     assert con.execute("SELECT count(*) FROM batches").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM crimes").fetchone()[0] == 0
@@ -112,6 +118,10 @@ def test_anything_but_the_plain_case_is_left_to_loading_one_by_one(tmp_path):
         "a quoted field": [_write(tmp_path / "e.csv", [*jan, _set(_set(crime_row, 0, b"abc124"), 6,
                                                                    b'"On or near X"')])],
         "a blank line": [_write(tmp_path / "f.csv", [*jan[:3], b"\r\n", *jan[3:]])],
+        "a blank line, line feeds only": [_write(tmp_path / "f2.csv", [r.replace(b"\r\n", b"\n")
+                                                                       for r in [*jan[:3], b"\r\n", *jan[3:]]])],
+        "not UTF-8": [_write(tmp_path / "f3.csv", [*jan[:3], _set(jan[3], 6, b"On or near Caf\xe9 Road"), *jan[4:]])],
+        "two gzip members": [_gzip(tmp_path / "f4.csv.gz", [*jan[:3]], [*jan[3:]])],
         "not police.uk's header": [_write(tmp_path / "g.csv", [jan[0].replace(b"Crime ID", b"Crime Id"), *jan[1:]])],
     }
     for name, paths in cases.items():
@@ -170,3 +180,20 @@ def test_an_interrupted_read_is_raised_not_loaded_one_by_one(tmp_path):
     assert con.execute("SELECT count(*) FROM batches").fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM crimes").fetchone() == (0,)
     con.close()
+
+
+def test_a_plain_file_with_text_beyond_ascii_and_lf_line_ends_is_read_as_one(tmp_path):
+    jan = _lines(demo_files()[0])
+    assert jan[0].endswith(b"\r\n")
+    lines = [line.replace(b"\r\n", b"\n") for line in jan]
+    lines[3] = _set(lines[3], 6, "On or near Café Road".encode())
+    path = tmp_path / "jan.csv.gz"
+    path.write_bytes(gzip.compress(b"".join(lines)))
+    con = store.connect(tmp_path / "one.duckdb")
+    try:
+        loaded = load_police_uk_files(con, [path])
+        assert loaded is not None and loaded[0].rows_loaded == len(lines) - 1
+        assert con.execute("SELECT count(*) FROM (SELECT location FROM asb_incidents UNION ALL "
+                           "SELECT location FROM crimes) WHERE location = 'On or near Café Road'").fetchone()[0] == 1
+    finally:
+        con.close()

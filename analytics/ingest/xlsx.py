@@ -213,7 +213,7 @@ _LAST_REF = re.compile(rb"\$?([A-Z]{1,4})\$?([0-9]{1,8})$")
 
 
 # ISA-L's type stub declares its error an instance; it is an exception class, as zlib's is.
-_ISAL_ERROR = cast(type[Exception], isal_zlib.error)
+ISAL_ERROR = cast(type[Exception], isal_zlib.error)
 CHUNK_BYTES = 256 << 10  # a worksheet part is measured in blocks of this size (small blocks stay in cache)
 
 
@@ -511,7 +511,7 @@ def _load_sheet(path: Path, reader: fastexcel.ExcelReader, name: str, parts: dic
         return _load(reader, name)
     try:
         return _load_measured(path, reader, name, parts[name], set(parts.values()))
-    except (zipfile.BadZipFile, zlib.error, _ISAL_ERROR, EOFError) as e:
+    except (zipfile.BadZipFile, zlib.error, ISAL_ERROR, EOFError) as e:
         raise InputRefused(
             "Corrupt workbook",
             f"{path.name} is damaged: sheet {clip(name)!r} cannot be unpacked ({clip(str(e), 200)}). Save it again "
