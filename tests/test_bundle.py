@@ -122,6 +122,8 @@ def test_anything_but_the_plain_case_is_left_to_loading_one_by_one(tmp_path):
                                                                        for r in [*jan[:3], b"\r\n", *jan[3:]]])],
         "not UTF-8": [_write(tmp_path / "f3.csv", [*jan[:3], _set(jan[3], 6, b"On or near Caf\xe9 Road"), *jan[4:]])],
         "two gzip members": [_gzip(tmp_path / "f4.csv.gz", [*jan[:3]], [*jan[3:]])],
+        # a file that names no force: loaded one by one, its batch records none
+        "no force named": [first, _write(tmp_path / "f5.csv", [feb[0], *(_set(r, 3, b"") for r in feb[1:])])],
         "not police.uk's header": [_write(tmp_path / "g.csv", [jan[0].replace(b"Crime ID", b"Crime Id"), *jan[1:]])],
     }
     for name, paths in cases.items():
@@ -195,5 +197,25 @@ def test_a_plain_file_with_text_beyond_ascii_and_lf_line_ends_is_read_as_one(tmp
         assert loaded is not None and loaded[0].rows_loaded == len(lines) - 1
         assert con.execute("SELECT count(*) FROM (SELECT location FROM asb_incidents UNION ALL "
                            "SELECT location FROM crimes) WHERE location = 'On or near Café Road'").fetchone()[0] == 1
+    finally:
+        con.close()
+
+
+def test_files_the_reader_reads_otherwise_than_their_line_breaks_say_are_left_to_loading_one_by_one(tmp_path):
+    """The stage's rows are numbered from each file's record count (its line breaks): should the reader read
+    one record more or fewer than that, or the files in another order, nothing is loaded as one."""
+    from dataclasses import replace
+
+    from analytics.ingest import bundle
+
+    files = [bundle._unpack(path, tmp_path / f"{i}.csv") for i, path in enumerate(demo_files()[:3])]
+    assert all(files)
+    con = store.connect(tmp_path / "one.duckdb")
+    try:
+        assert bundle._stage(con, files) is not None  # as they are: the plain case
+        for changed in ([replace(files[0], records=files[0].records + 1), *files[1:]],
+                        [files[0], replace(files[1], records=files[1].records - 1), files[2]],
+                        [files[1], files[0], files[2]]):
+            assert bundle._stage(con, changed) is None
     finally:
         con.close()

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 from isal import isal_zlib
 
 from analytics import store
@@ -132,9 +134,7 @@ def load_police_uk_files(
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         try:
-            for table in ("_bundle_raw", "_bundle_files", "_bundle_batches"):
-                con.execute(f"DROP TABLE IF EXISTS {table}")
-            con.execute("DROP VIEW IF EXISTS _bundle_rows")
+            con.execute("DROP TABLE IF EXISTS _bundle_batches")
         except duckdb.Error:
             pass  # a connection interrupted part-way: its temporary tables go with it, and its error is raised
 
@@ -147,45 +147,52 @@ class _Staged:
     warnings: list[list[str]]  # per file
 
 
+class _NotPlain(Exception):
+    """What the bundled read found is not the plain case after all: the files are loaded one by one."""
+
+
 def _stage(con: duckdb.DuckDBPyConnection, files: list[_File]) -> _Staged | None:
-    """Every file read by one read_csv into one stage, checked by validate.stage_police_uk; None when anything
-    differs from the plain case (a problem, a blank row, a warning, a month or Crime ID in two files)."""
+    """Every file read by one read_csv straight into one stage, checked by validate.stage_police_uk; None when
+    anything differs from the plain case (a problem, a blank row, a warning, a month or Crime ID in two files)."""
     n = len(POLICE_UK_COLUMNS)
     data = [f"c{i}" for i in range(n)]
     extras = [f"x{i}" for i in range(1, EXTRA_FIELDS + 1)]
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in data + extras) + "}"
     listed = "[" + ", ".join(_lit(str(f.csv)) for f in files) + "]"
-    # the reader's options as rawcsv's for one file: explicit dialect, blank fields '', short rows padded with NULL
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _bundle_raw AS SELECT * FROM read_csv({listed}, auto_detect = false, "
-        f"header = false, skip = 1, delim = ',', quote = '\"', escape = '\"', columns = {columns}, "
-        f"null_padding = true, strict_mode = false, nullstr = '\x01', encoding = 'utf-8', "
-        f"max_line_size = {MAX_FIELD_BYTES}, filename = true)"
-    )
-    con.execute("CREATE OR REPLACE TEMP TABLE _bundle_files AS SELECT unnest(?::VARCHAR[]) AS filename, "
-                "unnest(range(?::BIGINT)) AS file", [[str(f.csv) for f in files], len(files)])
-    found = dict(con.execute(
-        "SELECT f.file, count(r.filename) FILTER (WHERE nullif(r.c3, '') IS NOT NULL) FROM _bundle_files f "
-        "LEFT JOIN _bundle_raw r USING (filename) GROUP BY f.file").fetchall())
-    counts = dict(con.execute("SELECT f.file, count(*) FROM _bundle_raw JOIN _bundle_files f USING (filename) "
-                              "GROUP BY f.file").fetchall())
-    # every record read (none skipped), and every file naming its force (one with none records no force)
-    if any(counts.get(i) != f.records or not found.get(i) for i, f in enumerate(files)):
-        return None
-    base = 10 ** len(str(max(f.records for f in files) + 2))
+    records = [f.records for f in files]
+    base = 10 ** len(str(max(records) + 2))
     if len(files) * base >= 2**31:
         return None
     extra_bad = " OR ".join([f"coalesce(trim({x}), '') <> ''" for x in extras] + [f"{extras[-1]} IS NOT NULL"])
-    # rows in file order (the table keeps the read's order): row 1 is the header
-    con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW _bundle_rows AS
-        SELECT f.file * {base} + row_number() OVER (PARTITION BY f.file ORDER BY r.rowid) + 1 AS source_row,
-               {", ".join(f"r.{c}" for c in data)},
-               CASE WHEN {extra_bad} THEN concat_ws(',', {", ".join(extras)}) END AS _extra
-        FROM _bundle_raw r JOIN _bundle_files f USING (filename)
-    """)
+    # the reader's options as rawcsv's for one file: explicit dialect, blank fields '', short rows padded with NULL;
+    # each row's file from its name (the files are 0.csv, 1.csv, ... in the load's private folder)
+    raw = (
+        f"(SELECT {', '.join(data)}, CASE WHEN {extra_bad} THEN concat_ws(',', {', '.join(extras)}) END AS _extra, "
+        f"CAST(parse_filename(filename, true) AS INTEGER) AS _file FROM read_csv({listed}, auto_detect = false, "
+        f"header = false, skip = 1, delim = ',', quote = '\"', escape = '\"', columns = {columns}, "
+        f"null_padding = true, strict_mode = false, nullstr = '\x01', encoding = 'utf-8', "
+        f"max_line_size = {MAX_FIELD_BYTES}, filename = true))"
+    )
+    expected = np.repeat(np.arange(len(files), dtype=np.int64), records)
+    starts = np.cumsum([0, *records[:-1]])
+
+    def number(stage: pa.Table) -> pa.Array:
+        """The stage's rows numbered file index * base + row in its file (row 1 is the header), once they are
+        every record of every file in order, none skipped, and every file names its force (one with none records
+        no force)."""
+        file = stage.column("_file").to_numpy()
+        if len(file) != len(expected) or not np.array_equal(file, expected):
+            raise _NotPlain
+        named = stage.column("falls_within").is_valid().to_numpy(zero_copy_only=False)
+        if np.bincount(file[named], minlength=len(files)).min() == 0:
+            raise _NotPlain
+        return pa.array(file * base + np.arange(len(file)) - starts[file] + 2, pa.int32())
+
     cols: dict[str, str | None] = {name: data[i] for i, name in enumerate(POLICE_UK_COLUMNS)}
-    result = validate.stage_police_uk(con, "_bundle_rows", cols, data, None)
+    try:
+        result = validate.stage_police_uk(con, raw, cols, data, number, keep=("_file",))
+    except _NotPlain:
+        return None
     if result.problems or result.rows_rejected or result.rows_read != result.records:
         return None
     # Crime IDs on more than one row, and the first and last file holding each

@@ -206,17 +206,25 @@ def _unknown(counts: list[tuple[str, int]], match: Callable[[str], str | None], 
     return [f"{len(rows)} unknown {what}: {listed}{more}. {then}"]
 
 
-def _row_column(first_row: int | None) -> str:
+# How the stage's rows are numbered: None when the raw relation has source_row; else its rows come in file order
+# (DuckDB's CSV reader) and are numbered from a first row number, or by a function of the stage's rows (the bundled
+# read of many files, analytics.ingest.bundle) that returns their numbers.
+Numbering = int | Callable[[pa.Table], pa.Array] | None
+
+
+def _row_column(first_row: Numbering) -> str:
     return "CAST(source_row AS INTEGER) AS source_row, " if first_row is None else ""
 
 
-def _materialise(con: duckdb.DuckDBPyConnection, select: str, first_row: int | None) -> None:
+def _materialise(con: duckdb.DuckDBPyConnection, select: str, first_row: Numbering) -> None:
     """Run the stage's SELECT once into an Arrow table registered as the stage.
 
     Results keep the file's order, so when the raw relation has no row numbers (DuckDB's CSV reader), record i is
     row first_row + i. Arrow is cheaper to fill than a temp table and as quick to scan."""
     table = con.sql(select).to_arrow_table()
-    if first_row is not None:
+    if callable(first_row):
+        table = table.add_column(0, "source_row", first_row(table))
+    elif first_row is not None:
         rows = pa.array(np.arange(first_row, first_row + table.num_rows, dtype=np.int32))
         table = table.add_column(0, "source_row", rows)
     con.register(_STAGE, table)
@@ -374,9 +382,10 @@ def repeated_crime_ids(dups: list[tuple[str, int]]) -> str:
 
 def stage_police_uk(
     con: duckdb.DuckDBPyConnection, raw: str, cols: dict[str, str | None], all_cols: list[str],
-    first_row: int | None = None,
+    first_row: Numbering = None, keep: tuple[str, ...] = (),
 ) -> StageResult:
-    """Stage a police.uk street-level file. ``cols`` maps police.uk column names to raw columns.
+    """Stage a police.uk street-level file. ``cols`` maps police.uk column names to raw columns; ``keep`` names raw
+    columns carried into the stage as they are.
 
     One pass reads the raw rows into the stage with their checks' flags; months, districts, crime types and
     outcomes are then worked out once per distinct value (they repeat on almost every row) and joined in by the
@@ -403,7 +412,7 @@ def stage_police_uk(
             SELECT *, TRY_CAST(lon_raw AS DOUBLE) AS longitude, TRY_CAST(lat_raw AS DOUBLE) AS latitude,
                    crime_type = 'Anti-social behaviour' AS is_asb
             FROM (
-                SELECT {_row_column(first_row)}_extra,
+                SELECT {_row_column(first_row)}{"".join(f"{k}, " for k in keep)}_extra,
                        {c("Crime ID")} AS crime_id, {c("Month")} AS month_raw,
                        {c("Longitude")} AS lon_raw, {c("Latitude")} AS lat_raw,
                        {c("Location")} AS location, {c("LSOA code")} AS lsoa_code,
