@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeAlias, cast
 
 import fastexcel
 import numpy as np
@@ -50,6 +50,9 @@ HEADER_SCAN_ROWS = 30
 MAX_COLUMNS = 500
 MAX_CELLS = 50_000_000
 PROBE_MEMORY = 4 << 30  # address space for the child that measures a non-.xlsx workbook's sheets
+
+
+Column: TypeAlias = "pa.Array | pa.ChunkedArray"  # a sheet's column of text; chunked when the sheet is read in parts
 
 
 @dataclass
@@ -176,7 +179,7 @@ def _as_excel_shows(text: pa.Array) -> pa.Array:
     return text
 
 
-def _head(columns: list[pa.Array], rows: int) -> list[list[str]]:
+def _head(columns: list[Column], rows: int) -> list[list[str]]:
     """The first rows as lists of cell text, '' for empty cells."""
     n = min(rows, len(columns[0])) if columns else 0
     cols = [c.slice(0, n).to_pylist() for c in columns]
@@ -506,7 +509,7 @@ class _PartFailed(Exception):
     """A sheet could not be split, or its parts could not be read or joined as expected: it is read whole."""
 
 
-def _load_sheet(path: Path, reader: fastexcel.ExcelReader, name: str, parts: dict[str, str] | None) -> list[pa.Array]:
+def _load_sheet(path: Path, reader: fastexcel.ExcelReader, name: str, parts: dict[str, str] | None) -> list[Column]:
     """A sheet's text columns from A1 (see _load), once its used range is known to be within the limits. A large
     .xlsx/.xlsm worksheet is read in parts at once (SPLIT_BYTES); others whole, after their range is checked."""
     if parts is None or name not in parts:
@@ -522,7 +525,7 @@ def _load_sheet(path: Path, reader: fastexcel.ExcelReader, name: str, parts: dic
 
 
 def _load_measured(path: Path, reader: fastexcel.ExcelReader, name: str, member: str,
-                   worksheets: set[str]) -> list[pa.Array]:
+                   worksheets: set[str]) -> list[Column]:
     """The sheet of the worksheet part ``member`` read whole or in parts, its range measured first (_load_sheet)."""
     with zipfile.ZipFile(path) as z:
         if not SPLIT_BYTES <= z.getinfo(member).file_size <= SPLIT_MAX_BYTES or _cpus() < 2:
@@ -545,7 +548,7 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _load_in_parts(path: Path, z: zipfile.ZipFile, name: str, member: str, worksheets: set[str]) -> list[pa.Array]:
+def _load_in_parts(path: Path, z: zipfile.ZipFile, name: str, member: str, worksheets: set[str]) -> list[Column]:
     """Measure the worksheet part while cutting it at rows (SPLIT_AT); each part but the last is read in a thread
     once the range so far is within the limits, the last here once the whole range is. Refuses the sheet on the
     whole range, as a whole read does; raises _PartFailed (after that check) when the part has no row to cut at
@@ -646,7 +649,7 @@ def _load_part(package: Path, name: str) -> list[pa.Array] | None:
         return None
 
 
-def _join_parts(parts: list[tuple[int, list[pa.Array]]]) -> list[pa.ChunkedArray]:
+def _join_parts(parts: list[tuple[int, list[pa.Array]]]) -> list[Column]:
     """The columns of a sheet read in parts, (the sheet row a part starts at, its columns). Each part is read
     from A1, its rows above its start empty, so each row keeps its place: part k gives the rows from its start to
     the next part's. A part with a value on the wrong side of its run (rows out of order) fails the join. The
@@ -691,7 +694,7 @@ def read_workbook(
     if parts is None:
         check_used_ranges(path, candidates)  # .xlsx/.xlsm sheets are measured as they are read
     best: tuple[int, str, detect.HeaderChoice | None] = (-1, candidates[0] if candidates else "", None)
-    loaded: dict[str, list[pa.Array]] = {}  # reading a sheet is the costly step: do it once per sheet
+    loaded: dict[str, list[Column]] = {}  # reading a sheet is the costly step: do it once per sheet
     for name in candidates:
         loaded[name] = _load_sheet(path, reader, name, parts)
         head = _head(loaded[name], HEADER_SCAN_ROWS)
@@ -726,7 +729,7 @@ def column_letter(i: int) -> str:
     return out
 
 
-def _to_arrow(columns: list[pa.Array], header_index: int, n: int) -> pa.Table:
+def _to_arrow(columns: list[Column], header_index: int, n: int) -> pa.Table:
     start = header_index + 1
     rows = max(len(columns[0]) - start, 0) if columns else 0
     first_row = header_index + 2  # spreadsheet row number of the first data row
