@@ -274,3 +274,25 @@ def test_a_damaged_worksheet_read_whole_is_refused_as_a_corrupt_workbook(tmp_pat
     with pytest.raises(InputRefused) as refused:
         xlsx.read_workbook(path, sheet=None, formats=FORMATS, progress=lambda f, m: None)
     assert refused.value.title == "Corrupt workbook" and "book.xlsx is damaged" in refused.value.message
+
+
+def test_no_room_while_a_part_is_written_reads_the_sheet_whole_and_leaves_no_part(
+        tmp_path: Path, split: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[Path] = []
+    real_mkstemp = xlsx.tempfile.mkstemp
+
+    def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        fd, name = real_mkstemp(*args, **kwargs)  # type: ignore[call-overload]
+        made.append(Path(name))
+        return fd, name
+
+    def full(self: object, name: str, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xlsx.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(xlsx._PartWriter, "_add", full)
+    path = workbook(tmp_path / "book.xlsx")
+    got = read(path, "Data")
+    assert len(split) == 0 and made  # a part was begun, none was read
+    assert not any(part.exists() for part in made)
+    assert as_lists(got) == as_lists(whole(path, "Data"))

@@ -629,8 +629,10 @@ class _PartWriter:
             self._name = member.encode()
             self._offset = self._file.tell()
             self._file.write(_local_header(self._name, 0, 0))  # its CRC and size are written in at close()
-        except BaseException:
-            self.remove()
+        except BaseException:  # no room, say: the file goes, and the error (an OSError reads the sheet whole)
+            self._file.close()
+            self._file = None
+            self.path.unlink(missing_ok=True)
             raise
         self._crc = self._size = 0
 
