@@ -30,7 +30,7 @@ from isal import isal_zlib
 from analytics import store
 from analytics.domain.access import current_user
 from analytics.errors import InputRefused
-from analytics.ingest import validate, xlsx
+from analytics.ingest import rawcsv, validate, xlsx
 from analytics.ingest.detect import POLICE_UK, POLICE_UK_COLUMNS
 from analytics.ingest.load import (
     DERIVED_COLUMNS,
@@ -42,7 +42,6 @@ from analytics.ingest.load import (
     record_batch,
 )
 from analytics.ingest.names import check_source_name
-from analytics.ingest.rawcsv import EXTRA_FIELDS, MAX_FIELD_BYTES
 
 HEADER = ",".join(POLICE_UK_COLUMNS).encode()
 KIND = "asb+crime"  # what a street-level file holds (readers: kind of a police.uk file)
@@ -88,10 +87,6 @@ def _unpack(path: Path, csv: Path) -> _File | None:
     csv.write_bytes(data)
     records = data.count(b"\n") - (1 if data.endswith(b"\n") else 0)
     return _File(path, hashlib.sha256(raw).hexdigest(), len(raw), csv, records)
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def load_police_uk_files(
@@ -154,25 +149,14 @@ class _NotPlain(Exception):
 def _stage(con: duckdb.DuckDBPyConnection, files: list[_File]) -> _Staged | None:
     """Every file read by one read_csv straight into one stage, checked by validate.stage_police_uk; None when
     anything differs from the plain case (a problem, a blank row, a warning, a month or Crime ID in two files)."""
-    n = len(POLICE_UK_COLUMNS)
-    data = [f"c{i}" for i in range(n)]
-    extras = [f"x{i}" for i in range(1, EXTRA_FIELDS + 1)]
-    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in data + extras) + "}"
-    listed = "[" + ", ".join(_lit(str(f.csv)) for f in files) + "]"
+    data = [f"c{i}" for i in range(len(POLICE_UK_COLUMNS))]
     records = [f.records for f in files]
     base = 10 ** len(str(max(records) + 2))
     if len(files) * base >= 2**31:
         return None
-    extra_bad = " OR ".join([f"coalesce(trim({x}), '') <> ''" for x in extras] + [f"{extras[-1]} IS NOT NULL"])
-    # the reader's options as rawcsv's for one file: explicit dialect, blank fields '', short rows padded with NULL;
-    # each row's file from its name (the files are 0.csv, 1.csv, ... in the load's private folder)
-    raw = (
-        f"(SELECT {', '.join(data)}, CASE WHEN {extra_bad} THEN concat_ws(',', {', '.join(extras)}) END AS _extra, "
-        f"CAST(parse_filename(filename, true) AS INTEGER) AS _file FROM read_csv({listed}, auto_detect = false, "
-        f"header = false, skip = 1, delim = ',', quote = '\"', escape = '\"', columns = {columns}, "
-        f"null_padding = true, strict_mode = false, nullstr = '\x01', encoding = 'utf-8', "
-        f"max_line_size = {MAX_FIELD_BYTES}, filename = true))"
-    )
+    # the reader as rawcsv's for one file, with each row's file (the files are 0.csv, 1.csv, ... in the load's
+    # private folder)
+    raw = rawcsv.duckdb_relation([f.csv for f in files], ",", "utf-8", 1, len(data), parallel=True, file_index=True)
     expected = np.repeat(np.arange(len(files), dtype=np.int64), records)
     starts = np.cumsum([0, *records[:-1]])
 

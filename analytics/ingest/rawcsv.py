@@ -152,7 +152,7 @@ def open_csv(con: duckdb.DuckDBPyConnection, path: Path, *, formats: tuple[str, 
     skip_lines = _physical_lines(dialect.records[:skip_records])
     # A quoted field may hold a line break, which only the sequential reader accepts. Choosing now, not retrying
     # after an error, matters: inside the load's transaction a failed read aborts the whole transaction.
-    relation = _duckdb_relation(path, dialect.delimiter, encoding, skip_lines, n, parallel=not quotes)
+    relation = duckdb_relation(path, dialect.delimiter, encoding, skip_lines, n, parallel=not quotes)
     return Raw(relation, header, _raw_columns(n), warnings, skip_records + 1, breaks, skip_lines, path, exact)
 
 
@@ -165,7 +165,10 @@ def may_have_skipped_lines(raw: Raw, records: int) -> bool:
     return _has_interior_blank_lines(raw.path)
 
 
-def _duckdb_relation(path: Path, delimiter: str, encoding: str, skip_lines: int, n: int, *, parallel: bool) -> str:
+def duckdb_relation(paths: Path | list[Path], delimiter: str, encoding: str, skip_lines: int, n: int, *,
+                    parallel: bool, file_index: bool = False) -> str:
+    """The raw relation of DuckDB's reader over one file or several (c0..c{n-1} and _extra); with ``file_index``,
+    also _file, each row's file as the number its name is (0.csv, 1.csv, ...: the bundled read's files)."""
     extras = [f"x{i}" for i in range(1, EXTRA_FIELDS + 1)]
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in _raw_columns(n) + extras) + "}"
     # Blank trailing fields are harmless; anything else beyond the header (or a run of fields long enough to be
@@ -173,13 +176,15 @@ def _duckdb_relation(path: Path, delimiter: str, encoding: str, skip_lines: int,
     extra_bad = " OR ".join([f"coalesce(trim({x}), '') <> ''" for x in extras] + [f"{extras[-1]} IS NOT NULL"])
     extra = f"CASE WHEN {extra_bad} THEN concat_ws({_lit(delimiter)}, {', '.join(extras)}) END"
     data = ", ".join(_raw_columns(n))
+    listed = "[" + ", ".join(_lit(str(p)) for p in paths) + "]" if isinstance(paths, list) else _lit(str(paths))
     read = (
-        f"read_csv({_lit(str(path))}, auto_detect = false, header = false, skip = {skip_lines}, "
+        f"read_csv({listed}, auto_detect = false, header = false, skip = {skip_lines}, "
         f"delim = {_lit(delimiter)}, quote = '\"', escape = '\"', columns = {columns}, null_padding = true, "
         f"strict_mode = false, nullstr = {_lit(_NULLSTR)}, encoding = {_lit(encoding)}, "
-        f"max_line_size = {MAX_FIELD_BYTES}, parallel = {str(parallel).lower()})"
+        f"max_line_size = {MAX_FIELD_BYTES}, parallel = {str(parallel).lower()}, filename = {str(file_index).lower()})"
     )
-    return f"(SELECT {data}, {extra} AS _extra FROM {read})"
+    file = ", CAST(parse_filename(filename, true) AS INTEGER) AS _file" if file_index else ""
+    return f"(SELECT {data}, {extra} AS _extra{file} FROM {read})"
 
 
 def _python_read(path: Path, dialect: sniff.Dialect, encoding: str, skip: int, n: int,
