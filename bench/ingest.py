@@ -170,31 +170,27 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def measured(fn: Callable[[], tuple]) -> tuple:
+    """One run of fn, after a garbage collection, with its CPU seconds appended to what it returns."""
+    gc.collect()
+    started = cpu_seconds()
+    result = fn()
+    return (*result, cpu_seconds() - started)
+
+
 def best(fn: Callable[[], tuple], repeat: int) -> tuple:
     """The fastest of ``repeat`` runs (the usual way to take noise out of a wall-clock figure), with its CPU
     seconds appended."""
-    runs = []
-    for _ in range(repeat):
-        gc.collect()
-        started = cpu_seconds()
-        result = fn()
-        runs.append((*result, cpu_seconds() - started))
-    return min(runs, key=lambda r: r[0])
+    return min((measured(fn) for _ in range(repeat)), key=lambda r: r[0])
 
 
 def interleaved(first: Callable[[], tuple], second: Callable[[], tuple],
                 repeat: int) -> tuple[tuple, tuple, list[float]]:
     """The fastest of ``repeat`` runs of each, run in turn (first, second, first, ...) so that a busy spell on a
     shared machine slows both alike, with the ratio of each pair's times (first / second)."""
-    runs: tuple[list[tuple], list[tuple]] = ([], [])
-    for _ in range(repeat):
-        for fn, kept in zip((first, second), runs, strict=True):
-            gc.collect()
-            started = cpu_seconds()
-            result = fn()
-            kept.append((*result, cpu_seconds() - started))
-    ratios = [a[0] / b[0] for a, b in zip(*runs, strict=True)]
-    return min(runs[0], key=lambda r: r[0]), min(runs[1], key=lambda r: r[0]), ratios
+    pairs = [(measured(first), measured(second)) for _ in range(repeat)]
+    ratios = [a[0] / b[0] for a, b in pairs]
+    return min((a for a, _ in pairs), key=lambda r: r[0]), min((b for _, b in pairs), key=lambda r: r[0]), ratios
 
 
 def fastexcel_read(path: Path) -> tuple[float, int]:
