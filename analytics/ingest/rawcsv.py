@@ -1,7 +1,8 @@
 """A CSV file as a raw relation: one VARCHAR column per header column, the row number, and any extra fields.
 
-DuckDB's reader does the work (explicit dialect, no auto-detection). Its rows come in file order, so the stage
-table's rowid gives each record's row number (no numbering window, which would make the read single-threaded).
+DuckDB's reader does the work (explicit dialect, no auto-detection). Its rows come in file order, so a record's
+place in the stage gives its row number (validate._materialise; no numbering window, which would make the read
+single-threaded).
 DuckDB skips empty lines, which would shift row numbers: a file with more line breaks than records goes through an
 exact check for empty lines between data rows, and if it has any, through Python's csv module instead, streamed into
 a temp table in batches of BATCH_ROWS records so memory stays bounded whatever the file's size. Row numbers count
