@@ -10,6 +10,7 @@ from analytics import store
 from analytics.domain import definitions
 from analytics.errors import InputRefused
 from analytics.ingest import admin
+from tests.large_compare import assert_same
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def refused(con, reference, name: str, old: str, new: str) -> InputRefused:
     assert old in text
     with pytest.raises(InputRefused) as info:
         admin.replace_reference(con, name, text.replace(old, new, 1).encode("utf-8"))
-    assert path.read_bytes() == before
+    assert_same(path.read_bytes(), before)
     assert {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables} == tables
     assert "The old file is kept" in info.value.message
     return info.value

@@ -16,6 +16,7 @@ from analytics.ingest import admin
 from analytics.ingest.load import list_batches, load_file, rollback
 from tests import outcomes
 from tests.kent import FEB_2025, JAN_2025
+from tests.large_compare import assert_same
 from tests.test_load import police_uk_csv
 from tests.test_outcomes import EXTRACT_ROWS
 from tests.test_upload_page import reference_copy  # noqa: F401  (a fixture)
@@ -96,7 +97,7 @@ def assert_aggregates_match(con) -> None:
     # and rebuilding every aggregate from scratch changes nothing
     before = {t: rows(con, f"SELECT * FROM {t}") for t in store.AGGREGATE_TABLES}
     store.refresh_aggregates(con)
-    assert {t: rows(con, f"SELECT * FROM {t}") for t in store.AGGREGATE_TABLES} == before
+    assert_same({t: rows(con, f"SELECT * FROM {t}") for t in store.AGGREGATE_TABLES}, before)
 
 
 def solved_crimes(con, source: str) -> int:
