@@ -3,7 +3,7 @@
 A failed `assert a == b` makes pytest pretty-print both sides and run difflib.ndiff over them, in full when the
 environment sets CI (a plugin's own explanation does not stop it). For two snapshots of 200,000 rows that takes hours,
 so one failing assertion looks like a hung run. assert_same names what differs instead: keys on one side only, lengths,
-and the first differing element, followed down nested values.
+and the first differing element, followed down nested values (of two files' bytes, the first byte that differs).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def difference(left: Any, right: Any, where: str = "", depth: int = 0) -> list[s
         if len(differing) > SHOWN:
             lines.append(f"{pad}... and {len(differing) - SHOWN} more differing keys")
         return lines or [f"{pad}equal keys and values but not equal"]
-    if isinstance(left, Sequence) and isinstance(right, Sequence) and not isinstance(left, (str, bytes)):
+    if isinstance(left, Sequence) and isinstance(right, Sequence) and not isinstance(left, str):
         lines = [f"{pad}lengths {len(left):,} and {len(right):,}"] if len(left) != len(right) else []
         first = next((i for i, (a, b) in enumerate(zip(left, right, strict=False)) if a != b), None)
         if first is not None:

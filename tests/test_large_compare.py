@@ -52,9 +52,16 @@ def test_missing_rows_and_tables_are_counted_not_printed():
                          "  ['crimes'] the left goes on with (199997, 'crime-199997', '2025-03')"]
 
 
-def test_large_bytes_are_cut_short():
-    message = _message(b"\x00" * 5_000_000, b"\x00" * 4_999_999 + b"\x01")
-    assert "(20,000,003 characters)" in message and len(message) < 1_000
+def test_two_files_bytes_are_told_apart_by_their_first_differing_byte():
+    assert _message(b"\x00" * 5_000_000, b"\x00" * 4_999_999 + b"\x01").splitlines()[1:] == [
+        "first differs at index 4,999,999:", "  [4999999] left:  0", "  [4999999] right: 1"]
+    assert _message(b"DUCK" * 1_000_000, b"DUCK" * 999_999).splitlines()[1:] == [
+        "lengths 4,000,000 and 3,999,996", "the left goes on with 68"]
+
+
+def test_a_long_value_is_cut_short():
+    message = _message({"note": "x" * 5_000}, {"note": "y" * 5_000})
+    assert "... (5,002 characters)" in message and len(message) < 1_000
 
 
 def test_a_failing_snapshot_ends_quickly_under_ci(tmp_path):
