@@ -14,6 +14,7 @@ import pytest
 from analytics.domain.periods import month_range
 from analytics.report import charts, measure_charts
 from analytics.report import formatting as fmt
+from tests.figures import plotly_figure
 from ui import widgets
 
 MONTHS = month_range("2023-04", "2025-04")  # the 25 months of a trend
@@ -77,7 +78,7 @@ def _every_chart() -> dict[str, go.Figure]:
                               "signal": [False, True]})
     cov = pd.DataFrame({"source": ["police.uk"] * 2, "kind": ["asb", "crime"], "month": ["2024-01"] * 2,
                         "count": [1663, 12803]})
-    return {
+    specs = {
         "trend": charts.trend(s, title="ASB incidents"),
         "comparison": charts.comparison_bars(_comparison(MONTHS[-12:]), title="This year against last year"),
         "diverging": charts.diverging_change(breakdown),
@@ -91,6 +92,7 @@ def _every_chart() -> dict[str, go.Figure]:
             pd.DataFrame({"label": ["W1", "W2"], "value": [1.0, 2.0], "last_year": [np.nan, 1.0]}),
             title="Sign-ups", y_title="Sign-ups", last_label="Last year"),
     }
+    return {name: plotly_figure(spec) for name, spec in specs.items()}
 
 
 def test_no_chart_text_is_smaller_than_11px_and_bar_labels_are_never_shrunk():
@@ -107,16 +109,17 @@ def test_no_chart_text_is_smaller_than_11px_and_bar_labels_are_never_shrunk():
 def test_month_axes_name_at_most_six_months_level_ending_on_the_latest():
     # 25 months: every 5th month counted back from April 2025, written month over year, not turned
     expected = ["Aug 2023", "Jan 2024", "Jun 2024", "Nov 2024", "Apr 2025"]
-    for fig in (charts.trend(_series()), charts.solved_rate_trend(_series()), charts.rolling(_series())):
+    for spec in (charts.trend(_series()), charts.solved_rate_trend(_series()), charts.rolling(_series())):
+        fig = plotly_figure(spec)
         axis = fig.layout.xaxis
         assert list(axis.tickvals) == expected
         assert list(axis.ticktext) == ["Aug<br>2023", "Jan<br>2024", "Jun<br>2024", "Nov<br>2024", "Apr<br>2025"]
         assert axis.tickangle == 0
         assert len(fig.data[0].x) == 25  # every month is still drawn, and named on hover
     # 12 months of bars: every second month; 3 months: each of them
-    twelve = charts.comparison_bars(_comparison(MONTHS[-12:])).layout.xaxis
+    twelve = plotly_figure(charts.comparison_bars(_comparison(MONTHS[-12:]))).layout.xaxis
     assert list(twelve.tickvals) == ["Jun 2024", "Aug 2024", "Oct 2024", "Dec 2024", "Feb 2025", "Apr 2025"]
-    three = charts.comparison_bars(_comparison(MONTHS[-3:])).layout.xaxis
+    three = plotly_figure(charts.comparison_bars(_comparison(MONTHS[-3:]))).layout.xaxis
     assert list(three.tickvals) == ["Feb 2025", "Mar 2025", "Apr 2025"]
 
 
@@ -125,22 +128,22 @@ def test_casework_and_satisfaction_month_axes_are_thinned_too():
 
     trend = pd.DataFrame({"month": MONTHS[-13:], "new_repeat_callers": [1] * 13, "repeat_callers": [5] * 13,
                           "vulnerable_repeat_callers": [2] * 13})
-    axis = casework.trend_chart(trend).layout.xaxis
+    axis = plotly_figure(casework.trend_chart(trend)).layout.xaxis
     # 13 months: every third counted back from April 2025
     assert list(axis.tickvals) == ["Apr 2024", "Jul 2024", "Oct 2024", "Jan 2025", "Apr 2025"]
     assert axis.tickangle == 0
     labels = [fmt.month_short(m) for m in MONTHS[-13:]]
-    share = measure_charts.share_with_intervals(
+    share = plotly_figure(measure_charts.share_with_intervals(
         pd.DataFrame({"label": labels, "share_pct": [75.0] * 13, "low_pct": [70.0] * 13, "high_pct": [80.0] * 13,
-                      "comparison_pct": [np.nan] * 13}), title="Satisfaction", comparison_label="England and Wales")
+                      "comparison_pct": [np.nan] * 13}), title="Satisfaction", comparison_label="England and Wales"))
     assert list(share.layout.xaxis.tickvals) == list(axis.tickvals)
 
 
 def test_weekly_bars_name_four_weeks_level():
     weeks = [f"w/c {d} 2025" for d in ("6 Jan", "13 Jan", "20 Jan", "27 Jan", "3 Feb", "10 Feb", "17 Feb", "24 Feb")]
-    fig = measure_charts.bars_with_last_year(pd.DataFrame({"label": weeks, "value": [1.0] * 8,
+    fig = plotly_figure(measure_charts.bars_with_last_year(pd.DataFrame({"label": weeks, "value": [1.0] * 8,
                                                            "last_year": [np.nan] * 8}),
-                                             title="Sign-ups", y_title="Sign-ups", last_label="Last year")
+                                             title="Sign-ups", y_title="Sign-ups", last_label="Last year"))
     assert list(fig.layout.xaxis.tickvals) == ["w/c 13 Jan 2025", "w/c 27 Jan 2025", "w/c 10 Feb 2025",
                                                "w/c 24 Feb 2025"]
     assert fig.layout.xaxis.ticktext[0] == "w/c 13 Jan<br>2025" and fig.layout.xaxis.tickangle == 0
@@ -151,7 +154,7 @@ def test_coverage_heat_map_has_a_colour_scale_per_kind_and_legible_words():
                         "month": ["2024-01", "2024-03", "2024-01", "2024-03"], "count": [1663, 900, 12803, 12000]})
     flags = {"police.uk": [SimpleNamespace(month="2024-02", kind="asb", issue="missing"),
                            SimpleNamespace(month="2024-03", kind="crime", issue="partial")]}
-    (heat,) = charts.coverage_heatmap(cov, flags).data
+    (heat,) = plotly_figure(charts.coverage_heatmap(cov, flags)).data
     scale = [(float(at), colour) for at, colour in heat.colorscale]
     # ASB in blues over the lower half of the scale, crime in purples over the upper half
     assert scale[0] == (0.0, "rgb(247,251,255)") and scale[-1] == (1.0, "rgb(63,0,125)")
@@ -170,9 +173,9 @@ def test_coverage_heat_map_has_a_colour_scale_per_kind_and_legible_words():
 
 
 def test_the_chosen_district_is_outlined_on_the_map_and_marked_in_the_bars():
-    plain = charts.district_map(_rates())
+    plain = plotly_figure(charts.district_map(_rates()))
     assert len(plain.data) == 1
-    fig = charts.district_map(_rates(), chosen="Folkestone and Hythe")
+    fig = plotly_figure(charts.district_map(_rates(), chosen="Folkestone and Hythe"))
     base, outline = fig.data
     assert list(outline.locations) == ["E07000112"]
     assert outline.marker.line.width == 4 and outline.marker.line.color == charts.CHOSEN
@@ -180,7 +183,7 @@ def test_the_chosen_district_is_outlined_on_the_map_and_marked_in_the_bars():
     # every district is named on hover
     assert [t.split("<br>")[0] for t in base.text] == ["Ashford", "Folkestone and Hythe", "Medway"]
 
-    bars = charts.district_bars(_rates(), chosen="Ashford")
+    bars = plotly_figure(charts.district_bars(_rates(), chosen="Ashford"))
     assert list(bars.data[0].y) == ["Folkestone and Hythe", "Ashford", "Medway"]
     assert list(bars.data[0].marker.color) == [charts.THIS_YEAR, charts.CHOSEN, charts.THIS_YEAR]
     # each name with its figures under it, the chosen one bold and marked

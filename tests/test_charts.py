@@ -2,10 +2,10 @@
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 
 from analytics.report import charts
+from tests.figures import plotly_figure
 
 MINUS = "\u2212"
 
@@ -34,7 +34,7 @@ def test_trend_draws_this_year_and_last_year_with_gaps_for_uncovered_months():
             "last_year": pd.array([1663, 1500, None], dtype="Int64"),
         }
     )
-    fig = charts.trend(df)
+    fig = plotly_figure(charts.trend(df))
     assert [t.name for t in fig.data] == ["Recorded", "Same month last year"]
     assert list(fig.data[0].x) == ["Jan 2025", "Feb 2025", "Mar 2025"]
     assert list(fig.data[0].y) == [1560, None, 1700]
@@ -43,7 +43,7 @@ def test_trend_draws_this_year_and_last_year_with_gaps_for_uncovered_months():
 
 
 def test_comparison_bars_leave_out_total_and_mark_signals_by_shape():
-    fig = charts.comparison_bars(_comparison())
+    fig = plotly_figure(charts.comparison_bars(_comparison()))
     last, this, signal = fig.data
     assert list(this.x) == ["Nov 2024", "Dec 2024", "Jan 2025"]
     assert list(this.y) == [100, 81, None]
@@ -66,7 +66,7 @@ def test_diverging_change_keeps_largest_reductions_and_increases():
             "signal": [True, True, False, False, True, True],
         }
     )
-    fig = charts.diverging_change(df, top=2)
+    fig = plotly_figure(charts.diverging_change(df, top=2))
     bars = fig.data[0]
     # two largest falls and two largest rises; no-change rows are not drawn
     assert list(bars.y) == ["A", "B", "F", "E"]
@@ -85,7 +85,7 @@ def test_diverging_change_keeps_largest_reductions_and_increases():
 
 def test_diverging_change_with_no_rows_is_an_empty_bar():
     empty = pd.DataFrame(columns=["name", "count", "last_year", "change", "pct_change", "z", "signal"])
-    fig = charts.diverging_change(empty)
+    fig = plotly_figure(charts.diverging_change(empty))
     assert len(fig.data[0].y or ()) == 0
 
 
@@ -100,7 +100,7 @@ def test_rolling_and_solved_rate():
             "signal": [True, False],
         }
     )
-    fig = charts.rolling(df)
+    fig = plotly_figure(charts.rolling(df))
     assert list(fig.data[0].x) == ["Jan 2025", "Feb 2025"]
     assert list(fig.data[0].y) == [20000, 20100]
     assert list(fig.data[1].y) == [21000, None]
@@ -109,7 +109,7 @@ def test_rolling_and_solved_rate():
     rates = pd.DataFrame(
         {"month": ["2025-01"], "label": ["Jan 2025"], "solved": [150], "total": [1200], "rate": [12.5]}
     )
-    fig = charts.solved_rate_trend(rates)
+    fig = plotly_figure(charts.solved_rate_trend(rates))
     assert list(fig.data[0].y) == [12.5]
     assert [list(c) for c in fig.data[0].customdata] == [["150", "1,200"]]
 
@@ -131,7 +131,7 @@ def _rates() -> pd.DataFrame:
 
 
 def test_district_map_uses_bundled_boundaries_without_tiles():
-    fig = charts.district_map(_rates())
+    fig = plotly_figure(charts.district_map(_rates()))
     trace = fig.data[0]
     assert trace.type == "choroplethmap"
     assert list(trace.locations) == ["E07000105", "E07000112", "E06000035"]
@@ -145,15 +145,15 @@ def test_district_map_uses_bundled_boundaries_without_tiles():
     assert 7 < fig.layout.map.zoom < 8.5
     assert "◆ signal" in trace.text[0] and "◆" not in trace.text[1]
 
-    by_change = charts.district_map(_rates(), color_by="pct_change")
+    by_change = plotly_figure(charts.district_map(_rates(), color_by="pct_change"))
     assert list(by_change.data[0].z) == [20.0, -9.1, 0.0]
     assert by_change.data[0].zmin == -20.0 and by_change.data[0].zmax == 20.0
     with pytest.raises(ValueError):
-        charts.district_map(_rates(), color_by="count")
+        plotly_figure(charts.district_map(_rates(), color_by="count"))
 
 
 def test_district_bars_sorted_with_change_labels():
-    fig = charts.district_bars(_rates())
+    fig = plotly_figure(charts.district_bars(_rates()))
     assert list(fig.data[0].y) == ["Folkestone and Hythe", "Ashford", "Medway"]
     assert list(fig.data[0].x) == [1.8, 2.17, 3.14]
     assert fig.data[0].text[1] == "2.17  ▲ +20.0%  ◆ signal"
@@ -171,7 +171,7 @@ def test_coverage_heatmap_shows_gaps_and_flags():
         }
     )
     flags = {"police.uk": [SimpleNamespace(month="2024-02", kind="asb", issue="missing", detail="")]}
-    fig = charts.coverage_heatmap(df, flags)
+    fig = plotly_figure(charts.coverage_heatmap(df, flags))
     (heat,) = fig.data  # one trace for every column, so the columns line up under their headings
     # months run down the side, one column per source and kind
     assert list(heat.y) == ["Jan 2024", "Feb 2024", "Mar 2024"]
@@ -181,27 +181,3 @@ def test_coverage_heatmap_shows_gaps_and_flags():
     cells = [[None if v != v else v for v in r] for r in heat.customdata]  # NaN: no rows
     assert cells == [[1663, 12803], [None, None], [900, 12000]]
     assert [list(r) for r in heat.text] == [["", ""], ["missing", ""], ["", ""]]
-
-
-def test_the_fast_layout_update_gives_the_layout_plotly_s_own_update_gives():
-    # _update_layout sets the merged layout at once; Plotly's update_layout checks it path by path. Both on a
-    # figure with a title, a legend and axes already set: dicts merge into dicts, anything else replaces.
-    def start() -> go.Figure:
-        fig = go.Figure(go.Scatter(x=["Jan 2025", "Feb 2025"], y=[1, 2]))
-        fig.update_layout(title=dict(text="Before", font=dict(size=15)), legend=dict(orientation="h", y=1.02),
-                          yaxis=dict(title=dict(text="Recorded"), rangemode="tozero"), height=360)
-        return fig
-
-    update = dict(title=dict(text="After"), legend=dict(y=-0.3, x=0), yaxis=dict(title="Solved rate (%)"),
-                  margin=dict(t=50), height=None, hovermode="closest")
-    theirs, ours = start(), start()
-    theirs.update_layout(**update)
-    charts._update_layout(ours, **update)
-    assert ours.to_dict() == theirs.to_dict()
-    assert ours.layout.title.text == "After" and ours.layout.title.font.size == 15  # merged, not replaced
-    assert ours.layout.yaxis.title.text == "Solved rate (%)" and ours.layout.yaxis.rangemode == "tozero"
-    assert ours.layout.height is None and ours.layout.legend.orientation == "h" and ours.layout.legend.y == -0.3
-    # Plotly's default template is still the figure's
-    assert ours.to_dict()["layout"]["template"] == go.Figure().to_dict()["layout"]["template"]
-    with pytest.raises(ValueError, match="nosuchproperty"):
-        charts._update_layout(ours, nosuchproperty=1)  # still checked

@@ -26,6 +26,7 @@ from analytics.report import charts, control_text
 from analytics.views import control as control_view
 from analytics.views.common import Selection
 from tests.conftest import APP, insert_batch, plain
+from tests.figures import plotly_figure
 from tests.test_pages import _seed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,7 @@ BASE = [102, 98] * 6  # centre 100, mR̄ 4, limits 89.36 – 110.64
 
 def test_xmr_figure_draws_values_limits_signals_by_shape_and_data_quality():
     cs, df = frame(BASE + [111, (30), 100], quality={13: "Partial month: 30 rows"}, baseline=("2024-01", "2024-12"))
-    fig = charts.xmr(df, title="ASB", y_title="Incidents a month")
+    fig = plotly_figure(charts.xmr(df, title="ASB", y_title="Incidents a month"))
     by_name = {t.name: t for t in fig.data}
     line = by_name["Incidents a month"]
     assert list(line.y)[12:] == [111.0, None, 100.0]  # the partial month is not joined to the line
@@ -68,13 +69,13 @@ def test_xmr_figure_draws_values_limits_signals_by_shape_and_data_quality():
 def test_xmr_figure_labels_the_last_month_and_floors_the_lower_limit():
     # centre 50 / 6 = 8.33, mR̄ (6 + 7 + 8 + 9 + 30) / 5 = 12, lower 8.33 − 31.92 < 0: drawn at 0; 6 months: trial
     _, df = frame([2, 8, 1, 9, 0, 30])
-    fig = charts.xmr(df)
+    fig = plotly_figure(charts.xmr(df))
     names = [t.name for t in fig.data]
     assert "Lower limit (floored at 0) (trial)" in names and "Upper limit (trial)" in names
     lower = next(t for t in fig.data if t.name.startswith("Lower limit"))
     assert set(lower.y) == {0.0}
     _, rising = frame(BASE + [111], baseline=("2024-01", "2024-12"))
-    labels = [a.text for a in charts.xmr(rising).layout.annotations]
+    labels = [a.text for a in plotly_figure(charts.xmr(rising)).layout.annotations]
     assert charts.latest_words(rising) == "Jan 2025: above upper limit"
     assert "Jan 2025: above upper limit" in labels
 
@@ -83,7 +84,7 @@ def test_xmr_figure_draws_each_segment_and_the_register_marks():
     _, df = frame(BASE + [152, 148] * 6, changes=("2025-01",))
     marks = [charts.Mark("2025-01", "Re-baselined: new system", "#1", True),
              charts.Mark("2025-06", "PSPO", "#2 PSPO", False), charts.Mark("2027-01", "Off the chart", "#3")]
-    fig = charts.xmr(df, marks=marks)
+    fig = plotly_figure(charts.xmr(df, marks=marks))
     centres = [t for t in fig.data if t.name.startswith("Centre")]
     assert [list(t.y)[0] for t in centres] == pytest.approx([100.0, 150.0])
     assert [t.showlegend for t in centres] == [True, False]
@@ -95,16 +96,16 @@ def test_xmr_figure_draws_each_segment_and_the_register_marks():
 
 def test_shift_and_trend_have_their_own_shapes():
     _, shift = frame(BASE + [101] * 7, baseline=("2024-01", "2024-12"))
-    trace = next(t for t in charts.xmr(shift).data if t.name == control_text.RULE_WORDS[control.SHIFT])
+    trace = next(t for t in plotly_figure(charts.xmr(shift)).data if t.name == control_text.RULE_WORDS[control.SHIFT])
     assert len(trace.x) == 7 and set(trace.marker.symbol) == {"square"}
     _, trend = frame(BASE + [97, 99, 100, 101, 102, 103, 104], baseline=("2024-01", "2024-12"))
-    trace = next(t for t in charts.xmr(trend).data if t.name == control_text.RULE_WORDS[control.TREND])
+    trace = next(t for t in plotly_figure(charts.xmr(trend)).data if t.name == control_text.RULE_WORDS[control.TREND])
     assert list(trace.marker.symbol) == ["triangle-up"] * 7  # the run rises, though its first month fell
 
 
 def test_moving_range_figure_marks_a_range_above_its_limit():
     _, df = frame([10, 11] * 6 + [40])  # mR̄ = (11 × 1 + 29) / 12 = 3.333, range limit 10.89: 29 is above
-    fig = charts.moving_range(df)
+    fig = plotly_figure(charts.moving_range(df))
     assert list(fig.data[0].y)[:3] == [None, 1.0, 1.0]
     high = next(t for t in fig.data if t.name == "above the range limit")
     assert list(high.x) == ["2025-01-15"] and list(high.y) == [29.0]
@@ -115,7 +116,7 @@ def test_trend_figure_draws_the_expected_band_and_marks():
                        "count": pd.array([150, 90], dtype="Int64"), "last_year": pd.array([140, 95], dtype="Int64")})
     band = pd.DataFrame({"label": ["Jan 2025", "Feb 2025"], "low": [120.0, float("nan")],
                          "high": [160.0, float("nan")]})
-    fig = charts.trend(df, expected=band, marks=[charts.Mark("2025-02", "PSPO", "#1")])
+    fig = plotly_figure(charts.trend(df, expected=band, marks=[charts.Mark("2025-02", "PSPO", "#1")]))
     high, low = fig.data[0], fig.data[1]
     assert (high.name, low.name, low.fill) == ("Expected range", "Expected range", "tonexty")
     assert list(high.y) == [160.0, None] and list(low.y) == [120.0, None]
@@ -140,7 +141,7 @@ def test_p_chart_figure_steps_the_limits_and_shows_immature_months():
         "rate": [20.0, 20.0, float("nan")], "lower": [8.0, 3.0, float("nan")], "upper": [32.0, 37.0, float("nan")],
         "centre": [20.0] * 3, "data_quality": [None, None, "Outcomes not yet mature: 40%"],
         "signals": [(), (), ()], "pending_pct": [5.0, 5.0, 40.0], "raw_rate": [20.0, 20.0, 5.0]})
-    fig = charts.p_chart(sc_frame)
+    fig = plotly_figure(charts.p_chart(sc_frame))
     upper = next(t for t in fig.data if t.name == "Upper limit")
     assert upper.line.shape == "hvh" and list(upper.y)[:2] == [32.0, 37.0]
     dq = next(t for t in fig.data if t.name.startswith("data quality"))
@@ -153,7 +154,7 @@ def test_before_after_figure():
                        "period": ["before", "before", "after", "after"], "value": [100.0, 100.0, 150.0, 150.0],
                        "data_quality": [None] * 4, "signals": [(), (), ("outside_limits",), ("outside_limits",)],
                        "mean": [100.0, 100.0, 150.0, 150.0]})
-    fig = charts.before_after(df, centre=100.0, lower=90.0, upper=110.0, intervention="2025-03")
+    fig = plotly_figure(charts.before_after(df, centre=100.0, lower=90.0, upper=110.0, intervention="2025-03"))
     names = [t.name for t in fig.data]
     assert names[:4] == ["Months before", "Average before: 100", "Months after", "Average after: 150"]
     upper = next(t for t in fig.data if t.name.startswith("Upper limit"))

@@ -72,8 +72,9 @@ def month_name(month: str) -> str:
     return f"{MONTH_NAMES[number - 1]} {year}"
 
 
+@lru_cache(maxsize=4096)
 def short_label(month: str) -> str:
-    """'Jan 2025', as table rows show a month."""
+    """'Jan 2025', as table rows show a month (kept: a national table names each month thousands of times)."""
     year, number = parse_month(month)
     return f"{MONTH_NAMES[number - 1][:3]} {year}"
 

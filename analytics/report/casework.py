@@ -11,10 +11,10 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from analytics.report import formatting as fmt
 from analytics.report.charts import LAST_YEAR, RISE, THIS_YEAR, _layout, month_ticks
+from analytics.report.figure_spec import FigureSpec
 
 POLICE_UK_CAVEAT = (
     "police.uk locations are snapped to anonymous map points, each standing for many addresses nearby, so on "
@@ -65,10 +65,10 @@ def trend_sentence(trend: pd.DataFrame) -> str:
             "callers.")
 
 
-def trend_chart(trend: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+def trend_chart(trend: pd.DataFrame, *, title: str | None = None) -> FigureSpec:
     """Repeat callers at each month end (line) and those new that month (bars)."""
     labels = [fmt.month_short(m) for m in trend["month"]]
-    fig = go.Figure()
+    fig = FigureSpec()
     fig.add_bar(x=labels, y=[int(v) for v in trend["new_repeat_callers"]], name="Became repeat callers that month",
                 marker_color=LAST_YEAR)
     fig.add_scatter(x=labels, y=[int(v) for v in trend["repeat_callers"]], name="Repeat callers at the month end",

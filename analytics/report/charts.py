@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from plotly import colors as px_colors
 
 from analytics import interventions as register
@@ -27,6 +26,7 @@ from analytics.domain.periods import month_range, shift_month
 from analytics.figures import control
 from analytics.report import control_text
 from analytics.report import formatting as fmt
+from analytics.report.figure_spec import FigureSpec, colorscale, typed_array
 
 GEOJSON_PATH = definitions.ROOT / "data" / "geography" / "kent-districts-2013.geojson"
 
@@ -79,40 +79,7 @@ def marks_for(entries: Sequence[register.Entry], *, district: str | None = None,
     return out
 
 
-def _merge(into: dict[str, Any], props: Mapping[str, Any]) -> None:
-    """Plotly's update rule on plain dicts: a dict merges into a dict, anything else replaces."""
-    for key, value in props.items():
-        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
-            _merge(into[key], value)
-        else:
-            into[key] = value
-
-
-def _update_layout(fig: go.Figure, **props: Any) -> go.Figure:
-    """fig.update_layout(**props) with nested dicts (no "a_b" paths): the same layout at a quarter of the cost, as
-    Plotly checks an update path by path and a whole layout at once."""
-    layout = _layout_json(fig)
-    _merge(layout, props)
-    fig.layout = layout
-    return fig
-
-
-def _layout_json(fig: go.Figure) -> dict[str, Any]:
-    """A copy of the figure's layout without Plotly's default template, which a figure sets again (unchecked) when
-    its layout is replaced; checking it again would be most of the cost."""
-    layout: dict[str, Any] = fig.layout.to_plotly_json()
-    if layout.get("template") == _default_template():
-        del layout["template"]
-    return layout
-
-
-@lru_cache(maxsize=1)
-def _default_template() -> dict[str, Any]:
-    template: dict[str, Any] = go.Figure().layout.to_plotly_json().get("template", {})
-    return template
-
-
-def add_marks(fig: go.Figure, marks: Sequence[Mark], xs: Sequence[str], *, dates: bool = False) -> go.Figure:
+def add_marks(fig: FigureSpec, marks: Sequence[Mark], xs: Sequence[str], *, dates: bool = False) -> FigureSpec:
     """Draw the marks whose month is on the chart. `xs`: the chart's x values, category labels ('Mar 2025') or,
     with dates=True, months ('2025-03') on a date axis. Texts step down when marks are close, so none overlaps."""
     position = {x: i for i, x in enumerate(xs)}
@@ -130,7 +97,7 @@ def add_marks(fig: go.Figure, marks: Sequence[Mark], xs: Sequence[str], *, dates
                            < len(xs) * 0.6 else "right", text=mark.text, hovertext=mark.hover, showarrow=False,
                            font=dict(size=11, color=MARK), bgcolor=None if dates else "rgba(255,255,255,0.8)")
     if shown and dates:
-        top = fig.layout.margin.t if fig.layout.margin.t is not None else 30
+        top = fig.layout.get("margin", {}).get("t", 30)
         fig.update_layout(margin=dict(t=top + 15 * min(len(shown), 3)))
     return fig
 
@@ -140,7 +107,7 @@ def _date(month: str) -> str:
     return f"{month}-15"
 
 
-def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360, **extra: Any) -> go.Figure:
+def _layout(fig: FigureSpec, *, title: str | None = None, height: int = 360, **extra: Any) -> FigureSpec:
     settings: dict[str, Any] = dict(
         # the title on its own line, the legend under it, so neither covers the other in a narrow column
         title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15)) if title else None,
@@ -158,10 +125,10 @@ def _layout(fig: go.Figure, *, title: str | None = None, height: int = 360, **ex
     props["xaxis"] = {**props.get("xaxis", {}), "showgrid": False, "linecolor": "#cccccc"}
     props["yaxis"] = {**props.get("yaxis", {}), "gridcolor": "#eeeeee", "zeroline": True, "zerolinecolor": "#cccccc",
                       "rangemode": "tozero"}
-    return _update_layout(fig, **props)
+    return fig.update_layout(**props)
 
 
-def month_ticks(fig: go.Figure, labels: Sequence[str], *, most: int = MAX_TICKS) -> go.Figure:
+def month_ticks(fig: FigureSpec, labels: Sequence[str], *, most: int = MAX_TICKS) -> FigureSpec:
     """A category axis of months ('Apr 2025') or weeks ('w/c 28 Oct 2024') labelled level, the year on a line of
     its own, at most `most` of them: every n-th counted back from the latest, so the last is always named. Hover
     still names every one."""
@@ -179,12 +146,12 @@ def _numbers(series: pd.Series) -> list[float | None]:
 
 
 def trend(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorded",
-          expected: pd.DataFrame | None = None, marks: Sequence[Mark] = ()) -> go.Figure:
+          expected: pd.DataFrame | None = None, marks: Sequence[Mark] = ()) -> FigureSpec:
     """monthly_series frame (month, label, count, last_year): this year as a solid line, last year dotted.
 
     expected: an expected_frame (label, low, high) drawn as a shaded band named "Expected range" behind the lines;
     marks: register entries as vertical lines."""
-    fig = go.Figure()
+    fig = FigureSpec()
     if expected is not None and expected["high"].notna().any():
         band = df[["label"]].merge(expected[["label", "low", "high"]], on="label", how="left")
         fig.add_scatter(x=list(band["label"]), y=_numbers(band["high"]), mode="lines", line=dict(width=0),
@@ -212,13 +179,13 @@ def trend(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorde
     return add_marks(fig, marks, list(df["label"]))
 
 
-def comparison_bars(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+def comparison_bars(df: pd.DataFrame, *, title: str | None = None) -> FigureSpec:
     """comparison frame: this year against last year for each month of the period (the Total row is left out).
 
     Months with a signal get a diamond above the bars.
     """
     months = df[df["month"] != "Total"]
-    fig = go.Figure()
+    fig = FigureSpec()
     fig.add_bar(x=list(months["label"]), y=_numbers(months["last_year"]), name="Same month last year",
                 marker_color=LAST_YEAR)
     fig.add_bar(x=list(months["label"]), y=_numbers(months["count"]), name="Recorded", marker_color=THIS_YEAR,
@@ -236,7 +203,7 @@ def comparison_bars(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
 
 def diverging_change(
     df: pd.DataFrame, *, title: str | None = None, top: int = 6, fall_is_good: bool = True
-) -> go.Figure:
+) -> FigureSpec:
     """breakdown frame (name, count, change, pct_change, signal): the `top` largest reductions and increases as
     horizontal bars of number change, reductions to the left. Labels carry ▲/▼ and the % change; signals are
     black diamonds at the bar ends."""
@@ -251,7 +218,7 @@ def diverging_change(
     text = [f"{fmt.arrow(c)} {fmt.fmt_change(c)} ({fmt.fmt_pct(p)})"
             for c, p in _zip(shown["change"], shown["pct_change"])]
     names, changes = list(shown["name"]), [float(v) for v in shown["change"]]
-    fig = go.Figure()
+    fig = FigureSpec()
     fig.add_bar(
         y=names, x=changes, orientation="h", marker_color=colours, text=text, textposition="none",
         name="Change on last year", customdata=[fmt.fmt_int(v) for v in shown["count"]],
@@ -271,11 +238,11 @@ def diverging_change(
 
 
 def share_bars(df: pd.DataFrame, *, name: str, value: str, title: str | None = None,
-               text: list[str] | None = None) -> go.Figure:
+               text: list[str] | None = None) -> FigureSpec:
     """Horizontal bars of one value per name, largest at the top (outcomes by group, crime types, categories).
     With `text`, each name's label is written under its name (two_line_names)."""
     ordered = df.iloc[::-1]
-    fig = go.Figure()
+    fig = FigureSpec()
     values = _numbers(ordered[value])
     names = list(ordered[name])
     labels = text[::-1] if text is not None else None
@@ -292,8 +259,8 @@ def share_bars(df: pd.DataFrame, *, name: str, value: str, title: str | None = N
     return fig
 
 
-def two_line_names(fig: go.Figure, names: Sequence[str], labels: Sequence[str],
-                   shown: Sequence[str] | None = None) -> go.Figure:
+def two_line_names(fig: FigureSpec, names: Sequence[str], labels: Sequence[str],
+                   shown: Sequence[str] | None = None) -> FigureSpec:
     """Each bar's name with its figures on a second line beside the bar: on a phone a label at the bar's end
     runs off the chart, and one over the bars runs into them. `shown`: the names as drawn (already markup)."""
     drawn = list(shown) if shown is not None else [html.escape(str(n), quote=False) for n in names]
@@ -303,10 +270,10 @@ def two_line_names(fig: go.Figure, names: Sequence[str], labels: Sequence[str],
     return fig
 
 
-def rolling(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark] = ()) -> go.Figure:
+def rolling(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark] = ()) -> FigureSpec:
     """rolling_12 frame: the 12-month total ending each month, with the 12 months before it dotted."""
     labels = [fmt.month_short(m) for m in df["month"]]
-    fig = go.Figure()
+    fig = FigureSpec()
     fig.add_scatter(x=labels, y=_numbers(df["rolling_12"]), name="12 months to here", mode="lines+markers",
                     line=dict(color=THIS_YEAR, width=3))
     fig.add_scatter(x=labels, y=_numbers(df["previous_12"]), name="Previous 12 months", mode="lines",
@@ -321,9 +288,9 @@ def rolling(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark]
     return add_marks(fig, marks, labels)
 
 
-def solved_rate_trend(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark] = ()) -> go.Figure:
+def solved_rate_trend(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark] = ()) -> FigureSpec:
     """solved_rate_series frame (month, label, solved, total, rate): the solved rate (%) each month."""
-    fig = go.Figure()
+    fig = FigureSpec()
     fig.add_scatter(
         x=list(df["label"]), y=_numbers(df["rate"]), name="Solved rate", mode="lines+markers",
         line=dict(color=THIS_YEAR, width=3),
@@ -343,7 +310,7 @@ def kent_geojson() -> dict[str, Any]:
 
 
 def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: str | None = None,
-                 chosen: str | None = None) -> go.Figure:
+                 chosen: str | None = None) -> FigureSpec:
     """rates_per_1000 frame (code, district, rate_per_1000, pct_change, signal) as a choropleth of the districts.
 
     Each district is named on hover (and in the table beside the map); the `chosen` district is drawn with a
@@ -361,21 +328,20 @@ def district_map(df: pd.DataFrame, *, color_by: str = "rate_per_1000", title: st
     bar = dict(orientation="h", y=0, yanchor="top", thickness=12, len=0.7, x=0.5, xanchor="center")
     if color_by == "pct_change":
         span = max([abs(v) for v in z if v is not None] or [1.0])
-        colour = dict(colorscale="RdBu_r", zmin=-span, zmax=span,
+        colour = dict(colorscale=colorscale("RdBu_r"), zmin=-span, zmax=span,
                       colorbar={**bar, "title": dict(text="% change on last year", side="top")})
     else:
-        colour = dict(colorscale="Blues", colorbar={**bar, "title": dict(text="Rate per 1,000 residents", side="top")})
+        colour = dict(colorscale=colorscale("Blues"),
+                      colorbar={**bar, "title": dict(text="Rate per 1,000 residents", side="top")})
     hover = [
         f"{d}<br>Rate per 1,000: {fmt.fmt_decimal(r)}<br>Change on last year: {fmt.fmt_pct(p)}"
         + ("<br>◆ signal" if bool(s) else "")
         for d, r, p, s in _zip(df["district"], df["rate_per_1000"], df["pct_change"], _flags(df))
     ]
-    fig = go.Figure(
-        go.Choroplethmap(
-            geojson=kent_geojson(), featureidkey="properties.LAD13CD", locations=list(df["code"]), z=z,
-            text=hover, hoverinfo="text", marker_line_color="white", marker_line_width=1, name="Districts",
-            **colour,
-        )
+    fig = FigureSpec().add_choroplethmap(
+        geojson=kent_geojson(), featureidkey="properties.LAD13CD", locations=list(df["code"]), z=z,
+        text=hover, hoverinfo="text", marker_line_color="white", marker_line_width=1, name="Districts",
+        **colour,
     )
     picked = [i for i, d in enumerate(df["district"]) if d == chosen]
     if picked:
@@ -428,7 +394,7 @@ def _zoom(lon_span: float, south: float, north: float, width: int = 340, height:
 
 
 def district_bars(df: pd.DataFrame, *, value: str = "rate_per_1000", title: str | None = None,
-                  chosen: str | None = None) -> go.Figure:
+                  chosen: str | None = None) -> FigureSpec:
     """rates_per_1000 frame: districts side by side, this period's value with the change and signal as labels.
     The `chosen` district's bar is black and its name bold, marked "▶" (not by colour alone)."""
     ordered = df.sort_values(value, ascending=True)
@@ -437,7 +403,7 @@ def district_bars(df: pd.DataFrame, *, value: str = "rate_per_1000", title: str 
         + ("  ◆ signal" if bool(s) else "")
         for v, c, p, s in _zip(ordered[value], ordered["change"], ordered["pct_change"], _flags(ordered))
     ]
-    fig = go.Figure()
+    fig = FigureSpec()
     names = list(ordered["district"])
     fig.add_bar(y=names, x=_numbers(ordered[value]), orientation="h",
                 marker_color=[CHOSEN if d == chosen else THIS_YEAR for d in names],
@@ -465,14 +431,14 @@ KIND_COLOURSCALE = _halves(px_colors.sequential.Blues, px_colors.sequential.Purp
 
 def coverage_heatmap(
     df: pd.DataFrame, flags: Mapping[str, Sequence[Any]] | None = None, *, title: str | None = None
-) -> go.Figure:
+) -> FigureSpec:
     """coverage frame (source, kind, month, count) as a heat map: one column per source and kind, one row per
     month (earliest at the top), so every cell is wide enough for its words on a phone. ASB and crime each have a
     colour scale of their own, up to that kind's largest month: ASB's few thousand rows a month would look blank
     beside crime's tens of thousands. Months with no rows are blank; `flags` (source -> quality_flags) write
     'missing' or 'partial' in the cell, so gaps read without colour."""
     if df.empty:
-        return _layout(go.Figure(), title=title)
+        return _layout(FigureSpec(), title=title)
     all_months = month_range(str(df["month"].min()), str(df["month"].max()))
     order = {source: i for i, source in enumerate(definitions.sorted_sources(df["source"].unique().tolist()))}
     rows = sorted(set(_zip(df["source"], df["kind"])), key=lambda r: (order[r[0]], r[1]))
@@ -482,8 +448,7 @@ def coverage_heatmap(
     # one trace for every column (a trace per column, or per kind, is drawn out of line with the others, and costs a
     # column per trace at national scale): each kind's counts are scaled into its own half of one colour scale
     # (ASB 0–0.5 in blues, crime 0.5–1 in purples), the lightest filled cell still a tint, never white.
-    # Arrays, not lists: Plotly checks a list cell by cell (most of the page's time at national scale); and the cells
-    # placed by index, not one by one (15,000 of them at national scale).
+    # The cells placed by index, not one by one (15,000 of them at national scale), and sent as typed arrays.
     at_month = pd.Index(all_months).get_indexer(pd.Index(df["month"].tolist()))
     keys = [f"{s}\x00{k}" for s, k in _zip(df["source"], df["kind"])]
     at_column = pd.Index([f"{s}\x00{k}" for s, k in rows]).get_indexer(pd.Index(keys))
@@ -509,9 +474,9 @@ def coverage_heatmap(
         # ASB stops just short of 0.5, where crime's half starts
         shade[:, j] = 0.5 + 0.5 * share if kind == Kind.CRIME.value else 0.4999 * share
 
-    fig = go.Figure()
+    fig = FigureSpec()
     fig.add_heatmap(
-        x=columns, y=months, z=shade, customdata=found, text=text,
+        x=columns, y=months, z=typed_array(shade), customdata=typed_array(found), text=text.tolist(),
         texttemplate="%{text}", textfont=dict(size=12, color="black"),
         colorscale=KIND_COLOURSCALE, zmin=0.0, zmax=1.0, showscale=False, xgap=3, ygap=2, hoverongaps=False,
         hovertemplate="%{x}, %{y}: %{customdata:,} rows<extra></extra>",
@@ -547,8 +512,8 @@ def _x(df: pd.DataFrame) -> list[str]:
     return [_date(m) for m in df["month"]]
 
 
-def _control_layout(fig: go.Figure, *, title: str | None, height: int, y_title: str,
-                    legend_y: float = -0.2) -> go.Figure:
+def _control_layout(fig: FigureSpec, *, title: str | None, height: int, y_title: str,
+                    legend_y: float = -0.2) -> FigureSpec:
     # no axis title: the chart's title says what is counted, and a phone needs the width
     # the legend under the chart: above it, it would fight the register's marks and the title on a phone
     # legend_y: far enough under the plot (a share of its height) to clear the two-line month labels
@@ -567,7 +532,7 @@ def _usable(df: pd.DataFrame, value: str) -> list[float | None]:
             for v, q in _zip(df[value], df["data_quality"])]
 
 
-def _quality_points(fig: go.Figure, df: pd.DataFrame, *, value: str = "value") -> None:
+def _quality_points(fig: FigureSpec, df: pd.DataFrame, *, value: str = "value") -> None:
     """Data-quality months: a grey ✕ at the figure (at 0 when there is none), labelled in words once a run."""
     dq = df[df["data_quality"].notna() & (df["data_quality"] != "")]
     if dq.empty:
@@ -590,7 +555,7 @@ def _quality_points(fig: go.Figure, df: pd.DataFrame, *, value: str = "value") -
                     customdata=list(dq["data_quality"]), hovertemplate="%{x}: %{customdata}<extra></extra>")
 
 
-def _missing_bands(fig: go.Figure, dq: pd.DataFrame, value: str) -> None:
+def _missing_bands(fig: FigureSpec, dq: pd.DataFrame, value: str) -> None:
     """Each run of months with no figure as a grey band across the plot, said in words: "not loaded"."""
     gone = [str(m) for m, v in _zip(dq["month"], dq[value]) if fmt.is_missing(v)]
     runs: list[list[str]] = []
@@ -607,7 +572,7 @@ def _missing_bands(fig: go.Figure, dq: pd.DataFrame, value: str) -> None:
                            textangle=-90 if len(run) < 3 else 0, font=dict(size=11, color=QUALITY))
 
 
-def _limit_lines(fig: go.Figure, df: pd.DataFrame, *, centre: str, upper: str, lower: str | None,
+def _limit_lines(fig: FigureSpec, df: pd.DataFrame, *, centre: str, upper: str, lower: str | None,
                  floored: bool, names: tuple[str, str, str], shape: str = "linear") -> None:
     """Centre and limits per segment (a process change starts new lines), trial limits dotted."""
     for k, part in enumerate(_segments(df)):
@@ -629,7 +594,7 @@ def _limit_lines(fig: go.Figure, df: pd.DataFrame, *, centre: str, upper: str, l
                             showlegend=first, hoverinfo="skip")
 
 
-def _signal_points(fig: go.Figure, df: pd.DataFrame, value: str, rules: Sequence[str]) -> None:
+def _signal_points(fig: FigureSpec, df: pd.DataFrame, value: str, rules: Sequence[str]) -> None:
     """Each month with a signal gets the marker of its first rule (◆ outside, ★ 2 of 3, ■ shift, ▲/▼ trend): a
     shape, and in the legend its words; the hover lists every rule the month is part of."""
     chosen: dict[str, list[int]] = {}
@@ -665,7 +630,7 @@ def _rising(df: pd.DataFrame, values: list[Any], i: int) -> bool:
     return bool(float(values[end]) > float(values[start]))
 
 
-def _latest_label(fig: go.Figure, df: pd.DataFrame, value: str, text: str | None) -> None:
+def _latest_label(fig: FigureSpec, df: pd.DataFrame, value: str, text: str | None) -> None:
     """The verdict on the last month, in words, pointing at it: what a reader looks for first."""
     if not text:
         return
@@ -697,12 +662,12 @@ def latest_words(df: pd.DataFrame) -> str | None:
 
 
 def xmr(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorded",
-        marks: Sequence[Mark] = (), height: int = 480) -> go.Figure:
+        marks: Sequence[Mark] = (), height: int = 480) -> FigureSpec:
     """xmr_frame (month, value, data_quality, signals, segment, centre, upper, lower_display, lower_floored,
     trial, …): the individuals chart. The monthly values as a line; centre and limits per segment; signals as
     shapes named in the legend; the last month's verdict in words on the chart; data-quality months as grey ✕,
     not joined to the line; register entries as vertical lines."""
-    fig = go.Figure()
+    fig = FigureSpec()
     floored = bool(df["lower_floored"].any())
     _limit_lines(fig, df, centre="centre", upper="upper", lower="lower_display", floored=floored,
                  names=("Centre (mean)", "Upper limit", "Lower limit"))
@@ -716,10 +681,10 @@ def xmr(df: pd.DataFrame, *, title: str | None = None, y_title: str = "Recorded"
     return add_marks(fig, marks, list(df["month"]), dates=True)
 
 
-def moving_range(df: pd.DataFrame, *, title: str | None = None, height: int = 300) -> go.Figure:
+def moving_range(df: pd.DataFrame, *, title: str | None = None, height: int = 300) -> FigureSpec:
     """xmr_frame: the moving-range chart — each month's change from the month before (bars), their mean and the
     upper range limit (3.267 × mean) per segment; a bar above the range limit is marked ◆ and said in words."""
-    fig = go.Figure()
+    fig = FigureSpec()
     fig.add_bar(x=_x(df), y=_numbers(df["moving_range"]), name="Change from the month before",
                 marker_color=LAST_YEAR, hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
     for k, part in enumerate(_segments(df)):
@@ -740,11 +705,11 @@ def moving_range(df: pd.DataFrame, *, title: str | None = None, height: int = 30
 
 
 def p_chart(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark] = (),
-            height: int = 400) -> go.Figure:
+            height: int = 400) -> FigureSpec:
     """p_frame (month, rate, lower, upper, centre (%), data_quality, signals, solved, total): the solved rate
     each month with its own limits (wider in months with fewer crimes, drawn as steps), the average rate, signals
     as shapes and words, immature or data-quality months as grey ✕."""
-    fig = go.Figure()
+    fig = FigureSpec()
     frame = df.assign(segment=0, trial=False)
     _limit_lines(fig, frame, centre="centre", upper="upper", lower="lower", floored=False,
                  names=("Average rate", "Upper limit", "Lower limit"), shape="hvh")
@@ -762,11 +727,11 @@ def p_chart(df: pd.DataFrame, *, title: str | None = None, marks: Sequence[Mark]
 
 def before_after(df: pd.DataFrame, *, centre: float | None, lower: float | None, upper: float | None,
                  title: str | None = None, y_title: str = "Recorded", intervention: str | None = None,
-                 height: int = 380) -> go.Figure:
+                 height: int = 380) -> FigureSpec:
     """effect_frame (month, period, value, data_quality, signals, mean): the months before and after an
     intervention as bars, each side's average as a line, the limits from the months before carried across the
     months after, signals on the months after as shapes and words, and the intervention's month as a line."""
-    fig = go.Figure()
+    fig = FigureSpec()
     for period, colour in (("before", LAST_YEAR), ("after", THIS_YEAR)):
         part = df[df["period"] == period]
         if part.empty:

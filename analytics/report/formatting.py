@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -37,6 +38,11 @@ def is_missing(value: Any) -> bool:
     """True for None, pandas NA/NaT and float NaN."""
     if value is None:
         return True
+    kind = type(value)
+    if kind is int or kind is str:  # the common cases, without pandas (a table formats thousands of cells)
+        return False
+    if kind is float:
+        return bool(value != value)
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -166,7 +172,11 @@ COLUMN_LABELS: Mapping[str, str] = {
 }
 
 def _month_cell(value: Any) -> str:
-    text = str(value)
+    return _month_text(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _month_text(text: str) -> str:
     return month_short(text) if len(text) == 7 and text[4] == "-" else text
 
 

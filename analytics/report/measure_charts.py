@@ -6,11 +6,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from analytics.measures.figures import Point
 from analytics.report import formatting as fmt
 from analytics.report.charts import LAST_YEAR, MAX_TICKS, RISE, THIS_YEAR, _layout, month_ticks
+from analytics.report.figure_spec import FigureSpec
 
 TARGET = "#e66101"
 
@@ -19,9 +19,9 @@ def _numbers(series: pd.Series) -> list[float | None]:
     return [None if fmt.is_missing(v) else float(v) for v in series]
 
 
-def bars_with_last_year(df: pd.DataFrame, *, title: str, y_title: str, last_label: str) -> go.Figure:
+def bars_with_last_year(df: pd.DataFrame, *, title: str, y_title: str, last_label: str) -> FigureSpec:
     """A weekly or monthly series frame (label, value, last_year): bars this year, a dotted line last year."""
-    fig = go.Figure()
+    fig = FigureSpec()
     fig.add_bar(x=list(df["label"]), y=_numbers(df["value"]), name="This year", marker_color=THIS_YEAR)
     if df["last_year"].notna().any():
         fig.add_scatter(x=list(df["label"]), y=_numbers(df["last_year"]), name=last_label, mode="lines+markers",
@@ -34,10 +34,10 @@ def bars_with_last_year(df: pd.DataFrame, *, title: str, y_title: str, last_labe
 
 
 def members_over_time(points: list[Point], *, target: float | None, per_day: float | None,
-                      title: str) -> go.Figure:
+                      title: str) -> FigureSpec:
     """MCV members by date, the target as a dashed line and, where there is one, the trend at its current rate
     carried forward 26 weeks (dotted)."""
-    fig = go.Figure()
+    fig = FigureSpec()
     xs = [p.end.isoformat() for p in points]
     fig.add_scatter(x=xs, y=[p.value for p in points], name="Members", mode="lines+markers",
                     line=dict(color=THIS_YEAR, width=3), marker=dict(size=6))
@@ -49,16 +49,16 @@ def members_over_time(points: list[Point], *, target: float | None, per_day: flo
                         line=dict(color=LAST_YEAR, width=2, dash="dot"))
     if target is not None:
         fig.add_hline(y=target, line=dict(color=TARGET, width=2, dash="dash"),
-                      annotation_text=f"Target {fmt.fmt_int(int(round(target)))}", annotation_position="top left")
+                      annotation_text=f"Target {fmt.fmt_int(int(round(target)))}")
     _layout(fig, title=title, yaxis_title="Members", hovermode="x")
     fig.update_xaxes(type="date")
     return fig
 
 
-def share_with_intervals(df: pd.DataFrame, *, title: str, comparison_label: str) -> go.Figure:
+def share_with_intervals(df: pd.DataFrame, *, title: str, comparison_label: str) -> FigureSpec:
     """A satisfaction frame (label, share_pct, low_pct, high_pct, comparison_pct): the share each month with its
     95% interval as error bars, and the comparison figure where entered."""
-    fig = go.Figure()
+    fig = FigureSpec()
     share = _numbers(df["share_pct"])
     plus = [None if s is None or h is None else h - s for s, h in zip(share, _numbers(df["high_pct"]), strict=True)]
     minus = [None if s is None or lo is None else s - lo for s, lo in zip(share, _numbers(df["low_pct"]),

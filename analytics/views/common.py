@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from analytics import interventions as register
 from analytics.domain.kinds import Kind
@@ -18,6 +17,7 @@ from analytics.figures.rates import district_names
 from analytics.ingest.demo import SYNTHETIC_SOURCE
 from analytics.report import charts, export, text
 from analytics.report import formatting as fmt
+from analytics.report.figure_spec import FigureSpec
 
 KENT = "Kent"
 SYNTHETIC_LABEL = "generated, not real"
@@ -111,7 +111,7 @@ class Chart:
     table: Table | None = None
 
 
-def chart(fig: go.Figure, summary: str, table: Table | None = None, *, points: int | None = None) -> Chart:
+def chart(fig: FigureSpec, summary: str, table: Table | None = None, *, points: int | None = None) -> Chart:
     """A chart; with ``points`` (the values it would draw), fewer than MIN_POINTS make it a sentence."""
     if points is not None and points < MIN_POINTS:
         few = "no point" if points == 0 else ("one point" if points == 1 else f"{points} points")
