@@ -1,4 +1,5 @@
-"""Plotly figure builders: an analytics DataFrame in, a figure out. No queries, no Streamlit.
+"""Plotly figure builders: an analytics DataFrame in, a figure out (a FigureSpec, the dict plotly.js reads). No
+queries, no Streamlit.
 
 Every builder draws what the frame holds and nothing more, so the figure data can be checked against the frame.
 Signals (changes beyond normal variation) are marked by a diamond marker and the words "◆ signal", and rises
