@@ -17,6 +17,7 @@ def plotly_figure(spec: FigureSpec) -> go.Figure:
     """The spec as a go.Figure (a property Plotly does not know, or a value it refuses, raises ValueError), after
     checking that the JSON the browser is sent is what Plotly itself makes of the same figure."""
     sent = spec.to_dict()
+    json.dumps(sent)  # plain JSON, as the pack writes it: a numpy number would need Plotly's encoder
     figure = go.Figure(_arrays(sent))
     ours, plotlys = _plain(json.loads(pio.to_json(sent, validate=False))), _plain(json.loads(figure.to_json()))
     assert ours == plotlys, _first_difference(ours, plotlys)

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
+from analytics.views.common import Chart
+from tests.figures import _arrays
 from tests.test_casework_pages import PAGES, db, downloads, signed_in  # noqa: F401  (fixtures)
 from tests.test_roles import AUTH
 from ui import session
@@ -86,6 +90,24 @@ def test_no_page_changes_a_view_it_is_handed(db, downloads, monkeypatch):  # noq
             "analytics.views.callers.build"} <= keys, sorted(keys)
     changed = [key for key, result, kept in handed.values() if not same(result, kept)]
     assert not changed
+    # every chart the pages were handed is plain JSON (as the pack writes it) that Plotly's Figure accepts
+    figures = [c.figure for _, result, _ in handed.values() for c in _charts(result) if c.figure is not None]
+    assert {t["type"] for f in figures for t in f["data"]} >= {"scatter", "bar", "heatmap", "choroplethmap"}
+    for figure in figures:
+        json.dumps(figure)
+        go.Figure(_arrays(figure))
+
+
+def _charts(value: Any) -> list[Chart]:
+    if isinstance(value, Chart):
+        return [value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [c for f in dataclasses.fields(value) for c in _charts(getattr(value, f.name))]
+    if isinstance(value, list | tuple):
+        return [c for v in value for c in _charts(v)]
+    if isinstance(value, dict):
+        return [c for v in value.values() for c in _charts(v)]
+    return []
 
 
 def test_a_view_s_table_is_turned_into_arrow_once_as_streamlit_would_and_let_go_with_it():
