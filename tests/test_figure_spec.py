@@ -105,3 +105,20 @@ def test_every_builder_s_figure_is_plotly_s(monkeypatch):
     figures = _every_chart()
     assert len(figures) == 10 and all(isinstance(f, go.Figure) for f in figures.values())
     assert figures["map"].data[0].type == "choroplethmap" and len(charts.kent_geojson()["features"]) == 13
+
+
+def test_every_plotly_property_with_an_underscore_in_its_name_is_kept_whole():
+    # Plotly's own classes list each object's properties (_valid_props): a new one with an underscore, in a later
+    # Plotly, would otherwise be split into a nested property it is not
+    import re
+    from pathlib import Path
+
+    import plotly.graph_objs
+
+    from analytics.report.figure_spec import WHOLE_NAMES
+
+    found: set[str] = set()
+    for path in Path(plotly.graph_objs.__file__).parent.rglob("*.py"):
+        for props in re.findall(r"_valid_props = \{([^}]*)\}", path.read_text(encoding="utf-8")):
+            found.update(n for n in re.findall(r'"([a-z0-9_]+)"', props) if "_" in n)
+    assert "plot_bgcolor" in found and found == WHOLE_NAMES

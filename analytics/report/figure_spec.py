@@ -1,10 +1,10 @@
 """A Plotly figure built as the plain dict plotly.js reads, with the few figure methods the chart builders use.
 
 Plotly's Figure checks every property as it is set and copies the whole figure each time it is read back (to_dict,
-update_layout): that was most of a page run's time, and the figures are written once and read as JSON. A
-FigureSpec follows Plotly's rules for what it is given — a dict merges into a dict, `a_b=v` is `a=dict(b=v)`, a
-title given as text is `title=dict(text=...)`, None leaves a property unset — so `to_dict()` is what
-`go.Figure(...).to_dict()` would give. tests/figures.py checks every builder's figure against Plotly's own.
+update_layout): that was half or more of building a page's views, and the figures are written once and read only
+as JSON. A FigureSpec follows Plotly's rules for what it is given — a dict merges into a dict, `a_b=v` is
+`a=dict(b=v)`, a title given as text is `title=dict(text=...)`, None leaves a property unset — so `to_dict()` is
+what `go.Figure(...).to_dict()` would give. tests/figures.py checks every builder's figure against Plotly's own.
 """
 
 from __future__ import annotations
