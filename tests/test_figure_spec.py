@@ -98,7 +98,7 @@ def test_the_check_finds_a_property_plotly_does_not_know_and_a_value_it_would_se
         plotly_figure(FigureSpec().add_heatmap(z=[[1.0]], colorscale="RdBu_r"))
 
 
-def test_every_builder_s_figure_is_plotly_s(monkeypatch):
+def test_every_builder_s_figure_is_plotly_s():
     # the builders as the pages call them, each figure checked by plotly_figure (the other tests read them so too)
     from tests.test_chart_legibility import _every_chart
 

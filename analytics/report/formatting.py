@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -172,11 +171,7 @@ COLUMN_LABELS: Mapping[str, str] = {
 }
 
 def _month_cell(value: Any) -> str:
-    return _month_text(str(value))
-
-
-@lru_cache(maxsize=8192)
-def _month_text(text: str) -> str:
+    text = str(value)
     return month_short(text) if len(text) == 7 and text[4] == "-" else text
 
 
