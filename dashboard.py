@@ -10,7 +10,9 @@ import streamlit as st
 if __name__ != "__main__":
     # `streamlit run dashboard.py` imports this file to find the app it serves, whose start begins the first
     # start's demo load before any browser connects (ui.server); each page run runs it as __main__, below
-    from ui.server import lifespan
+    from ui.server import lifespan, prepare
+
+    prepare()
 
     app = st.App(__file__, lifespan=lifespan)
 else:
