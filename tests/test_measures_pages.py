@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import store
 from analytics.ingest.load import load_file
-from tests.conftest import APP, insert_batch, plain
+from tests.conftest import APP, insert_batch, open_tables, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASURES = """measure,period,district,value,surveyed
@@ -50,9 +50,11 @@ def _app(tmp_path, monkeypatch, *, measures: bool = True) -> AppTest:
 
 
 def _switch(at: AppTest, page: str) -> AppTest:
+    """The page, with every chart's table open (tests/test_pages.py checks they are sent only once opened)."""
     at.switch_page(str(ROOT / "ui" / "pages" / f"{page}.py"))
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    open_tables(at)
     return at
 
 

@@ -25,7 +25,7 @@ from analytics.report import formatting as fmt
 from analytics.views import pack as pack_view
 from analytics.views.common import Selection
 from analytics.views.overview import headline_tiles
-from tests.conftest import insert_batch, plain
+from tests.conftest import insert_batch, open_tables, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard.py")
@@ -70,9 +70,11 @@ def _app(entry: str) -> AppTest:
 
 
 def _switch(at: AppTest, page: str) -> AppTest:
+    """The page, with every chart's table open (tests/test_pages.py checks they are sent only once opened)."""
     at.switch_page(str(ROOT / "ui" / "pages" / f"{page}.py"))
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    open_tables(at)
     return at
 
 
@@ -119,6 +121,20 @@ def test_overview_tiles_default_to_latest_month_and_equal_analytics(seeded, app_
     assert "Within normal variation" in _captions(at)
     assert "cohort basis" in _captions(at)
     assert "January 2025" in " ".join(m.value for m in at.markdown)  # freshness names the latest month
+
+
+def test_a_charts_table_is_sent_once_its_expander_is_opened(seeded, app_path):
+    at = _app(app_path)
+    closed = [e for e in at.expander if e.label == "Table and summary"]
+    assert [e.key for e in closed] == ["table_and_summary_trend_asb", "table_and_summary_trend_vbc"]
+    assert not at.dataframe  # neither trend's table
+    assert all("25 months" in e.markdown[0].value for e in closed)  # each chart's summary is sent closed too
+    at.session_state["table_and_summary_trend_asb"] = True
+    at.run()
+    asb, vbc = [e for e in at.expander if e.label == "Table and summary"]
+    assert not vbc.dataframe
+    # January 2025: Ashford 10 + 24 and Medway 20; January 2024: 10 + 12 and 20
+    assert asb.dataframe[0].value.iloc[-1].tolist()[:3] == ["Jan 2025", "54", "42"]
 
 
 def test_sidebar_filters_change_the_figures_and_survive_page_switches(seeded, app_path):
