@@ -4,10 +4,10 @@ page run finds it under way or done. As it stops, a demo load under way is inter
 
 `streamlit run dashboard.py` imports dashboard.py, which calls ``prepare`` and defines the ``app`` (st.App) that
 Streamlit then serves, calling ``lifespan`` as the server starts and stops. The load begins at that import rather
-than in the lifespan, which Streamlit calls after its runtime is set up: measured half a second sooner to the
-Overview drawn on 2 cores (the command line's options, such as the address, are read before the import). The pages'
-modules are left to the first page run to import: importing them here too was measured slower, as they compete
-with the load for the GIL.
+than in the lifespan, which Streamlit calls after its runtime is set up, a third of a second later: the load was
+measured done 0.1 to 0.5 s sooner on 2 cores (the command line's options, such as the address, are read before the
+import). The pages' modules are left to the first page run to import: importing them here too was measured slower,
+as they compete with the load for the GIL.
 """
 
 from __future__ import annotations

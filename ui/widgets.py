@@ -244,8 +244,8 @@ def plot(c: Chart, *, key: str) -> None:
 def chart(c: Chart, *, key: str) -> None:
     """A chart with its text alternative: the summary and the table behind it (a chart with too few points is its
     sentence and the table). The table is sent only once its expander is opened (which runs the page again): a
-    closed expander's table was still drawn, about a fifth of a second of the browser's time for the Overview's two
-    on 2 cores."""
+    closed expander's table was still drawn: the Overview's two took a fifth to a third of a second of the browser's
+    time on 2 cores."""
     plot(c, key=key)
     if c.figure is None:
         if c.table is not None:
