@@ -50,7 +50,8 @@ def _app(tmp_path, monkeypatch, *, measures: bool = True) -> AppTest:
 
 
 def _switch(at: AppTest, page: str) -> AppTest:
-    """The page, with every chart's table open (tests/test_pages.py checks they are sent only once opened)."""
+    """The page, with every chart's table open (test_pages.test_a_charts_table_is_sent_once_its_expander_is_opened
+    checks they are sent only once opened)."""
     at.switch_page(str(ROOT / "ui" / "pages" / f"{page}.py"))
     at.run()
     assert not at.exception, [e.value for e in at.exception]
