@@ -74,12 +74,11 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard.py")
 
 
-TABLE_AND_SUMMARY = "table_and_summary_"  # the key of a chart's expander (ui.widgets.chart)
-
-
 def open_tables(at) -> None:
     """Open every chart's "Table and summary" on the page and run it again: a chart's table is sent only once
     its expander is open."""
+    from ui.widgets import TABLE_AND_SUMMARY
+
     keys = [e.key for e in at.expander if e.key and e.key.startswith(TABLE_AND_SUMMARY)]
     if keys:
         for key in keys:

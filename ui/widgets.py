@@ -241,6 +241,9 @@ def plot(c: Chart, *, key: str) -> None:
     st.plotly_chart(figure(spec), key=f"chart_{key}", config={"displaylogo": False}, alt=c.summary)
 
 
+TABLE_AND_SUMMARY = "table_and_summary_"  # the start of a chart's expander key: open, it sends the chart's table
+
+
 def chart(c: Chart, *, key: str) -> None:
     """A chart with its text alternative: the summary and the table behind it (a chart with too few points is its
     sentence and the table). The table is sent only once its expander is opened (which runs the page again): a
@@ -251,7 +254,7 @@ def chart(c: Chart, *, key: str) -> None:
         if c.table is not None:
             table(c.table, key=key)
         return
-    with st.expander("Table and summary", key=f"table_and_summary_{key}", on_change="rerun") as shown:
+    with st.expander("Table and summary", key=f"{TABLE_AND_SUMMARY}{key}", on_change="rerun") as shown:
         st.write(md(c.summary))
         if c.table is not None and shown.open:
             table(c.table, key=key)
